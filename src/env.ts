@@ -1,0 +1,86 @@
+import { z } from "zod";
+
+/**
+ * Every environment variable Driftline reads, validated in one place. A bad value stops the
+ * process with a message naming the variable (README.md lists them all).
+ */
+const booleanString = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const durationList = z
+  .string()
+  .regex(/^\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*$/, "comma-separated durations such as 0s,5s,5m,30m,2h");
+
+// Development and test get fixed keys so a fresh clone runs with no set-up; production must
+// provide its own (checked below).
+const DEV_KEY = "driftline-development-key-do-not-use-in-production";
+
+const ZEnv = z
+  .object({
+    NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    DRIFTLINE_DATA_DIR: z.string().min(1).default(".data"),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    AUTH_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
+    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+    SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    PATIENT_HASH_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
+    WEBHOOK_SECRET_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
+    WEBHOOK_RETRY_SCHEDULE: durationList.default("0s,5s,5m,30m,2h"),
+    WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
+    ALLOW_PRIVATE_WEBHOOK_TARGETS: booleanString.default(false),
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+    UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
+    SEED_DEMO_DATA: booleanString.default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== "production") return;
+    for (const key of ["AUTH_SECRET", "PATIENT_HASH_KEY", "WEBHOOK_SECRET_KEY"] as const) {
+      if (env[key] === DEV_KEY) {
+        ctx.addIssue({ code: "custom", path: [key], message: "must be set in production" });
+      }
+    }
+    if (env.ALLOW_PRIVATE_WEBHOOK_TARGETS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ALLOW_PRIVATE_WEBHOOK_TARGETS"],
+        message: "is refused in production",
+      });
+    }
+  });
+
+export type TEnv = z.infer<typeof ZEnv>;
+
+export class EnvError extends Error {}
+
+/** Parses an environment; throws EnvError whose message names each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): TEnv {
+  // Empty strings mean "unset", as they do in most .env tooling.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = ZEnv.safeParse(cleaned);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  throw new EnvError(`Invalid environment variable${lines.length > 1 ? "s" : ""}:\n  ${lines.join("\n  ")}`);
+}
+
+let cached: TEnv | undefined;
+
+/** The validated process environment (read once; DATABASE_URL may be set later by start-up). */
+export function env(): TEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** The database URL once start-up has resolved it (embedded or configured). */
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new EnvError("DATABASE_URL is not set: start Driftline with `npm start` or set it.");
+  return url;
+}

@@ -1,4 +1,5 @@
 import { db, type TTx } from "./client";
+import { isWriteConflict } from "./prisma-errors";
 
 /**
  * Transactions with sane timeouts that retry write conflicts: serialization failures (40001)
@@ -6,26 +7,6 @@ import { db, type TTx } from "./client";
  * driver-adapter error whose kind is a write conflict; we look for any of these in the cause
  * chain. Retries back off with full jitter and are bounded.
  */
-
-const RETRYABLE_SQLSTATES = new Set(["40001", "40P01"]);
-const RETRYABLE_KINDS = new Set(["TransactionWriteConflict"]);
-
-export function isRetryableTransactionError(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const stack: unknown[] = [error];
-  while (stack.length > 0) {
-    const current = stack.pop();
-    if (!current || typeof current !== "object" || seen.has(current)) continue;
-    seen.add(current);
-    const record = current as Record<string, unknown>;
-    if (record.code === "P2034") return true;
-    if (typeof record.code === "string" && RETRYABLE_SQLSTATES.has(record.code)) return true;
-    if (typeof record.originalCode === "string" && RETRYABLE_SQLSTATES.has(record.originalCode)) return true;
-    if (typeof record.kind === "string" && RETRYABLE_KINDS.has(record.kind)) return true;
-    stack.push(record.cause, record.meta, record.driverAdapterError);
-  }
-  return false;
-}
 
 export interface TTransactionOptions {
   isolationLevel?: "ReadCommitted" | "RepeatableRead" | "Serializable";
@@ -46,7 +27,7 @@ export async function withTransaction<T>(fn: (tx: TTx) => Promise<T>, options: T
         timeout: options.timeoutMs ?? 30_000,
       });
     } catch (error) {
-      if (attempt >= maxAttempts || !isRetryableTransactionError(error)) throw error;
+      if (attempt >= maxAttempts || !isWriteConflict(error)) throw error;
       // Full jitter: 0..(25 ms * 2^attempt), capped at 1 s.
       await sleep(Math.random() * Math.min(1000, 25 * 2 ** attempt));
     }

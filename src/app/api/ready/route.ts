@@ -1,0 +1,9 @@
+import { checkReadiness } from "@/server/services/health/check-readiness";
+
+/** Readiness: the database answers and every migration is applied. 503 otherwise. */
+export const dynamic = "force-dynamic";
+
+export async function GET(): Promise<Response> {
+  const readiness = await checkReadiness();
+  return Response.json(readiness, { status: readiness.status === "ready" ? 200 : 503 });
+}

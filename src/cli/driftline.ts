@@ -1,0 +1,168 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { EnvError } from "@/env";
+import { db, disconnectDb } from "@/server/db/client";
+import { migrateDown, migrateUp, migrationVersions } from "@/server/db/migrations";
+import { openDatabase } from "@/server/db/open-database";
+import { AppError } from "@/server/lib/errors";
+import { createApiKey } from "@/server/services/api-keys/create-api-key";
+import { createCustomer } from "@/server/services/customers/create-customer";
+import { createUser, ZMemberRole } from "@/server/services/users/create-user";
+import { seedDemo } from "../../prisma/seed/seed-demo";
+
+/**
+ * The operator CLI: `npm run driftline -- <command> [flags]`. Works next to a running
+ * `npm start` (it attaches to the same embedded database) and on its own (it starts the
+ * database, does the job and stops it). Results go to stdout; messages to stderr.
+ */
+const USAGE = `Usage: npm run driftline -- <command> [flags]
+
+Commands:
+  migrate                                   apply pending migrations
+  rollback [--steps N | --all]              roll back the newest migration (or N, or all)
+  seed [--tenants N] [--claims M] [--random-seed S]
+                                            add generated demo tenants, users and claim lines
+  create-customer --slug S --name N         create a tenant
+  create-user --email E --password P (--customer S --role R | --superuser)
+                                            create a user (role: VIEWER, ANALYST or ADMIN)
+  create-api-key --customer S --role R [--name N]
+                                            create an API key; prints only the key
+`;
+
+class UsageError extends Error {}
+
+const positiveInt = (flag: string) =>
+  z.coerce.number({ error: `--${flag} must be a number` }).int(`--${flag} must be a whole number`).positive(`--${flag} must be positive`);
+
+type TFlags = Record<string, string | boolean | undefined>;
+
+function required(flags: TFlags, name: string): string {
+  const value = flags[name];
+  if (typeof value !== "string" || value === "") throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+async function customerIdFor(slug: string): Promise<string> {
+  const customer = await db().customer.findUnique({ where: { slug }, select: { id: true } });
+  if (!customer) throw new UsageError(`no customer with slug "${slug}"`);
+  return customer.id;
+}
+
+const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boolean" }>; run: (flags: TFlags, url: string) => Promise<void> }> = {
+  migrate: {
+    flags: {},
+    run: async (_flags, url) => {
+      await migrateUp(url);
+      console.error(`Migrations applied (${migrationVersions().length} in all).`);
+    },
+  },
+  rollback: {
+    flags: { steps: { type: "string" }, all: { type: "boolean" } },
+    run: async (flags, url) => {
+      const steps = flags.all ? Infinity : flags.steps ? positiveInt("steps").parse(flags.steps) : 1;
+      const done = await migrateDown(url, steps);
+      console.error(`Rolled back ${done} migration(s).`);
+    },
+  },
+  seed: {
+    flags: { tenants: { type: "string" }, claims: { type: "string" }, "random-seed": { type: "string" } },
+    run: async (flags, url) => {
+      const summary = await seedDemo(url, {
+        tenants: flags.tenants ? positiveInt("tenants").parse(flags.tenants) : undefined,
+        claims: flags.claims ? positiveInt("claims").parse(flags.claims) : undefined,
+        randomSeed: flags["random-seed"] ? positiveInt("random-seed").parse(flags["random-seed"]) : undefined,
+        log: (message) => console.error(message),
+      });
+      console.log(JSON.stringify({ tenants: summary.tenants.map((t) => ({ slug: t.slug, claims: t.claimCount })) }));
+    },
+  },
+  "create-customer": {
+    flags: { slug: { type: "string" }, name: { type: "string" } },
+    run: async (flags) => {
+      const customer = await createCustomer(db(), { slug: required(flags, "slug"), name: required(flags, "name") });
+      console.log(customer.id);
+    },
+  },
+  "create-user": {
+    flags: {
+      email: { type: "string" },
+      password: { type: "string" },
+      customer: { type: "string" },
+      role: { type: "string" },
+      superuser: { type: "boolean" },
+      name: { type: "string" },
+    },
+    run: async (flags) => {
+      const superuser = flags.superuser === true;
+      if (!superuser && (!flags.customer || !flags.role)) throw new UsageError("give --customer and --role, or --superuser");
+      const membership = flags.customer
+        ? { customerId: await customerIdFor(required(flags, "customer")), role: ZMemberRole.parse(required(flags, "role")) }
+        : undefined;
+      const user = await createUser(db(), {
+        email: required(flags, "email"),
+        password: required(flags, "password"),
+        name: typeof flags.name === "string" ? flags.name : "",
+        superuser,
+        membership,
+      });
+      console.log(user.id);
+    },
+  },
+  "create-api-key": {
+    flags: { customer: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    run: async (flags) => {
+      const customerId = await customerIdFor(required(flags, "customer"));
+      const created = await createApiKey(db(), { customerId }, {
+        name: typeof flags.name === "string" ? flags.name : "CLI key",
+        role: ZMemberRole.parse(required(flags, "role")),
+      });
+      console.log(created.key);
+    },
+  },
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.error(name && name !== "help" && name !== "--help" ? `Unknown command "${name}".\n\n${USAGE}` : USAGE);
+    return name === "help" || name === "--help" ? 0 : 2;
+  }
+  let flags: TFlags;
+  try {
+    flags = parseArgs({ args: rest, options: command.flags, strict: true, allowPositionals: false }).values as TFlags;
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const database = await openDatabase({ attach: true });
+  try {
+    await command.run(flags, database.url);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`driftline ${name}: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof z.ZodError) {
+      console.error(`driftline ${name}: ${error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ")}`);
+      return 2;
+    }
+    if (error instanceof AppError) {
+      console.error(`driftline ${name}: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  } finally {
+    await disconnectDb();
+    await database.stop();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`driftline: ${error instanceof EnvError || error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);

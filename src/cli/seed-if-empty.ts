@@ -1,0 +1,17 @@
+import pg from "pg";
+import { seedDemo } from "../../prisma/seed/seed-demo";
+
+/** On a database with no tenants, loads the demo data set (README lists its sign-ins). */
+export async function seedIfEmpty(databaseUrl: string, log: (message: string) => void): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM customers");
+    if (rows[0]?.n !== "0") return;
+  } finally {
+    await client.end();
+  }
+  log("Empty database: loading the demo data set (about a minute)…");
+  const summary = await seedDemo(databaseUrl, { tenants: 5, claims: 300_000, log });
+  log(`Demo data loaded: ${summary.tenants.length} tenants in ${Math.round(summary.elapsedMs / 1000)} s.`);
+}

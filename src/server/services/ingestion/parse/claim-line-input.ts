@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { parseDate } from "./parse-date";
+import { moneyToCents, parseMoney } from "./parse-money";
+import type { TParseResult } from "./row-error";
+
+export { parseDate } from "./parse-date";
+export { parseMoney } from "./parse-money";
+
+/**
+ * One normalised claim line: what CSV rows, X12 835 service lines and the JSON batch API all
+ * produce before anything touches the database, so every way in obeys the same rules.
+ */
+
+export const CLAIM_OUTCOMES = ["PAID", "DENIED", "PARTIAL", "OTHER"] as const;
+export const CARC_GROUPS = ["CO", "PR", "OA", "PI", "CR"] as const;
+
+// CPT (5 digits), HCPCS Level II (letter + 4 digits) and CPT Category II/III (4 digits + F/T);
+// "U" covers the CPT PLA-style codes that payers send in the same position.
+const CPT_CODE = /^(?:\d{5}|[A-Z]\d{4}|\d{4}[FTU])$/;
+// CARC reason codes are 1..3 characters: numeric (50, 197) or letter-led (A1, B7, P12).
+const DENIAL_REASON = /^(CO|PR|OA|PI|CR)\s*-\s*([A-Z0-9]{1,3})$/;
+// RARCs look like N130, MA01, M15; anything longer is a mis-split list, not a code.
+const REMARK_CODE = /^[A-Z0-9]{1,6}$/;
+// The database column is a 32-bit integer.
+const MAX_LINE_NUMBER = 2_147_483_647;
+
+const trimmedText = (min: number, max: number) =>
+  z.string().trim().min(min, "must not be empty").max(max, `must be at most ${max} characters`);
+
+/** Wraps a TParseResult-style parser as a schema so its reason becomes the issue message. */
+function fromParser<T>(parse: (input: string | number) => TParseResult<T>, expected: string) {
+  return z
+    .union([z.string(), z.number()], { error: `expected ${expected}` })
+    .transform((input, ctx) => {
+      const result = parse(input);
+      if (result.ok) return result.value;
+      ctx.addIssue({ code: "custom", message: result.message });
+      return z.NEVER;
+    });
+}
+
+// Numbers arrive as text from CSV and as numbers from JSON; both mean the same thing.
+function parseNumber(input: string | number): TParseResult<number> {
+  const value = typeof input === "number" ? input : input.trim() === "" ? Number.NaN : Number(input.trim());
+  return Number.isFinite(value) ? { ok: true, value } : { ok: false, message: "not a number" };
+}
+
+const ZMoney = fromParser(parseMoney, "a money amount");
+const ZDate = fromParser((input) => (typeof input === "string" ? parseDate(input) : notDate()), "a date");
+
+const ZLineNumber = fromParser(parseNumber, "a line number").pipe(
+  z
+    .number()
+    .int("line number must be a whole number")
+    .min(1, "line number must be 1 or more")
+    .max(MAX_LINE_NUMBER, "line number is too large"),
+);
+
+// Fractional units are real (drug units, anesthesia time), so only positivity is enforced.
+const ZUnits = fromParser(parseNumber, "a number of units")
+  .pipe(z.number().positive("units must be greater than zero"))
+  .optional()
+  .transform((units) => units ?? 1);
+
+const ZCptCode = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(CPT_CODE, "not a CPT/HCPCS code: 5 digits, a letter + 4 digits, or 4 digits + F/T/U");
+
+const ZOutcome = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .pipe(z.enum(CLAIM_OUTCOMES, { error: "outcome must be PAID, DENIED, PARTIAL or OTHER" }));
+
+const ZDenialReason = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .transform((text, ctx) => {
+    const match = DENIAL_REASON.exec(text);
+    if (match?.[1] && match[2]) {
+      return { group: match[1] as (typeof CARC_GROUPS)[number], code: match[2] };
+    }
+    ctx.addIssue({ code: "custom", message: 'denial reason must look like "CO-50" (group CO/PR/OA/PI/CR, dash, reason code)' });
+    return z.NEVER;
+  });
+
+// CSV cells hold a list as "N130, MA01"; JSON may send an array. Order is kept, repeats dropped.
+const ZRemarkCodes = z
+  .union([z.string(), z.array(z.string())], { error: "expected remark codes as a list or a separated string" })
+  .transform((input) => {
+    const parts = (Array.isArray(input) ? input : input.split(/[\s,;]+/))
+      .map((code) => code.trim().toUpperCase())
+      .filter((code) => code !== "");
+    return [...new Set(parts)];
+  })
+  .pipe(z.array(z.string().regex(REMARK_CODE, "not a remark code (RARC)")).max(50));
+
+export const ZClaimLineInput = z
+  .strictObject({
+    submitterClaimId: trimmedText(1, 64),
+    lineNumber: ZLineNumber,
+    payerName: trimmedText(1, 200),
+    cptCode: ZCptCode,
+    units: ZUnits,
+    serviceDate: ZDate,
+    submittedAt: ZDate,
+    decidedAt: ZDate,
+    paidAt: ZDate.optional(),
+    billedAmount: ZMoney,
+    allowedAmount: ZMoney.optional(),
+    paidAmount: ZMoney.optional(),
+    outcome: ZOutcome,
+    denialReason: ZDenialReason.optional(),
+    remarkCodes: ZRemarkCodes.optional(),
+    payerClaimNumber: trimmedText(1, 64).optional(),
+    patientAccount: trimmedText(1, 64).optional(),
+  })
+  .superRefine((line, ctx) => {
+    // YYYY-MM-DD strings order the same way the dates do.
+    if (line.decidedAt < line.submittedAt) {
+      ctx.addIssue({ code: "custom", path: ["decidedAt"], message: "decision date is before the submission date" });
+    }
+    if (line.paidAmount !== undefined && moneyToCents(line.paidAmount) > moneyToCents(line.billedAmount)) {
+      ctx.addIssue({ code: "custom", path: ["paidAmount"], message: "paid amount is more than the billed amount" });
+    }
+    // allowedAmount > billedAmount is deliberately allowed: some fee schedules pay above charges.
+  });
+
+export type TClaimLineInput = z.output<typeof ZClaimLineInput>;
+/** What callers may send (numbers or strings, any accepted date form). */
+export type TClaimLineInputRaw = z.input<typeof ZClaimLineInput>;
+
+function notDate(): TParseResult<string> {
+  return { ok: false, message: "expected a date as text" };
+}

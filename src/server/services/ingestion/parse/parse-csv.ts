@@ -1,0 +1,159 @@
+import { Readable } from "node:stream";
+import { parse as createCsvParser, CsvError } from "csv-parse";
+import { ZClaimLineInput, type TClaimLineInput } from "./claim-line-input";
+import { CSV_COLUMNS, findCsvColumn, type TCsvColumn } from "./csv-columns";
+import { decodeTextStream, TextDecodeFailure, type TTextSource } from "./decode-text-stream";
+
+export { CSV_COLUMNS, csvTemplate } from "./csv-columns";
+
+export type TCsvLineItem = { kind: "line"; line: number; value: TClaimLineInput };
+export type TCsvErrorItem = { kind: "error"; line: number; field: string; message: string };
+export type TCsvItem = TCsvLineItem | TCsvErrorItem;
+
+// A record longer than this is a missing closing quote swallowing the file, not a claim line;
+// csv-parse stops there instead of buffering the rest of the upload in memory.
+const MAX_RECORD_CHARS = 64 * 1024;
+
+type TCsvRecord = { record: string[]; raw: string; info: { lines: number } };
+
+/**
+ * Streams claim lines out of a CSV upload, one item per data row (plus header/file errors).
+ * Rows are validated as they arrive and never collected, so memory stays flat however large
+ * the file; the caller decides what to do with errors (uploads apply nothing if any occur).
+ * Throws only when the source itself fails (I/O); malformed content always becomes errors.
+ */
+export async function* parseClaimsCsv(source: TTextSource | Readable): AsyncGenerator<TCsvItem> {
+  let decodeFailure: TextDecodeFailure | undefined;
+  async function* text() {
+    try {
+      yield* decodeTextStream(source);
+    } catch (error) {
+      if (!(error instanceof TextDecodeFailure)) throw error;
+      decodeFailure = error;
+    }
+  }
+
+  const parser = createCsvParser({
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    max_record_size: MAX_RECORD_CHARS,
+    info: true,
+    raw: true,
+  });
+  const input = Readable.from(text());
+  input.on("error", (error) => parser.destroy(error));
+  input.pipe(parser);
+
+  let header: THeader | undefined;
+  let dataRows = 0;
+  try {
+    for await (const item of parser as AsyncIterable<TCsvRecord>) {
+      if (item.record.every((cell) => cell === "")) continue; // ",,,," rows from spreadsheets
+      const line = recordStartLine(item);
+      if (!header) {
+        const read = readHeader(item.record, line);
+        if (read.errors.length > 0) {
+          yield* read.errors;
+          return; // every row would fail against a broken header; one clear report is better
+        }
+        header = read.header;
+        continue;
+      }
+      dataRows += 1;
+      yield* readRow(header, item.record, line);
+    }
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const line = typeof error.lines === "number" ? error.lines : parser.info.lines;
+    yield csvError(line, "row", describeCsvError(error));
+    return;
+  } finally {
+    input.destroy();
+    parser.destroy();
+  }
+
+  if (decodeFailure) {
+    yield csvError(decodeFailure.atStart ? 1 : Math.max(parser.info.lines, 1), "file", decodeFailure.message);
+  } else if (!header) {
+    yield csvError(1, "file", "the file is empty: expected a header row and claim lines");
+  } else if (dataRows === 0) {
+    yield csvError(header.line + 1, "file", "no claim lines after the header row");
+  }
+}
+
+type THeader = { line: number; columns: { column: TCsvColumn; label: string }[] };
+
+function readHeader(cells: string[], line: number): { header?: THeader; errors: TCsvErrorItem[] } {
+  const first = cells[0] ?? "";
+  if (cells.length === 1 && /[;\t|]/.test(first)) {
+    // The whole header in one cell: the file uses another delimiter, and listing every
+    // "missing" column would bury the one fix that matters.
+    return { errors: [csvError(line, first, "the file must be comma-separated (found ; tab or | instead)")] };
+  }
+  const errors: TCsvErrorItem[] = [];
+  const columns: THeader["columns"] = [];
+  const seen = new Set<string>();
+  cells.forEach((label, index) => {
+    const column = findCsvColumn(label);
+    if (!column) {
+      const message = label === "" ? "column has no header name" : `unknown column "${label}": see the CSV template`;
+      errors.push(csvError(line, label || `column ${index + 1}`, message));
+    } else if (seen.has(column.name)) {
+      errors.push(csvError(line, label, `column ${column.name} appears more than once`));
+    } else {
+      seen.add(column.name);
+      columns.push({ column, label });
+    }
+  });
+  for (const column of CSV_COLUMNS) {
+    if (column.required && !seen.has(column.name)) {
+      errors.push(csvError(line, column.name, `missing required column ${column.name}`));
+    }
+  }
+  return errors.length > 0 ? { errors } : { header: { line, columns }, errors };
+}
+
+function* readRow(header: THeader, cells: string[], line: number): Generator<TCsvItem> {
+  // Trailing empty cells (Excel pads rows) are harmless; real extra or missing values are not.
+  const extra = cells.slice(header.columns.length);
+  if (cells.length < header.columns.length || extra.some((cell) => cell !== "")) {
+    yield csvError(line, "row", `row has ${cells.length} fields, the header has ${header.columns.length}`);
+    return;
+  }
+  const candidate: Record<string, string> = {};
+  header.columns.forEach(({ column }, index) => {
+    const cell = cells[index];
+    if (cell !== undefined && cell !== "") candidate[column.name] = cell; // empty cell = not given
+  });
+  const parsed = ZClaimLineInput.safeParse(candidate);
+  if (parsed.success) {
+    yield { kind: "line", line, value: parsed.data };
+    return;
+  }
+  const labels = new Map(header.columns.map(({ column, label }) => [column.name as string, label]));
+  for (const issue of parsed.error.issues) {
+    const name = String(issue.path[0] ?? "row");
+    // Name the column the way the user's own header spells it, so they can find it.
+    yield csvError(line, labels.get(name) ?? name, issue.message);
+  }
+}
+
+/** csv-parse reports the line a record ends on; a quoted multi-line cell starts earlier. */
+function recordStartLine(item: TCsvRecord): number {
+  const body = item.raw.replace(/^(?:\r\n|\r|\n)+/, "").replace(/(?:\r\n|\r|\n)$/, "");
+  const innerBreaks = body.match(/\r\n|\r|\n/g)?.length ?? 0;
+  return Math.max(1, item.info.lines - innerBreaks);
+}
+
+function describeCsvError(error: CsvError): string {
+  if (error.code === "CSV_MAX_RECORD_SIZE") return "row is too long: is a closing quote missing?";
+  if (error.code === "CSV_QUOTE_NOT_CLOSED") return "a quoted value is never closed";
+  if (error.code === "CSV_INVALID_CLOSING_QUOTE") return "a closing quote is followed by other characters";
+  return `the file is not valid CSV (${error.code})`;
+}
+
+function csvError(line: number, field: string, message: string): TCsvErrorItem {
+  return { kind: "error", line, field, message };
+}

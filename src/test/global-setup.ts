@@ -33,7 +33,7 @@ export default async function setup(): Promise<() => Promise<void>> {
   await migrateUp(testUrl.toString());
   process.env.DATABASE_URL = testUrl.toString();
   process.env.TEST_ADMIN_DATABASE_URL = admin.toString();
-  process.env.NODE_ENV = "test";
+  Object.assign(process.env, { NODE_ENV: "test" });
 
   return async () => {
     const cleanup = new pg.Client({ connectionString: admin.toString() });

@@ -6,7 +6,7 @@ import { ZMemberRole } from "@/server/services/users/create-user";
 export const ZCreateApiKeyInput = z.strictObject({
   name: z.string().trim().min(1).max(100),
   role: ZMemberRole,
-  expiresAt: z.coerce.date().optional(),
+  expiresAt: z.coerce.date().refine((date) => date > new Date(), "must be in the future").optional(),
 });
 export type TCreateApiKeyInput = z.input<typeof ZCreateApiKeyInput>;
 

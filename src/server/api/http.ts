@@ -1,0 +1,124 @@
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { logger } from "@/server/lib/logger";
+import { requestIdFrom } from "@/server/lib/request-id";
+import { createContext } from "./context";
+import { appRouter } from "./root";
+
+/**
+ * The two doors over one router. Both add `x-request-id` and the rate-limit headers the
+ * procedures set; the REST door also caps request bodies and answers errors as
+ * application/problem+json (RFC 9457).
+ */
+
+export const REST_PREFIX = "/api/v1";
+const JSON_BODY_LIMIT = 1024 * 1024;
+
+export async function handleTrpc(req: Request): Promise<Response> {
+  const requestId = requestIdFrom(req.headers);
+  const responseHeaders = new Headers();
+  const response = await fetchRequestHandler({
+    endpoint: "/api/trpc",
+    req,
+    router: appRouter,
+    createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
+  });
+  return withHeaders(response, requestId, responseHeaders);
+}
+
+function withHeaders(response: Response, requestId: string, extra: Headers): Response {
+  const headers = new Headers(response.headers);
+  extra.forEach((value, key) => headers.set(key, value));
+  headers.set("x-request-id", requestId);
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+const TITLES: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Content Too Large",
+  415: "Unsupported Media Type",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+};
+
+export function problem(status: number, code: string, detail: string, requestId: string, errors: { path: string; message: string }[] = [], headers?: Headers): Response {
+  const body = {
+    type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
+    title: TITLES[status] ?? "Error",
+    status,
+    detail,
+    code,
+    requestId,
+    errors,
+  };
+  const responseHeaders = new Headers(headers);
+  responseHeaders.set("content-type", "application/problem+json");
+  responseHeaders.set("x-request-id", requestId);
+  return new Response(JSON.stringify(body), { status, headers: responseHeaders });
+}
+
+/** Reads a request body up to `limit` bytes; null when it is larger. */
+async function readCapped(req: Request, limit: number): Promise<string | null> {
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limit) return null;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+export async function handleRest(req: Request): Promise<Response> {
+  const requestId = requestIdFrom(req.headers);
+  const responseHeaders = new Headers();
+  let forwarded = req;
+  if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "DELETE") {
+    const text = await readCapped(req, JSON_BODY_LIMIT);
+    if (text === null) return problem(413, "PAYLOAD_TOO_LARGE", `The request body exceeds the ${JSON_BODY_LIMIT} byte limit.`, requestId);
+    // An empty JSON body means "no fields", so strict schemas report missing fields, not a parse error.
+    forwarded = new Request(req.url, { method: req.method, headers: req.headers, body: text === "" ? "{}" : text });
+  }
+  let response: Response;
+  try {
+    response = await createOpenApiFetchHandler({
+      endpoint: REST_PREFIX,
+      req: forwarded,
+      router: appRouter,
+      createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
+    });
+  } catch (error) {
+    logger.error({ requestId, err: error }, "REST handler failed");
+    return problem(500, "INTERNAL", "Something went wrong on our side. Quote the request id when you report it.", requestId);
+  }
+  if (response.ok) return withHeaders(response, requestId, responseHeaders);
+  return toProblem(response, requestId, responseHeaders);
+}
+
+/** Rewrites trpc-to-openapi's error body (our errorFormatter's shape) as problem+json. */
+async function toProblem(response: Response, requestId: string, headers: Headers): Promise<Response> {
+  const body = (await response.json().catch(() => ({}))) as {
+    message?: string;
+    code?: string;
+    data?: { code?: string; errors?: { path: string; message: string }[] };
+  };
+  // Errors raised before a procedure runs (no route, wrong media type) lack our data block.
+  const status = response.status;
+  const code = body.data?.code ?? (status === 404 ? "NOT_FOUND" : status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : (body.code ?? "ERROR"));
+  const detail = status === 404 && !body.data ? "No such operation or resource." : (body.message ?? "Request failed.");
+  return problem(status, code, detail, requestId, body.data?.errors ?? [], headers);
+}

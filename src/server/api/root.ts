@@ -1,0 +1,21 @@
+import { apiKeysRouter } from "./routers/api-keys";
+import { auditEventsRouter } from "./routers/audit-events";
+import { customersRouter } from "./routers/customers";
+import { healthRouter } from "./routers/health";
+import { settingsRouter } from "./routers/settings";
+import { usersRouter } from "./routers/users";
+import { createCallerFactory, createTRPCRouter } from "./trpc";
+
+/** Every procedure of Driftline; the REST façade exposes those with OpenAPI metadata. */
+export const appRouter = createTRPCRouter({
+  health: healthRouter,
+  customers: customersRouter,
+  settings: settingsRouter,
+  users: usersRouter,
+  apiKeys: apiKeysRouter,
+  auditEvents: auditEventsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,59 @@
+import { env } from "@/env";
+import { db } from "@/server/db/client";
+
+/**
+ * Server-side sessions behind the signed cookie. The cookie only names a row; the row decides:
+ * revoked, past its absolute lifetime, idle too long (HIPAA automatic logoff), or its user
+ * disabled — each refuses the very next request.
+ */
+
+export interface TActiveSession {
+  sessionId: string;
+  userId: string;
+  email: string;
+  isSuperuser: boolean;
+  activeCustomerId: string | null;
+}
+
+export async function createUserSession(userId: string): Promise<string> {
+  const expiresAt = new Date(Date.now() + env().SESSION_MAX_HOURS * 3_600_000);
+  const session = await db().userSession.create({ data: { userId, expiresAt }, select: { id: true } });
+  return session.id;
+}
+
+export async function revokeUserSession(sessionId: string): Promise<void> {
+  await db().userSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+}
+
+/** The live session for an id, touching its idle clock; null when it may not be used. */
+export async function resolveUserSession(sessionId: string): Promise<TActiveSession | null> {
+  const idleMs = env().SESSION_IDLE_MINUTES * 60_000;
+  const now = new Date();
+  // One statement: refresh last_seen_at only if the session is still valid, and return it.
+  const rows = await db().$queryRaw<
+    { id: string; user_id: string; email: string; is_superuser: boolean; active_customer_id: string | null }[]
+  >`
+    UPDATE user_sessions s SET last_seen_at = ${now}
+    FROM users u
+    WHERE s.id = ${sessionId}::uuid AND u.id = s.user_id
+      AND s.revoked_at IS NULL AND s.expires_at > ${now}
+      AND s.last_seen_at > ${new Date(now.getTime() - idleMs)}
+      AND u.disabled_at IS NULL
+    RETURNING s.id::text, s.user_id::text, u.email, u.is_superuser, s.active_customer_id::text`;
+  const row = rows[0];
+  if (!row) {
+    await revokeUserSession(sessionId);
+    return null;
+  }
+  return {
+    sessionId: row.id,
+    userId: row.user_id,
+    email: row.email,
+    isSuperuser: row.is_superuser,
+    activeCustomerId: row.active_customer_id,
+  };
+}
+
+export async function setActiveCustomer(sessionId: string, customerId: string | null): Promise<void> {
+  await db().userSession.update({ where: { id: sessionId }, data: { activeCustomerId: customerId } });
+}

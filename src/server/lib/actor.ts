@@ -20,7 +20,8 @@ export function auditAction(
   resource: { type: string; id?: string | null },
   details: Record<string, unknown> = {},
 ) {
-  return recordAudit(tx, {
+  // A tenant-scoped transaction is the same transaction with a query extension on top.
+  return recordAudit(tx as TTx, {
     customerId,
     actor: { userId: actor.userId, apiKeyId: actor.apiKeyId, label: actor.label },
     action,

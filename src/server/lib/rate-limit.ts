@@ -1,0 +1,225 @@
+import { createHash } from "node:crypto";
+import pg from "pg";
+import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
+import { z } from "zod";
+import { AppError } from "./errors";
+
+/**
+ * Rate limits shared by every instance (PRODUCT.md §7): counters live in the `rate_limits` table
+ * through rate-limiter-flexible's Postgres store, whose INSERT … ON CONFLICT DO UPDATE … RETURNING
+ * is atomic, so N processes together never let more than `points` through in a window. Windows
+ * are fixed: the first hit opens a window of `duration` seconds; every hit in it, allowed or not,
+ * counts.
+ *
+ * The caller chooses the key (tenant, tenant+caller, account, address). Keys are stored as a
+ * SHA-256 digest: sign-in keys carry e-mail addresses and IPs, which have no business sitting in
+ * plain text in a counter table, and a digest keeps the primary key short whatever the caller
+ * passes. (Unsalted, so it hides keys from casual reading, not from someone guessing them.)
+ */
+
+export const RATE_LIMIT_KINDS = [
+  "read",
+  "write",
+  "runTrigger",
+  "bulk",
+  "upload",
+  "signInAccount",
+  "signInAddress",
+] as const;
+
+export type TRateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
+
+export interface TRateLimitPolicy {
+  /** Requests allowed per window. */
+  points: number;
+  /** Window length in seconds. */
+  duration: number;
+}
+
+const MINUTE = 60;
+const HOUR = 60 * MINUTE;
+
+export const DEFAULT_RATE_LIMITS: Readonly<Record<TRateLimitKind, TRateLimitPolicy>> = {
+  /** Per tenant + caller. */
+  read: { points: 600, duration: MINUTE },
+  /** Per tenant + caller. */
+  write: { points: 120, duration: MINUTE },
+  /** Per tenant: detection runs are expensive. */
+  runTrigger: { points: 10, duration: HOUR },
+  /** Per tenant. */
+  bulk: { points: 20, duration: HOUR },
+  /** Per tenant. */
+  upload: { points: 30, duration: HOUR },
+  /** Per account (normalised e-mail): password guessing against one account. */
+  signInAccount: { points: 5, duration: 15 * MINUTE },
+  /**
+   * Per client address. Deliberately looser than the per-account 5 the spec names: a clinic's
+   * whole billing team usually sits behind one NAT address, and a handful of typos on a Monday
+   * morning must not lock everyone out. Each account still gets only 5 tries, so an attacker on
+   * one address gets 20 guesses spread over at least 4 accounts per 15 minutes.
+   */
+  signInAddress: { points: 20, duration: 15 * MINUTE },
+};
+
+const ZPolicyOverride = z.strictObject({
+  points: z.number().int().positive().optional(),
+  duration: z.number().int().positive().optional(),
+});
+
+const ZOverrides = z.strictObject(
+  Object.fromEntries(RATE_LIMIT_KINDS.map((kind) => [kind, ZPolicyOverride.optional()])) as Record<
+    TRateLimitKind,
+    z.ZodOptional<typeof ZPolicyOverride>
+  >,
+);
+
+/**
+ * Optional RATE_LIMIT_OVERRIDES, e.g. {"runTrigger":{"points":3,"duration":60}}: lets tests and
+ * load runs use small or large limits. Read once, on first use.
+ */
+export function parseRateLimitOverrides(raw: string | undefined): Record<TRateLimitKind, TRateLimitPolicy> {
+  if (raw === undefined || raw.trim() === "") return { ...DEFAULT_RATE_LIMITS };
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new Error('RATE_LIMIT_OVERRIDES: not valid JSON (expected e.g. {"runTrigger":{"points":3,"duration":60}})');
+  }
+  const parsed = ZOverrides.safeParse(json);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    throw new Error(`RATE_LIMIT_OVERRIDES: ${lines.join("; ")} (kinds: ${RATE_LIMIT_KINDS.join(", ")})`);
+  }
+  const policies = { ...DEFAULT_RATE_LIMITS };
+  for (const kind of RATE_LIMIT_KINDS) policies[kind] = { ...policies[kind], ...parsed.data[kind] };
+  return policies;
+}
+
+interface TStore {
+  pool: pg.Pool;
+  limiters: Map<TRateLimitKind, RateLimiterPostgres>;
+}
+
+let policies: Record<TRateLimitKind, TRateLimitPolicy> | undefined;
+let store: TStore | undefined;
+
+/** The policy in force for a kind (defaults merged with RATE_LIMIT_OVERRIDES). */
+export function rateLimitPolicy(kind: TRateLimitKind): TRateLimitPolicy {
+  if (!RATE_LIMIT_KINDS.includes(kind)) throw new Error(`Unknown rate-limit kind: ${String(kind)}`);
+  policies ??= parseRateLimitOverrides(process.env.RATE_LIMIT_OVERRIDES);
+  return { ...policies[kind] };
+}
+
+function getStore(): TStore {
+  if (store) return store;
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("Rate limits need DATABASE_URL (the counters live in PostgreSQL)");
+  // A small pool of its own: a counter upsert is one short statement, and keeping it off the
+  // Prisma pool means a busy API cannot starve its own rate limiting.
+  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
+  // An idle connection dropped by the server must not crash the process; the next query reports it.
+  pool.on("error", () => {});
+  store = { pool, limiters: new Map() };
+  return store;
+}
+
+function limiterFor(kind: TRateLimitKind): { limiter: RateLimiterPostgres; policy: TRateLimitPolicy } {
+  const policy = rateLimitPolicy(kind);
+  const current = getStore();
+  let limiter = current.limiters.get(kind);
+  if (!limiter) {
+    limiter = new RateLimiterPostgres({
+      storeClient: current.pool,
+      storeType: "pool",
+      tableName: "rate_limits",
+      // The migration owns the table; the library must not try to create it.
+      tableCreated: true,
+      // Every limiter's sweep deletes all expired rows of the shared table, so one sweeper
+      // (every 5 minutes, per process) is enough.
+      clearExpiredByTimeout: current.limiters.size === 0,
+      keyPrefix: `rl:${kind}`,
+      points: policy.points,
+      duration: policy.duration,
+    });
+    current.limiters.set(kind, limiter);
+  }
+  return { limiter, policy };
+}
+
+function storedKey(key: string): string {
+  return createHash("sha256").update(key, "utf8").digest("base64url");
+}
+
+export interface TRateLimitResult {
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  /** Seconds until the current window ends and the counter starts afresh. */
+  resetSeconds: number;
+}
+
+function toResult(res: RateLimiterRes, allowed: boolean, policy: TRateLimitPolicy): TRateLimitResult {
+  return {
+    allowed,
+    limit: policy.points,
+    remaining: allowed ? Math.max(0, policy.points - res.consumedPoints) : 0,
+    resetSeconds: Math.max(0, Math.ceil(res.msBeforeNext / 1000)),
+  };
+}
+
+/**
+ * Counts one request against `key` in the `kind` window. A refusal is a result, not an error;
+ * a store failure (database down) throws, and the caller decides whether to fail closed.
+ */
+export async function consumeRateLimit(kind: TRateLimitKind, key: string): Promise<TRateLimitResult> {
+  const { limiter, policy } = limiterFor(kind);
+  try {
+    return toResult(await limiter.consume(storedKey(key)), true, policy);
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return toResult(error, false, policy);
+    throw error;
+  }
+}
+
+/** Like consumeRateLimit, but a refusal throws TOO_MANY_REQUESTS with retryAfterSeconds. */
+export async function assertRateLimit(kind: TRateLimitKind, key: string): Promise<TRateLimitResult> {
+  const result = await consumeRateLimit(kind, key);
+  if (!result.allowed) {
+    const retryAfterSeconds = Math.max(1, result.resetSeconds);
+    throw new AppError("TOO_MANY_REQUESTS", `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
+      retryAfterSeconds,
+    });
+  }
+  return result;
+}
+
+/** The IETF RateLimit-* headers for a result, plus Retry-After on a refusal. */
+export function rateLimitHeaders(result: TRateLimitResult): Record<string, string> {
+  const headers: Record<string, string> = {
+    "RateLimit-Limit": String(result.limit),
+    "RateLimit-Remaining": String(result.remaining),
+    "RateLimit-Reset": String(result.resetSeconds),
+  };
+  if (!result.allowed) headers["Retry-After"] = String(Math.max(1, result.resetSeconds));
+  return headers;
+}
+
+/**
+ * Forgets the counter for `key`. Meant for one case: after a successful sign-in, clear that
+ * account's signInAccount counter, so a user who mistyped four times and then got it right is
+ * not one typo away from a 15-minute lock-out. That is safe because only someone who knows the
+ * password can trigger it (sign-in must consume *before* checking the password, so parallel
+ * guesses are counted). Never reset signInAddress on success: one valid account would then let
+ * an address launder unlimited guesses against other accounts.
+ */
+export async function resetRateLimit(kind: TRateLimitKind, key: string): Promise<void> {
+  const { limiter } = limiterFor(kind);
+  await limiter.delete(storedKey(key));
+}
+
+/** Closes the store's pool (graceful shutdown, scripts, tests); the next call opens a new one. */
+export async function closeRateLimitStore(): Promise<void> {
+  const current = store;
+  store = undefined;
+  await current?.pool.end();
+}

@@ -14,8 +14,8 @@ export { parseMoney } from "./parse-money";
 export const CLAIM_OUTCOMES = ["PAID", "DENIED", "PARTIAL", "OTHER"] as const;
 export const CARC_GROUPS = ["CO", "PR", "OA", "PI", "CR"] as const;
 
-// CPT (5 digits), HCPCS Level II (letter + 4 digits) and CPT Category II/III (4 digits + F/T);
-// "U" covers the CPT PLA-style codes that payers send in the same position.
+// CPT Category I (5 digits), HCPCS Level II (letter + 4 digits), and the 4-digit + letter CPT
+// codes: Category II (F), Category III (T) and Proprietary Laboratory Analyses (U).
 const CPT_CODE = /^(?:\d{5}|[A-Z]\d{4}|\d{4}[FTU])$/;
 // CARC reason codes are 1..3 characters: numeric (50, 197) or letter-led (A1, B7, P12).
 const DENIAL_REASON = /^(CO|PR|OA|PI|CR)\s*-\s*([A-Z0-9]{1,3})$/;
@@ -24,20 +24,27 @@ const REMARK_CODE = /^[A-Z0-9]{1,6}$/;
 // The database column is a 32-bit integer.
 const MAX_LINE_NUMBER = 2_147_483_647;
 
+// Control characters (a newline inside a quoted CSV cell, a stray NUL) make ids that never
+// match anything again, so they are refused rather than stored.
 const trimmedText = (min: number, max: number) =>
-  z.string().trim().min(min, "must not be empty").max(max, `must be at most ${max} characters`);
+  z
+    .string()
+    .trim()
+    .min(min, "must not be empty")
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^\P{Cc}*$/u, "must not contain control characters");
 
 /** Wraps a TParseResult-style parser as a schema so its reason becomes the issue message. */
-function fromParser<T>(parse: (input: string | number) => TParseResult<T>, expected: string) {
-  return z
-    .union([z.string(), z.number()], { error: `expected ${expected}` })
-    .transform((input, ctx) => {
-      const result = parse(input);
-      if (result.ok) return result.value;
-      ctx.addIssue({ code: "custom", message: result.message });
-      return z.NEVER;
-    });
+function fromParser<I extends string | number, T>(base: z.ZodType<I>, parse: (input: I) => TParseResult<T>) {
+  return base.transform((input, ctx) => {
+    const result = parse(input);
+    if (result.ok) return result.value;
+    ctx.addIssue({ code: "custom", message: result.message });
+    return z.NEVER;
+  });
 }
+
+const textOrNumber = (expected: string) => z.union([z.string(), z.number()], { error: `expected ${expected}` });
 
 // Numbers arrive as text from CSV and as numbers from JSON; both mean the same thing.
 function parseNumber(input: string | number): TParseResult<number> {
@@ -45,10 +52,10 @@ function parseNumber(input: string | number): TParseResult<number> {
   return Number.isFinite(value) ? { ok: true, value } : { ok: false, message: "not a number" };
 }
 
-const ZMoney = fromParser(parseMoney, "a money amount");
-const ZDate = fromParser((input) => (typeof input === "string" ? parseDate(input) : notDate()), "a date");
+const ZMoney = fromParser(textOrNumber("a money amount"), parseMoney);
+const ZDate = fromParser(z.string({ error: "expected a date as text" }), parseDate);
 
-const ZLineNumber = fromParser(parseNumber, "a line number").pipe(
+const ZLineNumber = fromParser(textOrNumber("a line number"), parseNumber).pipe(
   z
     .number()
     .int("line number must be a whole number")
@@ -57,7 +64,7 @@ const ZLineNumber = fromParser(parseNumber, "a line number").pipe(
 );
 
 // Fractional units are real (drug units, anesthesia time), so only positivity is enforced.
-const ZUnits = fromParser(parseNumber, "a number of units")
+const ZUnits = fromParser(textOrNumber("a number of units"), parseNumber)
   .pipe(z.number().positive("units must be greater than zero"))
   .optional()
   .transform((units) => units ?? 1);
@@ -132,7 +139,3 @@ export const ZClaimLineInput = z
 export type TClaimLineInput = z.output<typeof ZClaimLineInput>;
 /** What callers may send (numbers or strings, any accepted date form). */
 export type TClaimLineInputRaw = z.input<typeof ZClaimLineInput>;
-
-function notDate(): TParseResult<string> {
-  return { ok: false, message: "expected a date as text" };
-}

@@ -4,7 +4,9 @@
  * nonsense row errors.
  */
 
-export type TTextSource = AsyncIterable<Buffer | Uint8Array | string>;
+type TChunk = Buffer | Uint8Array | string;
+/** A Readable, any async iterable of chunks, or an array of chunks (handy for small bodies). */
+export type TTextSource = AsyncIterable<TChunk> | Iterable<TChunk>;
 
 /** Why decoding stopped; `atStart` means nothing before it was text either. */
 export class TextDecodeFailure extends Error {

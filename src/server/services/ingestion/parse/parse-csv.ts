@@ -1,5 +1,5 @@
 import { Readable } from "node:stream";
-import { parse as createCsvParser, CsvError } from "csv-parse";
+import { parse as createCsvParser, type CsvError } from "csv-parse";
 import { ZClaimLineInput, type TClaimLineInput } from "./claim-line-input";
 import { CSV_COLUMNS, findCsvColumn, type TCsvColumn } from "./csv-columns";
 import { decodeTextStream, TextDecodeFailure, type TTextSource } from "./decode-text-stream";
@@ -33,6 +33,9 @@ export async function* parseClaimsCsv(source: TTextSource | Readable): AsyncGene
     }
   }
 
+  // Syntax errors are collected instead of failing the stream: a failing stream drops the
+  // rows it had already parsed, and those rows' own results must still be reported.
+  const syntaxErrors: TCsvErrorItem[] = [];
   const parser = createCsvParser({
     bom: true,
     trim: true,
@@ -41,6 +44,13 @@ export async function* parseClaimsCsv(source: TTextSource | Readable): AsyncGene
     max_record_size: MAX_RECORD_CHARS,
     info: true,
     raw: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      if (!error) return undefined;
+      const line = typeof error.lines === "number" ? error.lines : parser.info.lines;
+      syntaxErrors.push(csvError(line, "row", describeCsvError(error)));
+      return undefined;
+    },
   });
   const input = Readable.from(text());
   input.on("error", (error) => parser.destroy(error));
@@ -50,8 +60,14 @@ export async function* parseClaimsCsv(source: TTextSource | Readable): AsyncGene
   let dataRows = 0;
   try {
     for await (const item of parser as AsyncIterable<TCsvRecord>) {
-      if (item.record.every((cell) => cell === "")) continue; // ",,,," rows from spreadsheets
       const line = recordStartLine(item);
+      const syntaxError = syntaxErrors[0];
+      if (syntaxError && syntaxError.line <= line) {
+        // After broken quoting, where rows start is guesswork: report it and stop.
+        yield syntaxError;
+        return;
+      }
+      if (item.record.every((cell) => cell === "")) continue; // ",,,," rows from spreadsheets
       if (!header) {
         const read = readHeader(item.record, line);
         if (read.errors.length > 0) {
@@ -64,17 +80,14 @@ export async function* parseClaimsCsv(source: TTextSource | Readable): AsyncGene
       dataRows += 1;
       yield* readRow(header, item.record, line);
     }
-  } catch (error) {
-    if (!(error instanceof CsvError)) throw error;
-    const line = typeof error.lines === "number" ? error.lines : parser.info.lines;
-    yield csvError(line, "row", describeCsvError(error));
-    return;
   } finally {
     input.destroy();
     parser.destroy();
   }
 
-  if (decodeFailure) {
+  if (syntaxErrors[0]) {
+    yield syntaxErrors[0];
+  } else if (decodeFailure) {
     yield csvError(decodeFailure.atStart ? 1 : Math.max(parser.info.lines, 1), "file", decodeFailure.message);
   } else if (!header) {
     yield csvError(1, "file", "the file is empty: expected a header row and claim lines");

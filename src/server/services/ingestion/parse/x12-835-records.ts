@@ -1,0 +1,114 @@
+import type { TAdjustment } from "./x12-835-outcome";
+import { componentsAt, elementAt, type TX12Segment } from "./x12-tokenizer";
+import { x12Cents } from "./x12-values";
+
+/** The records an 835 is read into, and the readers for the segments that start them. */
+
+/** A value with where it came from, so validation errors can point at the segment. */
+export type TSourced = { value: string; line: number; field: string };
+
+export type TServiceRecord = {
+  svc: TX12Segment;
+  qualifier: string;
+  code: string;
+  charge: TSourced;
+  paid: TSourced;
+  paidCents: number;
+  /** Undefined when SVC02 is not a number; validation reports it. */
+  chargeCents?: number;
+  units?: TSourced;
+  serviceDate?: TSourced;
+  lineControl?: string;
+  allowed?: TSourced;
+  adjustments: TAdjustment[];
+  remarkCodes: string[];
+  remarkLine?: number;
+};
+
+export type TClaimRecord = {
+  clp: TX12Segment;
+  submitterClaimId: string;
+  status: string;
+  chargeCents: number;
+  paidCents: number;
+  payerClaimNumber?: string;
+  received?: TSourced;
+  statementStart?: TSourced;
+  statementEnd?: TSourced;
+  adjustments: TAdjustment[];
+  remarkCodes: string[];
+  services: TServiceRecord[];
+  /** SVC segments seen, readable or not: tells "no lines" apart from "lines with errors". */
+  serviceSegments: number;
+};
+
+export type TReport = (segment: TX12Segment, field: string, message: string) => void;
+
+const CAS_TRIPLETS = 6;
+const CARC_GROUPS = new Set(["CO", "PR", "OA", "PI", "CR"]);
+
+export function readClaim(segment: TX12Segment, report: TReport): TClaimRecord | undefined {
+  const submitterClaimId = elementAt(segment, 1);
+  const charge = x12Cents(elementAt(segment, 3));
+  const paid = x12Cents(elementAt(segment, 4));
+  if (!submitterClaimId) report(segment, "CLP01", "claim has no submitter claim id");
+  if (!charge.ok) report(segment, "CLP03", charge.message);
+  if (!paid.ok) report(segment, "CLP04", paid.message);
+  if (!submitterClaimId || !charge.ok || !paid.ok) return undefined;
+  return {
+    clp: segment,
+    submitterClaimId,
+    status: elementAt(segment, 2),
+    chargeCents: charge.value,
+    paidCents: paid.value,
+    payerClaimNumber: elementAt(segment, 7) || undefined,
+    adjustments: [],
+    remarkCodes: [],
+    services: [],
+    serviceSegments: 0,
+  };
+}
+
+export function readService(segment: TX12Segment, report: TReport): TServiceRecord | undefined {
+  const [qualifier = "", code = ""] = componentsAt(segment, 1);
+  const paid = x12Cents(elementAt(segment, 3));
+  const charge = x12Cents(elementAt(segment, 2));
+  if (!paid.ok) report(segment, "SVC03", paid.message);
+  if (!paid.ok) return undefined;
+  const sourced = (position: number, field: string) => ({ value: elementAt(segment, position), line: segment.index, field });
+  return {
+    svc: segment,
+    qualifier,
+    code,
+    charge: sourced(2, "SVC02"),
+    paid: sourced(3, "SVC03"),
+    paidCents: paid.value,
+    chargeCents: charge.ok ? charge.value : undefined,
+    units: elementAt(segment, 5) ? sourced(5, "SVC05") : undefined,
+    adjustments: [],
+    remarkCodes: [],
+  };
+}
+
+export function readAdjustments(segment: TX12Segment, report: TReport): TAdjustment[] {
+  const group = elementAt(segment, 1);
+  if (!CARC_GROUPS.has(group)) {
+    report(segment, "CAS01", "adjustment group must be CO, PR, OA, PI or CR");
+    return [];
+  }
+  const adjustments: TAdjustment[] = [];
+  // Up to six reason / amount / quantity triplets: CAS02-04, CAS05-07, ... CAS17-19.
+  for (let triplet = 0; triplet < CAS_TRIPLETS; triplet += 1) {
+    const reasonAt = 2 + triplet * 3;
+    const reason = elementAt(segment, reasonAt);
+    if (!reason) continue;
+    const amountField = `CAS${String(reasonAt + 1).padStart(2, "0")}`;
+    const cents = x12Cents(elementAt(segment, reasonAt + 1));
+    if (!cents.ok) {
+      report(segment, amountField, cents.message);
+      continue;
+    }
+    adjustments.push({ group, reason, cents: cents.value, line: segment.index });
+  }
+  return adjustments;
+}

@@ -4,7 +4,9 @@ import { EnvError } from "@/env";
 import { db, disconnectDb } from "@/server/db/client";
 import { migrateDown, migrateUp, migrationVersions } from "@/server/db/migrations";
 import { openDatabase } from "@/server/db/open-database";
+import { verifyAuditChain } from "@/server/lib/audit";
 import { AppError } from "@/server/lib/errors";
+import { closeRateLimitStore } from "@/server/lib/rate-limit";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 import { createCustomer } from "@/server/services/customers/create-customer";
 import { createUser, ZMemberRole } from "@/server/services/users/create-user";
@@ -27,6 +29,8 @@ Commands:
                                             create a user (role: VIEWER, ANALYST or ADMIN)
   create-api-key --customer S --role R [--name N]
                                             create an API key; prints only the key
+  verify-audit [--customer S]               check the audit hash chains (all, or one tenant's);
+                                            exits 1 when a row was changed, removed or reordered
 `;
 
 class UsageError extends Error {}
@@ -71,7 +75,7 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
         tenants: flags.tenants ? positiveInt("tenants").parse(flags.tenants) : undefined,
         claims: flags.claims ? positiveInt("claims").parse(flags.claims) : undefined,
         randomSeed: flags["random-seed"] ? positiveInt("random-seed").parse(flags["random-seed"]) : undefined,
-        log: (message) => console.error(message),
+        log: (message: string) => console.error(message),
       });
       console.log(JSON.stringify({ tenants: summary.tenants.map((t) => ({ slug: t.slug, claims: t.claimCount })) }));
     },
@@ -119,6 +123,16 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
       console.log(created.key);
     },
   },
+  "verify-audit": {
+    flags: { customer: { type: "string" } },
+    run: async (flags) => {
+      const scope = typeof flags.customer === "string" ? await customerIdFor(flags.customer) : "all";
+      const result = await verifyAuditChain(db(), scope);
+      for (const problem of result.problems) console.log(`${problem.customerId ?? "platform"} seq ${problem.seq}: ${problem.kind} — ${problem.message}`);
+      console.error(result.ok ? `Audit chain intact (${result.checked} rows checked).` : `Audit chain BROKEN: ${result.problems.length} problem(s) in ${result.checked} rows.`);
+      if (!result.ok) process.exitCode = 1;
+    },
+  },
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -138,7 +152,7 @@ async function main(argv: string[]): Promise<number> {
   const database = await openDatabase({ attach: true });
   try {
     await command.run(flags, database.url);
-    return 0;
+    return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`driftline ${name}: ${error.message}\n\n${USAGE}`);
@@ -155,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     await disconnectDb();
+    await closeRateLimitStore();
     await database.stop();
   }
 }

@@ -2,6 +2,7 @@ import http from "node:http";
 import next from "next";
 import { env, EnvError } from "@/env";
 import { disconnectDb } from "@/server/db/client";
+import { closeRateLimitStore } from "@/server/lib/rate-limit";
 import { openDatabase } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
 import { queue, stopQueue } from "@/server/jobs/queue";
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
     server?.closeAllConnections();
     await stopQueue({ graceful: true }).catch(() => {});
     await disconnectDb().catch(() => {});
+    await closeRateLimitStore().catch(() => {});
     await database.stop();
     process.exit(0);
   };

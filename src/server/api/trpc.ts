@@ -2,7 +2,8 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { logger } from "@/server/lib/logger";
-import { assertRateLimit, rateLimitHeaders, type TRateLimitKind } from "@/server/lib/rate-limit";
+import { AppError } from "@/server/lib/errors";
+import { consumeRateLimit, rateLimitHeaders, type TRateLimitKind } from "@/server/lib/rate-limit";
 import type { TContext, TRole } from "./context";
 import { toAppError, toTRPCError } from "./errors";
 
@@ -73,13 +74,10 @@ const ROLE_RANK: Record<TRole, number> = { VIEWER: 1, ANALYST: 2, ADMIN: 3 };
 const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
   const kind: TRateLimitKind = meta?.rateLimit ?? (type === "query" ? "read" : "write");
   const scope = kind === "runTrigger" || kind === "bulk" || kind === "upload" ? (ctx.tenant?.customerId ?? "none") : `${ctx.tenant?.customerId ?? "none"}:${ctx.caller?.userId ?? ctx.caller?.apiKeyId ?? ctx.ip ?? "anonymous"}`;
-  try {
-    const result = await assertRateLimit(kind, scope);
-    for (const [name, value] of Object.entries(rateLimitHeaders(result))) ctx.responseHeaders.set(name, value);
-  } catch (error) {
-    const appError = toAppError(error);
-    if (appError.details.retryAfterSeconds) ctx.responseHeaders.set("Retry-After", String(appError.details.retryAfterSeconds));
-    throw error;
+  const result = await consumeRateLimit(kind, scope);
+  for (const [name, value] of Object.entries(rateLimitHeaders(result))) ctx.responseHeaders.set(name, value);
+  if (!result.allowed) {
+    throw new AppError("TOO_MANY_REQUESTS", "Rate limit reached; retry later.", { retryAfterSeconds: Math.max(1, result.resetSeconds) });
   }
   return next();
 });

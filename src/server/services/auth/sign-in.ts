@@ -4,7 +4,7 @@ import { withTransaction } from "@/server/db/transaction";
 import { recordAudit } from "@/server/lib/audit";
 import { AppError } from "@/server/lib/errors";
 import { hashPassword, verifyPassword } from "@/server/lib/passwords";
-import { consumeRateLimit } from "@/server/lib/rate-limit";
+import { consumeRateLimit, resetRateLimit } from "@/server/lib/rate-limit";
 
 /**
  * Password sign-in (PRODUCT.md §1): rate limited per account and per address, every success
@@ -59,6 +59,8 @@ export async function signInWithPassword(attempt: TSignInAttempt): Promise<{ use
     return null;
   }
   const sessionId = await createUserSession(user.id);
+  // A user who mistyped a few times is not one typo from a lock-out; the address limit stays.
+  await resetRateLimit("signInAccount", email);
   await db().user.update({ where: { id: user.id }, data: { lastSignInAt: new Date() } });
   await auditSignIn(user.id, email, "SUCCESS", attempt.ip, requestId);
   return { userId: user.id, sessionId };

@@ -19,6 +19,9 @@ const DEV_KEY = "driftline-development-key-do-not-use-in-production";
 const ZEnv = z
   .object({
     NODE_ENV: z.enum(["development", "test", "production"]).default("development"),
+    // Next.js sets NODE_ENV=production for every build and `next start`, demo included, so the
+    // deployment's own mode is a separate variable: production demands real secrets.
+    DRIFTLINE_MODE: z.enum(["development", "production"]).default("development"),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// URL")
@@ -41,7 +44,7 @@ const ZEnv = z
     SEED_DEMO_DATA: booleanString.default(true),
   })
   .superRefine((env, ctx) => {
-    if (env.NODE_ENV !== "production") return;
+    if (env.DRIFTLINE_MODE !== "production") return;
     for (const key of ["AUTH_SECRET", "PATIENT_HASH_KEY", "WEBHOOK_SECRET_KEY"] as const) {
       if (env[key] === DEV_KEY) {
         ctx.addIssue({ code: "custom", path: [key], message: "must be set in production" });

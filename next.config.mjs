@@ -19,7 +19,7 @@ const securityHeaders = [
       "form-action 'self'",
     ].join("; "),
   },
-  ...(process.env.NODE_ENV === "production"
+  ...(process.env.DRIFTLINE_MODE === "production"
     ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }]
     : []),
 ];

@@ -1,5 +1,4 @@
 import pg from "pg";
-import { seedDemo } from "../../prisma/seed/seed-demo";
 
 /** On a database with no tenants, loads the demo data set (README lists its sign-ins). */
 export async function seedIfEmpty(databaseUrl: string, log: (message: string) => void): Promise<void> {
@@ -12,6 +11,8 @@ export async function seedIfEmpty(databaseUrl: string, log: (message: string) =>
     await client.end();
   }
   log("Empty database: loading the demo data set (about a minute)…");
+  // Loaded only when needed: the generator is not part of a normal start.
+  const { seedDemo } = await import("../../prisma/seed/seed-demo");
   const summary = await seedDemo(databaseUrl, { tenants: 5, claims: 300_000, log });
   log(`Demo data loaded: ${summary.tenants.length} tenants in ${Math.round(summary.elapsedMs / 1000)} s.`);
 }

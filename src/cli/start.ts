@@ -29,15 +29,18 @@ async function main(): Promise<void> {
   const config = env();
   buildIfNeeded(log);
   const database = await openDatabase({ attach: false });
-  let shuttingDown = false;
+  let shutdownStartedAt = 0;
   let server: http.Server | undefined;
 
   const shutdown = async (signal: string) => {
-    if (shuttingDown) {
+    if (shutdownStartedAt) {
+      // A launcher (npm, tsx) may relay the same Ctrl-C a moment later: only a deliberate
+      // second signal forces the exit.
+      if (Date.now() - shutdownStartedAt < 2000) return;
       log(`${signal} again: exiting now.`);
       process.exit(1);
     }
-    shuttingDown = true;
+    shutdownStartedAt = Date.now();
     log(`${signal}: shutting down…`);
     const force = setTimeout(() => {
       log("Shutdown timed out; exiting.");

@@ -42,6 +42,7 @@ const ZEnv = z
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
     SEED_DEMO_DATA: booleanString.default(true),
+    SEED_DEMO_CLAIMS: z.coerce.number().int().min(1000).max(20_000_000).default(300_000),
   })
   .superRefine((env, ctx) => {
     if (env.DRIFTLINE_MODE !== "production") return;

@@ -1,7 +1,7 @@
 import pg from "pg";
 
 /** On a database with no tenants, loads the demo data set (README lists its sign-ins). */
-export async function seedIfEmpty(databaseUrl: string, log: (message: string) => void): Promise<void> {
+export async function seedIfEmpty(databaseUrl: string, claims: number, log: (message: string) => void): Promise<void> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -13,6 +13,6 @@ export async function seedIfEmpty(databaseUrl: string, log: (message: string) =>
   log("Empty database: loading the demo data set (about a minute)…");
   // Loaded only when needed: the generator is not part of a normal start.
   const { seedDemo } = await import("../../prisma/seed/seed-demo");
-  const summary = await seedDemo(databaseUrl, { tenants: 5, claims: 300_000, log });
+  const summary = await seedDemo(databaseUrl, { tenants: 5, claims, log });
   log(`Demo data loaded: ${summary.tenants.length} tenants in ${Math.round(summary.elapsedMs / 1000)} s.`);
 }

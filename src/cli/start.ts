@@ -60,7 +60,7 @@ async function main(): Promise<void> {
 
   try {
     await migrateUp(database.url);
-    if (config.SEED_DEMO_DATA) await seedIfEmpty(database.url, log);
+    if (config.SEED_DEMO_DATA) await seedIfEmpty(database.url, config.SEED_DEMO_CLAIMS, log);
 
     const app = next({ dev: false, dir: process.cwd(), hostname: config.HOST, port: config.PORT });
     await app.prepare();

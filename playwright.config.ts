@@ -1,0 +1,43 @@
+import { defineConfig } from "@playwright/test";
+
+/**
+ * Browser journeys against the real app (`npm start`: build, embedded PostgreSQL in its own
+ * data dir, migrations, a small demo data set). Chromium comes from Debian (/usr/bin/chromium);
+ * the background-networking flags keep it quiet on a closed network.
+ */
+const PORT = Number(process.env.E2E_PORT ?? 3210);
+
+export default defineConfig({
+  testDir: "e2e",
+  timeout: 60_000,
+  workers: 1,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: `rm -rf .data/e2e && npm start`,
+    url: `http://127.0.0.1:${PORT}/api/ready`,
+    timeout: 300_000,
+    reuseExistingServer: false,
+    env: {
+      PORT: String(PORT),
+      DRIFTLINE_DATA_DIR: ".data/e2e",
+      SEED_DEMO_CLAIMS: "20000",
+      SESSION_IDLE_MINUTES: process.env.E2E_SESSION_IDLE_MINUTES ?? "15",
+    },
+  },
+});

@@ -165,6 +165,8 @@ export async function openEmbeddedDatabase(options: { dataDir: string; attach: b
   const dataDir = path.resolve(options.dataDir);
   const pgDir = path.join(dataDir, "postgres");
   const ownerFile = path.join(dataDir, "owner.json");
+  // Parents stay traversable: as root, PostgreSQL runs as the `postgres` user.
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   mkdirSync(pgDir, { recursive: true, mode: 0o700 });
 
   const running = runningPostmaster(pgDir);

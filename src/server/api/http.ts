@@ -3,6 +3,7 @@ import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { logger } from "@/server/lib/logger";
 import { requestIdFrom } from "@/server/lib/request-id";
 import { createContext } from "./context";
+import { openApiDocument } from "./openapi";
 import { appRouter } from "./root";
 
 /**
@@ -14,7 +15,17 @@ import { appRouter } from "./root";
 export const REST_PREFIX = "/api/v1";
 const JSON_BODY_LIMIT = 1024 * 1024;
 
+/** One structured line per request: ids, route, status and time; never bodies or query strings. */
+function logRequest(req: Request, response: Response, requestId: string, startedAt: number): Response {
+  logger.info(
+    { requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - startedAt) },
+    "request",
+  );
+  return response;
+}
+
 export async function handleTrpc(req: Request): Promise<Response> {
+  const startedAt = performance.now();
   const requestId = requestIdFrom(req.headers);
   const responseHeaders = new Headers();
   const response = await fetchRequestHandler({
@@ -24,6 +35,11 @@ export async function handleTrpc(req: Request): Promise<Response> {
     createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
   });
   return withHeaders(response, requestId, responseHeaders);
+}
+
+/** The OpenAPI document, with an `x-request-id` like every other answer of the REST door. */
+export function handleOpenApiDocument(req: Request): Response {
+  return Response.json(openApiDocument(), { headers: { "x-request-id": requestIdFrom(req.headers) } });
 }
 
 function withHeaders(response: Response, requestId: string, extra: Headers): Response {
@@ -84,6 +100,12 @@ async function readCapped(req: Request, limit: number): Promise<string | null> {
 }
 
 export async function handleRest(req: Request): Promise<Response> {
+  const startedAt = performance.now();
+  const response = await answerRest(req);
+  return logRequest(req, response, response.headers.get("x-request-id") ?? "", startedAt);
+}
+
+async function answerRest(req: Request): Promise<Response> {
   const requestId = requestIdFrom(req.headers);
   const responseHeaders = new Headers();
   let forwarded = req;
@@ -118,7 +140,9 @@ async function toProblem(response: Response, requestId: string, headers: Headers
   };
   // Errors raised before a procedure runs (no route, wrong media type) lack our data block.
   const status = response.status;
-  const code = body.data?.code ?? (status === 404 ? "NOT_FOUND" : status === 415 ? "UNSUPPORTED_MEDIA_TYPE" : (body.code ?? "ERROR"));
+  // A 415 goes through our errorFormatter as BAD_REQUEST; the code must match the status.
+  if (status === 415) return problem(415, "UNSUPPORTED_MEDIA_TYPE", "Send the body as JSON with Content-Type: application/json.", requestId, [], headers);
+  const code = body.data?.code ?? (status === 404 ? "NOT_FOUND" : (body.code ?? "ERROR"));
   const detail = status === 404 && !body.data ? "No such operation or resource." : (body.message ?? "Request failed.");
   return problem(status, code, detail, requestId, body.data?.errors ?? [], headers);
 }

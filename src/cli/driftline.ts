@@ -10,6 +10,7 @@ import { closeRateLimitStore } from "@/server/lib/rate-limit";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 import { createCustomer } from "@/server/services/customers/create-customer";
 import { createUser, ZMemberRole } from "@/server/services/users/create-user";
+import { runDetectionNow } from "@/server/services/detection/run-detection-now";
 import { seedDemo } from "../../prisma/seed/seed-demo";
 
 /**
@@ -29,6 +30,8 @@ Commands:
                                             create a user (role: VIEWER, ANALYST or ADMIN)
   create-api-key --customer S --role R [--name N]
                                             create an API key; prints only the key
+  run-detection --customer S [--as-of YYYY-MM-DD]
+                                            run drift detection for a tenant now; prints the run
   verify-audit [--customer S]               check the audit hash chains (all, or one tenant's);
                                             exits 1 when a row was changed, removed or reordered
 `;
@@ -121,6 +124,14 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
         role: ZMemberRole.parse(required(flags, "role")),
       });
       console.log(created.key);
+    },
+  },
+  "run-detection": {
+    flags: { customer: { type: "string" }, "as-of": { type: "string" } },
+    run: async (flags) => {
+      const run = await runDetectionNow(await customerIdFor(required(flags, "customer")), typeof flags["as-of"] === "string" ? flags["as-of"] : undefined);
+      console.log(JSON.stringify(run, null, 2));
+      if (run.status !== "SUCCEEDED") process.exitCode = 1;
     },
   },
   "verify-audit": {

@@ -5,7 +5,8 @@ import { disconnectDb } from "@/server/db/client";
 import { closeRateLimitStore } from "@/server/lib/rate-limit";
 import { openDatabase } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
-import { queue, stopQueue } from "@/server/jobs/queue";
+import { stopQueue } from "@/server/jobs/queue";
+import { startWorker, stopWorker } from "@/server/jobs/worker";
 import { buildIfNeeded } from "./build-if-needed";
 import { seedIfEmpty } from "./seed-if-empty";
 
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
     force.unref();
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     server?.closeAllConnections();
+    await stopWorker().catch(() => {});
     await stopQueue({ graceful: true }).catch(() => {});
     await disconnectDb().catch(() => {});
     await closeRateLimitStore().catch(() => {});
@@ -73,7 +75,7 @@ async function main(): Promise<void> {
     // Let idle keep-alive sockets close promptly on shutdown.
     server.keepAliveTimeout = 5_000;
     await listen(server, config.PORT, config.HOST);
-    await queue();
+    await startWorker();
   } catch (error) {
     await database.stop();
     throw error;

@@ -1,0 +1,55 @@
+import type PgBoss from "pg-boss";
+import { logger } from "@/server/lib/logger";
+import { DETECTION_JOBS } from "@/server/services/detection/detection-jobs";
+import { queue, stopQueue } from "./queue";
+
+/**
+ * The background worker: registers every job handler on the shared pg-boss queue (and the cron
+ * schedules), so any number of `npm start` processes share the work. Each domain exports a list
+ * of registrations; add yours to JOBS.
+ */
+export interface TJobRegistration {
+  name: string;
+  options?: PgBoss.WorkOptions;
+  /** Cron expression (UTC): pg-boss sends one job per tick, across all workers. */
+  cron?: string;
+  // pg-boss hands handlers a batch of jobs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handler: (jobs: PgBoss.Job<any>[]) => Promise<void>;
+}
+
+const JOBS: readonly TJobRegistration[] = [...DETECTION_JOBS];
+
+const holder = globalThis as unknown as { driftlineWorkers?: string[] };
+
+export async function startWorker(jobs: readonly TJobRegistration[] = JOBS): Promise<void> {
+  if (holder.driftlineWorkers) return;
+  const boss = await queue();
+  const names: string[] = [];
+  for (const job of jobs) {
+    await boss.createQueue(job.name);
+    if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
+    await boss.work(job.name, job.options ?? {}, async (batch) => {
+      try {
+        await job.handler(batch);
+      } catch (error) {
+        logger.error({ queue: job.name, err: error }, "job failed");
+        throw error;
+      }
+    });
+    names.push(job.name);
+  }
+  holder.driftlineWorkers = names;
+  logger.info({ queues: names }, "worker started");
+}
+
+/** Stops taking jobs, lets running ones finish, then stops the queue. Before the database. */
+export async function stopWorker(): Promise<void> {
+  const names = holder.driftlineWorkers;
+  holder.driftlineWorkers = undefined;
+  if (names) {
+    const boss = await queue();
+    for (const name of names) await boss.offWork(name).catch(() => {});
+  }
+  await stopQueue({ graceful: true });
+}

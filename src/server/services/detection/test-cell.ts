@@ -1,0 +1,205 @@
+import type { TCell, TWindowCounts } from "./assemble-cells";
+import { compareHistograms } from "./summarize-histograms";
+import { mannWhitneyFromRanks } from "./mann-whitney-from-ranks";
+import { agrestiCaffoInterval, fisherExactTest, normalQuantile, twoProportionZTest } from "./statistics";
+
+/**
+ * The four drift tests of PRODUCT.md §3 on one cell. Each returns the statistical result (p)
+ * and the practical one (`gatePassed`); BH and the decision live in evaluate-cells.ts.
+ * Signs: delta = current - baseline throughout.
+ *
+ * Severity (0–1) is the effect measured in units of its gate, mapped by 1 - 0.5^(effect/gate):
+ * exactly at the gate 0.5, twice the gate 0.75, three times 0.875, approaching 1. The gate is the
+ * tenant's own materiality threshold, so severities are comparable across drift types.
+ *
+ * Estimated revenue impact, dollars per month (30 days), the money at risk; 0 for favourable
+ * changes. Volumes are the current window's, scaled by 30 / currentDays:
+ *   DENIAL_RATE     extra denials × average allowed per paid line of the baseline
+ *                   = delta × currentLines × 30/currentDays × avgAllowed
+ *   DENIAL_REASON   the same with the CARC's share of denials: delta × currentDenials × …
+ *   PAYMENT_AMOUNT  what the current lines would have been allowed at baseline rates, minus what
+ *                   they were: currentAllowed × (-delta)/(1+delta) × 30/currentDays
+ *   DECISION_TIME   monthly allowed volume pushed into a later month by the slowdown:
+ *                   currentAllowed × 30/currentDays × min(1, shiftDays/30) (cash flow, not loss)
+ */
+
+export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+
+export interface TDetectionSettings {
+  minSample: number;
+  fdrQ: number;
+  denialRateGate: number;
+  paymentDropGate: number;
+  decisionTimeGateDays: number;
+  reasonFromShare: number;
+  reasonToShare: number;
+  reasonMinCount: number;
+  currentDays: number;
+}
+
+export interface TCellTest {
+  payerId: string;
+  cptGroup: string;
+  driftType: TDriftType;
+  denialReason: string | null;
+  method: "two-proportion-z" | "fisher-exact" | "mann-whitney";
+  baselineValue: number;
+  currentValue: number;
+  delta: number;
+  deltaCi: [number, number];
+  pValue: number;
+  direction: "UP" | "DOWN";
+  gatePassed: boolean;
+  severity: number;
+  estimatedRevenueImpact: number;
+  baselineSampleSize: number;
+  currentSampleSize: number;
+}
+
+// Rates such as 0.15 - 0.10 are 0.04999…: gates compare with a tolerance far below any real effect.
+const EPSILON = 1e-9;
+const Z95 = normalQuantile(0.975);
+
+export function severityOf(effectInGates: number): number {
+  return Math.min(1, Math.max(0, 1 - 0.5 ** Math.max(0, effectInGates)));
+}
+
+const monthly = (amount: number, s: TDetectionSettings) => (amount * 30) / s.currentDays;
+const cents = (value: number) => Math.round(Math.max(0, value) * 100) / 100;
+const clampP = (p: number) => (Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 1);
+
+function averageAllowed(cell: TCell): number {
+  const source: TWindowCounts = cell.baseline.allowedCount > 0 ? cell.baseline : cell.current;
+  return source.allowedCount > 0 ? source.allowedSum / source.allowedCount : 0;
+}
+
+/** z-test, or Fisher's exact test when any expected count of the 2×2 table is below 5. */
+function compareProportions(x1: number, n1: number, x2: number, n2: number) {
+  const n = n1 + n2;
+  const successes = x1 + x2;
+  const minExpected = (Math.min(n1, n2) * Math.min(successes, n - successes)) / n;
+  if (minExpected < 5) return { method: "fisher-exact" as const, pValue: fisherExactTest(x1, n1 - x1, x2, n2 - x2).pValue };
+  return { method: "two-proportion-z" as const, pValue: twoProportionZTest(x1, n1, x2, n2).pValue };
+}
+
+export function testDenialRate(cell: TCell, s: TDetectionSettings): TCellTest {
+  const { baseline: a, current: b } = cell;
+  const p1 = a.denied / a.lines;
+  const p2 = b.denied / b.lines;
+  const delta = p2 - p1;
+  const { method, pValue } = compareProportions(a.denied, a.lines, b.denied, b.lines);
+  return {
+    payerId: cell.payerId,
+    cptGroup: cell.cptGroup,
+    driftType: "DENIAL_RATE",
+    denialReason: null,
+    method,
+    baselineValue: p1,
+    currentValue: p2,
+    delta,
+    deltaCi: agrestiCaffoInterval(a.denied, a.lines, b.denied, b.lines),
+    pValue: clampP(pValue),
+    direction: delta >= 0 ? "UP" : "DOWN",
+    gatePassed: Math.abs(delta) >= s.denialRateGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / s.denialRateGate),
+    estimatedRevenueImpact: cents(monthly(delta * b.lines, s) * averageAllowed(cell)),
+    baselineSampleSize: a.lines,
+    currentSampleSize: b.lines,
+  };
+}
+
+/** One test per CARC seen among the current window's denials. */
+export function testDenialReasons(cell: TCell, s: TDetectionSettings): TCellTest[] {
+  const { baseline: a, current: b } = cell;
+  if (a.denied === 0 || b.denied === 0) return [];
+  return [...b.carcs.entries()].map(([carc, x2]) => {
+    const x1 = a.carcs.get(carc) ?? 0;
+    const shareA = x1 / a.denied;
+    const shareB = x2 / b.denied;
+    const delta = shareB - shareA;
+    const { method, pValue } = compareProportions(x1, a.denied, x2, b.denied);
+    return {
+      payerId: cell.payerId,
+      cptGroup: cell.cptGroup,
+      driftType: "DENIAL_REASON" as const,
+      denialReason: carc,
+      method,
+      baselineValue: shareA,
+      currentValue: shareB,
+      delta,
+      deltaCi: agrestiCaffoInterval(x1, a.denied, x2, b.denied),
+      pValue: clampP(pValue),
+      direction: delta >= 0 ? ("UP" as const) : ("DOWN" as const),
+      gatePassed: shareA < s.reasonFromShare && shareB >= s.reasonToShare - EPSILON && x2 >= s.reasonMinCount,
+      severity: severityOf(delta / (s.reasonToShare - s.reasonFromShare)),
+      estimatedRevenueImpact: cents(monthly(delta * b.denied, s) * averageAllowed(cell)),
+      baselineSampleSize: a.denied,
+      currentSampleSize: b.denied,
+    };
+  });
+}
+
+/**
+ * Allowed per unit against the baseline median of the same payer and code. Test: Mann–Whitney
+ * on the ratios (ranks from SQL). delta = current median ratio / baseline median ratio - 1.
+ * Interval: 95 % Welch-type normal interval for the difference in mean log ratio,
+ * back-transformed to a relative change, exp(d ± 1.96·se) - 1 (both windows hold >= minSample
+ * ratios, where the normal quantile is adequate). Only drops are drift (PRODUCT.md: "drop").
+ */
+export function testPaymentAmount(cell: TCell, s: TDetectionSettings): TCellTest | null {
+  const p = cell.payment;
+  if (!p || p.nA < s.minSample || p.nB < s.minSample || !(Number(p.medianA) > 0) || p.medianB === null) return null;
+  const medianA = Number(p.medianA);
+  const medianB = Number(p.medianB);
+  const delta = medianB / medianA - 1;
+  const test = mannWhitneyFromRanks({ nA: Number(p.nA), nB: Number(p.nB), rankSumA: Number(p.rankSumA), tieTerm: Number(p.tieTerm) });
+  const d = Number(p.meanLogB) - Number(p.meanLogA);
+  const se = Math.sqrt(Number(p.varLogA ?? 0) / p.nA + Number(p.varLogB ?? 0) / p.nB);
+  return {
+    payerId: cell.payerId,
+    cptGroup: cell.cptGroup,
+    driftType: "PAYMENT_AMOUNT",
+    denialReason: null,
+    method: "mann-whitney",
+    baselineValue: medianA,
+    currentValue: medianB,
+    delta,
+    deltaCi: [Math.expm1(d - Z95 * se), Math.expm1(d + Z95 * se)],
+    pValue: clampP(test.pValue),
+    direction: delta >= 0 ? "UP" : "DOWN",
+    gatePassed: -delta >= s.paymentDropGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / s.paymentDropGate),
+    estimatedRevenueImpact: cents(delta < 0 ? monthly(cell.current.allowedSum * (-delta / (1 + delta)), s) : 0),
+    baselineSampleSize: Number(p.nA),
+    currentSampleSize: Number(p.nB),
+  };
+}
+
+/**
+ * Days from submission to decision: Mann–Whitney on the two histograms; delta = the shift of
+ * the medians (the gate of PRODUCT.md), interval = Moses' interval for the Hodges–Lehmann shift,
+ * widened where needed so that it contains the reported median shift (they differ by a day at most
+ * on whole-day data).
+ */
+export function testDecisionTime(cell: TCell, s: TDetectionSettings): TCellTest {
+  const result = compareHistograms(cell.baseline.lags, cell.current.lags);
+  const delta = result.medianB - result.medianA;
+  return {
+    payerId: cell.payerId,
+    cptGroup: cell.cptGroup,
+    driftType: "DECISION_TIME",
+    denialReason: null,
+    method: "mann-whitney",
+    baselineValue: result.medianA,
+    currentValue: result.medianB,
+    delta,
+    deltaCi: [Math.min(result.shiftCi[0], delta), Math.max(result.shiftCi[1], delta)],
+    pValue: clampP(result.pValue),
+    direction: delta >= 0 ? "UP" : "DOWN",
+    gatePassed: Math.abs(delta) >= s.decisionTimeGateDays - EPSILON,
+    severity: severityOf(Math.abs(delta) / s.decisionTimeGateDays),
+    estimatedRevenueImpact: cents(delta > 0 ? monthly(cell.current.allowedSum, s) * Math.min(1, delta / 30) : 0),
+    baselineSampleSize: result.nA,
+    currentSampleSize: result.nB,
+  };
+}

@@ -41,6 +41,8 @@ export interface TContext {
   tdb: TTenantDb;
   /** Headers the transport adds to the response (rate limits). */
   responseHeaders: Headers;
+  /** The incoming request's headers (e.g. Idempotency-Key); services never see them. */
+  headers: Headers;
 }
 
 export const SESSION_COOKIE_NAMES = ["__Secure-next-auth.session-token", "next-auth.session-token"];
@@ -112,6 +114,7 @@ export async function createContext(options: {
     requestId,
     ip: headers.get("x-driftline-client-ip"),
     responseHeaders: options.responseHeaders ?? new Headers(),
+    headers,
   };
   const authorization = headers.get("authorization");
   let resolved: { caller: TCaller; tenant: TTenant | null } | { error: string } | null = null;

@@ -4,6 +4,12 @@ import { customersRouter } from "./routers/customers";
 import { healthRouter } from "./routers/health";
 import { settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
+import { cataloguesRouter } from "./routers/catalogues";
+import { claimsRouter } from "./routers/claims";
+import { cptMappingsRouter } from "./routers/cpt-mappings";
+import { ingestRouter } from "./routers/ingest";
+import { payerMappingsRouter } from "./routers/payer-mappings";
+import { uploadsRouter } from "./routers/uploads";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** Every procedure of Driftline; the REST façade exposes those with OpenAPI metadata. */
@@ -14,6 +20,12 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   apiKeys: apiKeysRouter,
   auditEvents: auditEventsRouter,
+  uploads: uploadsRouter,
+  ingest: ingestRouter,
+  claims: claimsRouter,
+  payerMappings: payerMappingsRouter,
+  cptMappings: cptMappingsRouter,
+  catalogues: cataloguesRouter,
 });
 
 export type AppRouter = typeof appRouter;

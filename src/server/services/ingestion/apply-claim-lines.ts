@@ -1,0 +1,273 @@
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { AppError } from "@/server/lib/errors";
+import { ingestPool } from "./ingest-pool";
+import { MAX_STORED_ROW_ERRORS, type TIngestionLimits } from "./ingestion-limits";
+import type { TClaimLineInput } from "./parse/claim-line-input";
+import type { TRowError } from "./parse/row-error";
+import { resolveStagedPayers } from "./resolve-staged-payers";
+import { COPY_STAGE_SQL, CREATE_STAGE_TABLE, STAGE_TABLE, StageRowFormatter, storableProblem } from "./stage-claim-lines";
+import { findUploadRow, type TUploadRow, UPLOAD_ROW_COLUMNS } from "./upload-row";
+
+/**
+ * The one writer of claim lines. An upload is applied in ONE transaction or not at all
+ * (PRODUCT.md §2): parsed lines stream through COPY into a temporary staging table; if any row
+ * had an error the transaction rolls back and a REJECTED upload records the errors; otherwise
+ * payer names are resolved, X12 reversals remove what they reverse, and one
+ * INSERT … SELECT … ON CONFLICT DO UPDATE moves every line into claim_lines (a changed line gets
+ * version + 1; an identical one is left alone). Nothing is ever written row by row, and nothing
+ * is held in memory per row, so memory stays flat in the size of the upload.
+ */
+
+export type TIngestItem =
+  | { kind: "line"; line: number; value: TClaimLineInput }
+  | { kind: "error"; line: number; field: string; message: string }
+  /** X12 CLP02 = 22: the claim's stored lines are replaced by this upload's (or removed). */
+  | { kind: "reversal"; line: number; submitterClaimId: string };
+
+export interface TUploadMeta {
+  format: "CSV" | "X12_835" | "JSON";
+  filename: string;
+  sizeBytes: number;
+  contentHash: string;
+  idempotencyKey?: string | null;
+  createdById: string | null;
+  apiKeyId: string | null;
+}
+
+export interface TApplyResult {
+  upload: TUploadRow;
+  /** False when an upload with the same content (or idempotency key) already existed. */
+  created: boolean;
+  insertedCount: number;
+  updatedCount: number;
+  reversedCount: number;
+}
+
+interface TTally {
+  rows: number;
+  lines: number;
+  errorCount: number;
+  errors: TRowError[];
+  lastErrorLine: number;
+  reversedClaims: Set<string>;
+}
+
+const COPY_CHUNK_CHARS = 256 * 1024;
+
+function addError(tally: TTally, error: TRowError) {
+  tally.errorCount += 1;
+  if (tally.errors.length < MAX_STORED_ROW_ERRORS) tally.errors.push(error);
+}
+
+/** Produces COPY text in large chunks; after the first error it only counts and collects errors. */
+async function* copyChunks(items: AsyncIterable<TIngestItem>, tally: TTally, limits: TIngestionLimits, formatter: StageRowFormatter) {
+  let chunk = "";
+  for await (const item of items) {
+    if (item.kind === "reversal") {
+      if (tally.reversedClaims.size >= limits.maxRows) throw tooManyRows(limits);
+      tally.reversedClaims.add(item.submitterClaimId);
+      continue;
+    }
+    if (item.kind === "error") {
+      // Several errors of one row arrive together; the row counts once.
+      if (item.line !== tally.lastErrorLine) tally.rows += 1;
+      tally.lastErrorLine = item.line;
+      addError(tally, { line: item.line, field: item.field, message: item.message });
+    } else {
+      tally.rows += 1;
+      const problem = storableProblem(item.value);
+      if (problem) {
+        tally.lastErrorLine = item.line;
+        addError(tally, { line: item.line, ...problem });
+      } else if (tally.errorCount === 0) {
+        tally.lines += 1;
+        chunk += formatter.row(item.line, item.value);
+        if (chunk.length >= COPY_CHUNK_CHARS) {
+          yield chunk;
+          chunk = "";
+        }
+      }
+    }
+    if (tally.rows > limits.maxRows) throw tooManyRows(limits);
+  }
+  if (chunk !== "" && tally.errorCount === 0) yield chunk;
+}
+
+function tooManyRows(limits: TIngestionLimits) {
+  return new AppError("PAYLOAD_TOO_LARGE", `The upload has more than ${limits.maxRows} rows (UPLOAD_MAX_ROWS); split it into smaller files.`, {
+    limit: "UPLOAD_MAX_ROWS",
+    maxRows: limits.maxRows,
+  });
+}
+
+const CHANGED_COLUMNS = [
+  "payer_claim_number",
+  "payer_id",
+  "payer_mapping_id",
+  "cpt_code",
+  "cpt_group",
+  "units",
+  "service_date",
+  "submitted_at",
+  "decided_at",
+  "paid_at",
+  "billed_amount",
+  "allowed_amount",
+  "paid_amount",
+  "outcome",
+  "denial_group",
+  "denial_code",
+  "remark_codes",
+  "patient_account_hash",
+];
+
+const UPSERT_SQL = `
+WITH written AS (
+  INSERT INTO claim_lines AS cl (customer_id, upload_id, submitter_claim_id, line_number, ${CHANGED_COLUMNS.join(", ")})
+  SELECT $1, $2, s.submitter_claim_id, s.line_number, s.payer_claim_number, pm.payer_id, pm.id, s.cpt_code,
+         COALESCE(cm.group_code, s.default_group), s.units, s.service_date, s.submitted_at, s.decided_at, s.paid_at,
+         s.billed_amount, s.allowed_amount, s.paid_amount, s.outcome, s.denial_group, s.denial_code, s.remark_codes,
+         s.patient_account_hash
+  FROM ${STAGE_TABLE} s
+  JOIN payer_mappings pm ON pm.customer_id = $1 AND pm.normalized_name = s.payer_key
+  LEFT JOIN cpt_mappings cm ON cm.customer_id = $1 AND cm.cpt_code = s.cpt_code
+  ON CONFLICT (customer_id, submitter_claim_id, line_number) DO UPDATE SET
+    upload_id = EXCLUDED.upload_id,
+    ${CHANGED_COLUMNS.map((column) => `${column} = EXCLUDED.${column}`).join(",\n    ")},
+    version = cl.version + 1,
+    updated_at = now()
+  WHERE (${CHANGED_COLUMNS.map((column) => `cl.${column}`).join(", ")})
+        IS DISTINCT FROM (${CHANGED_COLUMNS.map((column) => `EXCLUDED.${column}`).join(", ")})
+  RETURNING (xmax = 0) AS inserted
+)
+SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE NOT inserted)::int AS updated FROM written`;
+
+// The lines of reversed claims that this upload does not bring again: a reversal without a
+// correction removes the claim; corrected lines are updated by the upsert (version + 1).
+const REVERSE_SQL = `
+DELETE FROM claim_lines cl
+WHERE cl.customer_id = $1 AND cl.submitter_claim_id = ANY($2::text[])
+  AND NOT EXISTS (SELECT 1 FROM ${STAGE_TABLE} s WHERE s.submitter_claim_id = cl.submitter_claim_id AND s.line_number = cl.line_number)`;
+
+const DUPLICATES_SQL = `
+SELECT submitter_claim_id, line_number, min(seq) AS first_seq, (array_agg(seq ORDER BY seq))[2] AS second_seq
+FROM ${STAGE_TABLE} GROUP BY submitter_claim_id, line_number HAVING count(*) > 1
+ORDER BY 4 LIMIT ${MAX_STORED_ROW_ERRORS}`;
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : undefined;
+}
+
+async function insertUploadRow(client: pg.ClientBase, customerId: string, meta: TUploadMeta, status: "PROCESSING" | "REJECTED", tally?: TTally) {
+  const result = await client.query<TUploadRow>(
+    `INSERT INTO uploads (customer_id, filename, format, size_bytes, content_hash, idempotency_key, status, row_count, error_count, errors,
+                          created_by_id, api_key_id, completed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, CASE WHEN $7 = 'REJECTED' THEN now() END)
+     ON CONFLICT DO NOTHING
+     RETURNING ${UPLOAD_ROW_COLUMNS}`,
+    [
+      customerId,
+      meta.filename,
+      meta.format,
+      meta.sizeBytes,
+      meta.contentHash,
+      meta.idempotencyKey ?? null,
+      status,
+      tally?.rows ?? 0,
+      tally?.errorCount ?? 0,
+      JSON.stringify(tally?.errors ?? []),
+      meta.createdById,
+      meta.apiKeyId,
+    ],
+  );
+  return result.rows[0];
+}
+
+async function existing(client: pg.ClientBase, customerId: string, meta: TUploadMeta): Promise<TApplyResult> {
+  const upload = await findUploadRow(client, customerId, { contentHash: meta.contentHash, idempotencyKey: meta.idempotencyKey ?? null });
+  if (!upload) throw new AppError("CONFLICT", "A concurrent upload of the same content did not finish; retry.");
+  return { upload, created: false, insertedCount: 0, updatedCount: 0, reversedCount: 0 };
+}
+
+/**
+ * Applies one upload. Throws AppError PAYLOAD_TOO_LARGE past `limits.maxRows` (nothing stored);
+ * returns the existing upload when the content hash or idempotency key was seen before.
+ */
+export async function applyClaimLines(
+  customerId: string,
+  meta: TUploadMeta,
+  items: AsyncIterable<TIngestItem>,
+  limits: TIngestionLimits,
+  options: { patientHashKey?: string } = {},
+): Promise<TApplyResult> {
+  const client = await ingestPool().connect();
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    // Inserted first, so an identical upload running concurrently waits on the unique index.
+    const upload = await insertUploadRow(client, customerId, meta, "PROCESSING");
+    if (!upload) {
+      await client.query("ROLLBACK");
+      return await existing(client, customerId, meta);
+    }
+    await client.query(CREATE_STAGE_TABLE);
+    const tally: TTally = { rows: 0, lines: 0, errorCount: 0, errors: [], lastErrorLine: -1, reversedClaims: new Set() };
+    await pipeline(Readable.from(copyChunks(items, tally, limits, new StageRowFormatter(options.patientHashKey))), client.query(copyFrom(COPY_STAGE_SQL)));
+
+    if (tally.errorCount === 0 && tally.lines === 0 && tally.reversedClaims.size === 0) {
+      addError(tally, { line: 1, field: "file", message: "the upload has no claim lines" });
+    }
+    if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
+
+    await resolveStagedPayers(client, customerId);
+    let reversedCount = 0;
+    if (tally.reversedClaims.size > 0) {
+      reversedCount = (await client.query(REVERSE_SQL, [customerId, [...tally.reversedClaims]])).rowCount ?? 0;
+    }
+    await client.query("SAVEPOINT upsert");
+    let written: { inserted: number; updated: number };
+    try {
+      written = (await client.query<{ inserted: number; updated: number }>(UPSERT_SQL, [customerId, upload.id])).rows[0] ?? { inserted: 0, updated: 0 };
+    } catch (error) {
+      // 21000: two rows of this upload share (submitter claim id, line number).
+      if (sqlState(error) !== "21000") throw error;
+      await client.query("ROLLBACK TO SAVEPOINT upsert");
+      const duplicates = await client.query<{ submitter_claim_id: string; line_number: number; first_seq: number; second_seq: number }>(DUPLICATES_SQL);
+      for (const row of duplicates.rows) {
+        addError(tally, {
+          line: row.second_seq,
+          field: "lineNumber",
+          message: `line ${row.line_number} of this claim also appears on line ${row.first_seq}; each (submitterClaimId, lineNumber) may appear once`,
+        });
+      }
+      return await reject(client, customerId, meta, tally);
+    }
+    const applied = written.inserted + written.updated;
+    const final = await client.query<TUploadRow>(
+      `UPDATE uploads SET status = 'APPLIED', row_count = $3, applied_count = $4, completed_at = now()
+       WHERE customer_id = $1 AND id = $2 RETURNING ${UPLOAD_ROW_COLUMNS}`,
+      [customerId, upload.id, tally.rows, applied],
+    );
+    await client.query("COMMIT");
+    return { upload: final.rows[0]!, created: true, insertedCount: written.inserted, updatedCount: written.updated, reversedCount };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+/** Nothing of the upload is kept but its REJECTED record with the row errors. */
+async function reject(client: pg.ClientBase, customerId: string, meta: TUploadMeta, tally: TTally): Promise<TApplyResult> {
+  await client.query("ROLLBACK");
+  tally.errors.sort((a, b) => a.line - b.line);
+  const upload = await insertUploadRow(client, customerId, meta, "REJECTED", tally);
+  if (!upload) return existing(client, customerId, meta);
+  return { upload, created: true, insertedCount: 0, updatedCount: 0, reversedCount: 0 };
+}

@@ -1,0 +1,93 @@
+import { cptGroupFor } from "./cpt-groups";
+import { hashPatientAccount } from "./hash-patient-account";
+import { normalizePayerName } from "./normalize-payer-name";
+import type { TClaimLineInput } from "./parse/claim-line-input";
+
+/**
+ * The staging table every upload is COPYed into before one set-based INSERT … ON CONFLICT moves
+ * it into claim_lines. A temporary table dropped at commit: invisible to other sessions, gone on
+ * rollback, never WAL-logged. Values arrive already validated and canonical (dates YYYY-MM-DD,
+ * money as decimal strings), so COPY's own parsing is the only conversion left.
+ */
+export const STAGE_TABLE = "ingest_staged_lines";
+
+export const CREATE_STAGE_TABLE = `CREATE TEMP TABLE ${STAGE_TABLE} (
+  seq                  integer NOT NULL,
+  submitter_claim_id   text NOT NULL,
+  line_number          integer NOT NULL,
+  payer_claim_number   text,
+  payer_key            text NOT NULL,
+  payer_name           text NOT NULL,
+  cpt_code             text NOT NULL,
+  default_group        text NOT NULL,
+  units                numeric(10, 2) NOT NULL,
+  service_date         date NOT NULL,
+  submitted_at         date NOT NULL,
+  decided_at           date NOT NULL,
+  paid_at              date,
+  billed_amount        numeric(12, 2) NOT NULL,
+  allowed_amount       numeric(12, 2),
+  paid_amount          numeric(12, 2),
+  outcome              claim_outcome NOT NULL,
+  denial_group         text,
+  denial_code          text,
+  remark_codes         text[] NOT NULL,
+  patient_account_hash text
+) ON COMMIT DROP`;
+
+export const COPY_STAGE_SQL = `COPY ${STAGE_TABLE} FROM STDIN`;
+
+const NULL = "\\N";
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** COPY text-format escaping; validated text has no control characters, but be exact anyway. */
+function text(value: string | undefined): string {
+  if (value === undefined) return NULL;
+  if (!NEEDS_ESCAPE.test(value)) return value;
+  return value.replace(/[\\\t\n\r]/g, (c) => (c === "\\" ? "\\\\" : c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r"));
+}
+
+/**
+ * Checks the database makes that the shared line schema leaves to the writer: numeric(10,2)
+ * units must stay above zero after rounding, and payment cannot precede submission.
+ */
+export function storableProblem(line: TClaimLineInput): { field: string; message: string } | null {
+  const units = Math.round(line.units * 100) / 100;
+  if (units <= 0) return { field: "units", message: "units must be at least 0.01" };
+  if (units >= 100_000_000) return { field: "units", message: "units must be less than 100,000,000" };
+  if (line.paidAt !== undefined && line.paidAt < line.submittedAt) {
+    return { field: "paidAt", message: "payment date is before the submission date" };
+  }
+  return null;
+}
+
+/** Turns validated lines into COPY rows; caches per-code groups, payer keys and the HMAC key. */
+export class StageRowFormatter {
+  private readonly groups = new Map<string, string>();
+  private readonly payerKeys = new Map<string, string>();
+
+  constructor(private readonly patientHashKey?: string) {}
+
+  row(seq: number, line: TClaimLineInput): string {
+    let group = this.groups.get(line.cptCode);
+    if (group === undefined) {
+      group = cptGroupFor(line.cptCode);
+      if (this.groups.size < 100_000) this.groups.set(line.cptCode, group);
+    }
+    let payerKey = this.payerKeys.get(line.payerName);
+    if (payerKey === undefined) {
+      payerKey = normalizePayerName(line.payerName);
+      if (this.payerKeys.size < 10_000) this.payerKeys.set(line.payerName, payerKey);
+    }
+    const remarks = line.remarkCodes && line.remarkCodes.length > 0 ? `{${line.remarkCodes.join(",")}}` : "{}";
+    const account = line.patientAccount === undefined ? NULL : hashPatientAccount(line.patientAccount, this.patientHashKey);
+    return (
+      `${seq}\t${text(line.submitterClaimId)}\t${line.lineNumber}\t${text(line.payerClaimNumber)}\t` +
+      `${text(payerKey)}\t${text(line.payerName)}\t${line.cptCode}\t${group}\t${line.units}\t` +
+      `${line.serviceDate}\t${line.submittedAt}\t${line.decidedAt}\t${line.paidAt ?? NULL}\t` +
+      `${line.billedAmount}\t${line.allowedAmount ?? NULL}\t${line.paidAmount ?? NULL}\t${line.outcome}\t` +
+      `${line.denialReason?.group ?? NULL}\t${line.denialReason ? text(line.denialReason.code) : NULL}\t` +
+      `${remarks}\t${account}\n`
+    );
+  }
+}

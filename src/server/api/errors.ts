@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
-import { isRecordNotFound, isUniqueViolation } from "@/server/db/prisma-errors";
+import { isInvalidText, isRecordNotFound, isUniqueViolation } from "@/server/db/prisma-errors";
 import { APP_ERROR_STATUS, AppError, type TAppErrorCode, type TFieldError } from "@/server/lib/errors";
 
 /**
@@ -48,11 +48,15 @@ export function toAppError(error: unknown): AppError {
   }
   if (isUniqueViolation(cause)) return new AppError("CONFLICT", "That conflicts with an existing record.");
   if (isRecordNotFound(cause)) return new AppError("NOT_FOUND", "Not found.");
+  if (isInvalidText(cause)) return new AppError("BAD_REQUEST", "Text input must not contain NUL characters.");
   if (error instanceof TRPCError) {
     const code = APP_CODE_FROM_TRPC[error.code];
     if (code) return new AppError(code, error.code === "PARSE_ERROR" ? "The request body is not valid JSON." : error.message);
   }
-  return new AppError("INTERNAL", "Something went wrong on our side. Quote the request id when you report it.");
+  const internal = new AppError("INTERNAL", "Something went wrong on our side. Quote the request id when you report it.");
+  // Kept for the server log (never shown to the caller): without it the log names no cause.
+  internal.cause = cause;
+  return internal;
 }
 
 export function toTRPCError(error: AppError): TRPCError {

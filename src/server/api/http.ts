@@ -34,7 +34,7 @@ export async function handleTrpc(req: Request): Promise<Response> {
     router: appRouter,
     createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
   });
-  return withHeaders(response, requestId, responseHeaders);
+  return logRequest(req, withHeaders(response, requestId, responseHeaders), requestId, startedAt);
 }
 
 /** The OpenAPI document, with an `x-request-id` like every other answer of the REST door. */

@@ -21,7 +21,8 @@ const STANDARD_ERRORS: Record<number, string> = {
 
 /** OpenAPI metadata for a procedure that is also a REST operation under /api/v1. */
 export function rest(method: "GET" | "POST" | "PATCH" | "DELETE", path: `/${string}`, options: TRestOptions): TMeta {
-  const errors = options.public ? { 500: STANDARD_ERRORS[500]! } : { ...STANDARD_ERRORS, ...options.errors };
+  const bodyErrors: Record<number, string> = method === "POST" || method === "PATCH" ? { 413: "Request body larger than 1 MiB" } : {};
+  const errors: Record<number, string> = options.public ? { 500: STANDARD_ERRORS[500]! } : { ...STANDARD_ERRORS, ...bodyErrors, ...options.errors };
   return {
     rateLimit: options.rateLimit,
     openapi: {

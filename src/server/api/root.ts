@@ -10,6 +10,8 @@ import { cptMappingsRouter } from "./routers/cpt-mappings";
 import { ingestRouter } from "./routers/ingest";
 import { payerMappingsRouter } from "./routers/payer-mappings";
 import { uploadsRouter } from "./routers/uploads";
+import { driftEventsRouter } from "./routers/drift-events";
+import { reportsRouter } from "./routers/reports";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** Every procedure of Driftline; the REST façade exposes those with OpenAPI metadata. */
@@ -26,6 +28,8 @@ export const appRouter = createTRPCRouter({
   payerMappings: payerMappingsRouter,
   cptMappings: cptMappingsRouter,
   catalogues: cataloguesRouter,
+  reports: reportsRouter,
+  driftEvents: driftEventsRouter,
 });
 
 export type AppRouter = typeof appRouter;

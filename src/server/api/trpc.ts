@@ -27,7 +27,7 @@ const t = initTRPC
     // tRPC errors carry the same code, requestId and field errors as REST problem responses.
     errorFormatter({ shape, error, ctx }) {
       const appError = toAppError(error);
-      if (appError.code === "INTERNAL") logger.error({ requestId: ctx?.requestId, err: error.cause ?? error }, "unhandled error");
+      if (appError.code === "INTERNAL") logger.error({ requestId: ctx?.requestId, err: appError.cause ?? error }, "unhandled error");
       const production = process.env.NODE_ENV === "production";
       return {
         ...shape,

@@ -39,3 +39,11 @@ export function isWriteConflict(error: unknown): boolean {
 export function isRecordNotFound(error: unknown): boolean {
   return someInChain(error, (r) => r.code === "P2025");
 }
+
+/**
+ * Text PostgreSQL cannot store: a NUL character (22021) or one the encoding cannot represent
+ * (22P05). Caller input, so a 400, never a 500.
+ */
+export function isInvalidText(error: unknown): boolean {
+  return someInChain(error, (r) => r.code === "22021" || r.code === "22P05" || r.originalCode === "22021" || r.originalCode === "22P05");
+}

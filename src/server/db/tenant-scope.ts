@@ -38,8 +38,26 @@ const TENANT_MODELS = new Set<string>([
 /** Payers are shared (catalogue, customer_id NULL) or one tenant's own: reads see both. */
 const SHARED_OR_TENANT_MODELS = new Set<string>(["Payer"]);
 
+/**
+ * Models that are not one tenant's rows. Through a scoped client each shows only what belongs
+ * to the tenant in scope (its own customer row, its members and their sessions, the read-only
+ * CPT catalogue) and nothing at all with no tenant in scope. Rate-limit counters have no
+ * business in tenant code. A model missing from every list is refused, so a new table cannot
+ * be read across tenants by default.
+ */
+const RELATED_FILTERS: Record<string, (customerId: string) => Record<string, unknown>> = {
+  Customer: (customerId) => ({ id: customerId }),
+  User: (customerId) => ({ memberships: { some: { customerId } } }),
+  UserSession: (customerId) => ({ user: { memberships: { some: { customerId } } } }),
+};
+const CATALOGUE_MODELS = new Set<string>(["CptGroup"]);
+/** New accounts are created inside the tenant transaction that makes them members. */
+const CREATABLE_RELATED_MODELS = new Set<string>(["User"]);
+
 // A valid uuid no row has: "no tenant in scope" matches nothing instead of everything.
 const NO_TENANT = "00000000-0000-0000-0000-000000000000";
+// Matches no row of any model (an empty OR is false in Prisma).
+const NOTHING = { OR: [] } as const;
 
 /** Operations whose `where` must keep its unique field at the top level. */
 const UNIQUE_WHERE_OPERATIONS = new Set(["findUnique", "findUniqueOrThrow", "update", "delete", "upsert"]);
@@ -55,25 +73,51 @@ const FILTER_OPERATIONS = new Set([
   "deleteMany",
 ]);
 const READ_OPERATIONS = new Set(["findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy"]);
+const CREATE_OPERATIONS = new Set(["create", "createMany", "createManyAndReturn"]);
 
 type TArgs = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: unknown };
 
-function tenantFilter(model: string, operation: string, customerId: string): Record<string, unknown> {
+class TenantScopeError extends Error {}
+
+function tenantFilter(model: string, operation: string, customerId: string | null): Record<string, unknown> {
+  if (TENANT_MODELS.has(model)) return { customerId: customerId ?? NO_TENANT };
   // Shared catalogue rows are readable by every tenant but writable by none.
-  if (SHARED_OR_TENANT_MODELS.has(model) && READ_OPERATIONS.has(operation)) {
-    return { OR: [{ customerId }, { customerId: null }] };
+  if (SHARED_OR_TENANT_MODELS.has(model)) {
+    if (customerId && READ_OPERATIONS.has(operation)) return { OR: [{ customerId }, { customerId: null }] };
+    return { customerId: customerId ?? NO_TENANT };
   }
-  return { customerId };
+  const related = RELATED_FILTERS[model];
+  if (related) return customerId ? related(customerId) : NOTHING;
+  if (CATALOGUE_MODELS.has(model)) {
+    if (!READ_OPERATIONS.has(operation)) throw new TenantScopeError(`${model} is a catalogue: write it with unscopedDb() on a superuser path.`);
+    return customerId ? {} : NOTHING;
+  }
+  throw new TenantScopeError(`${model} is not available through a tenant-scoped client (classify it in tenant-scope.ts).`);
 }
 
-function scopeArgs(model: string, operation: string, args: TArgs, customerId: string): TArgs {
+function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {
   const next: TArgs = { ...args };
+  const owned = TENANT_MODELS.has(model) || SHARED_OR_TENANT_MODELS.has(model);
+  if (CREATE_OPERATIONS.has(operation) && !owned) {
+    // Creating a user is fine (a new member's account); creating tenants or sessions is not.
+    if (CREATABLE_RELATED_MODELS.has(model) && customerId) return next;
+    throw new TenantScopeError(`${model} rows cannot be created through a tenant-scoped client.`);
+  }
   const filter = tenantFilter(model, operation, customerId);
-  if (UNIQUE_WHERE_OPERATIONS.has(operation)) next.where = { ...args.where, AND: [filter] };
+  if (UNIQUE_WHERE_OPERATIONS.has(operation)) {
+    // Keep the caller's own AND conditions next to the tenant's.
+    const own = args.where?.AND;
+    next.where = { ...args.where, AND: [filter, ...(Array.isArray(own) ? own : own ? [own] : [])] };
+  }
   if (FILTER_OPERATIONS.has(operation)) next.where = args.where ? { AND: [args.where, filter] } : filter;
+  if (!owned) {
+    if (operation === "upsert") throw new TenantScopeError(`${model} cannot be upserted through a tenant-scoped client.`);
+    return next;
+  }
 
-  const stamp = (data: unknown) => (data && typeof data === "object" ? { ...(data as object), customerId } : data);
-  if (operation === "create" || operation === "createMany" || operation === "createManyAndReturn") {
+  const scope = customerId ?? NO_TENANT;
+  const stamp = (data: unknown) => (data && typeof data === "object" ? { ...(data as object), customerId: scope } : data);
+  if (CREATE_OPERATIONS.has(operation)) {
     next.data = Array.isArray(args.data) ? args.data.map(stamp) : stamp(args.data);
   }
   if (operation === "upsert") next.create = stamp(args.create);
@@ -86,14 +130,12 @@ function scopeArgs(model: string, operation: string, args: TArgs, customerId: st
 }
 
 export function tenantDb(customerId: string | null, base: TDb = db()) {
-  const scope = customerId ?? NO_TENANT;
   return base.$extends({
     name: "tenant-scope",
     query: {
       $allModels: {
         async $allOperations({ model, operation, args, query }) {
-          if (!TENANT_MODELS.has(model) && !SHARED_OR_TENANT_MODELS.has(model)) return query(args);
-          return query(scopeArgs(model, operation, (args ?? {}) as TArgs, scope) as typeof args);
+          return query(scopeArgs(model, operation, (args ?? {}) as TArgs, customerId) as typeof args);
         },
       },
     },

@@ -20,6 +20,15 @@ export const ZListParams = z.object({
 });
 export type TListParams = z.infer<typeof ZListParams>;
 
+/**
+ * Free text for Prisma's `contains` / `startsWith`, which hand it to LIKE unescaped: without
+ * this, a search for "%" or "_" matches every row and one ending in "\\" matches nothing.
+ * Every list service passes `search` through it.
+ */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, "\\$&");
+}
+
 export function ZListOutput<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),

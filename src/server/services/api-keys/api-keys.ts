@@ -2,7 +2,7 @@ import { z } from "zod";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
 import { ZMemberRole } from "@/server/services/users/create-user";
 import { createApiKey, type TCreateApiKeyInput } from "./create-api-key";
 
@@ -32,7 +32,8 @@ export const apiKeySelect = {
 
 export function listApiKeys(customerId: string, params: TListParams) {
   const scoped = tenantDb(customerId);
-  const where = params.search ? { OR: [{ name: { contains: params.search, mode: "insensitive" } }, { prefix: { startsWith: params.search } }] } : {};
+  const text = params.search ? likeLiteral(params.search) : undefined;
+  const where = text ? { OR: [{ name: { contains: text, mode: "insensitive" } }, { prefix: { startsWith: text } }] } : {};
   return paginate({
     params,
     where,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
 
 /** The tenant's audit log, newest first, filterable by actor, action, resource and time. */
 
@@ -51,7 +51,7 @@ export async function listAuditEvents(customerId: string, params: TListParams & 
   if (params.resourceType) where.resourceType = params.resourceType;
   if (params.resourceId) where.resourceId = params.resourceId;
   if (params.from || params.to) where.occurredAt = { ...(params.from ? { gte: params.from } : {}), ...(params.to ? { lte: params.to } : {}) };
-  if (params.search) where.OR = [{ action: { contains: params.search } }, { actorLabel: { contains: params.search } }];
+  if (params.search) where.OR = [{ action: { contains: likeLiteral(params.search) } }, { actorLabel: { contains: likeLiteral(params.search) } }];
   const result = await paginate({
     params,
     where,

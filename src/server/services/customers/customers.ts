@@ -4,7 +4,7 @@ import { unscopedDb } from "@/server/db/tenant-scope";
 import { withTransaction } from "@/server/db/transaction";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
 import { createCustomer, type TCreateCustomerInput } from "./create-customer";
 
 /** Tenants. Everything here except `getCustomer` is platform-wide and superuser-only. */
@@ -19,7 +19,8 @@ export async function getCustomer(customerId: string) {
 }
 
 export function listCustomers(params: TListParams) {
-  const where = params.search ? { OR: [{ slug: { contains: params.search } }, { name: { contains: params.search, mode: "insensitive" } }] } : {};
+  const text = params.search ? likeLiteral(params.search) : undefined;
+  const where = text ? { OR: [{ slug: { contains: text } }, { name: { contains: text, mode: "insensitive" } }] } : {};
   return paginate({
     params,
     where,

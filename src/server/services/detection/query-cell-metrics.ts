@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { TDb, TTx } from "@/server/db/client";
+import type { TDb } from "@/server/db/client";
 import type { TWindows } from "./compute-windows";
 
 /**
@@ -134,9 +134,23 @@ SELECT (SELECT coalesce(json_agg(counts), '[]') FROM counts)::text AS counts,
        (SELECT coalesce(json_agg(payments), '[]') FROM payments)::text AS payments`;
 }
 
-/** Runs the aggregate; `client` may be a transaction or any Prisma client (benchmarks). */
-export async function queryCellMetrics(client: TDb | TTx, customerId: string, windows: TWindows): Promise<TCellMetrics> {
-  const [row] = await client.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
+/**
+ * Runs the aggregate in a read-only transaction of its own with two planner settings: right
+ * after a bulk load the table has no statistics yet, the CTEs look like a handful of rows, and
+ * the planner picks nested loops that take minutes; hash and merge joins are right at any size.
+ * A larger work_mem keeps the sorts of a million ratios in memory.
+ */
+export const METRICS_PLANNER_SETTINGS = [
+  Prisma.sql`SET TRANSACTION READ ONLY`,
+  Prisma.sql`SET LOCAL enable_nestloop = off`,
+  Prisma.sql`SET LOCAL work_mem = '128MB'`,
+];
+
+export async function queryCellMetrics(client: TDb, customerId: string, windows: TWindows): Promise<TCellMetrics> {
+  const [row] = await client.$transaction(async (tx) => {
+    for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
+    return tx.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
+  }, { maxWait: 10_000, timeout: 600_000 });
   return {
     counts: JSON.parse(row?.counts ?? "[]") as TCountRow[],
     payments: JSON.parse(row?.payments ?? "[]") as TPaymentRow[],

@@ -3,7 +3,7 @@ import { db } from "@/server/db/client";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
 import { hashPassword } from "@/server/lib/passwords";
 import { ZMemberRole, ZPassword } from "./create-user";
 
@@ -44,7 +44,10 @@ export async function listMembers(customerId: string, params: TListParams & { ro
   const scoped = tenantDb(customerId);
   const where: Record<string, unknown> = {};
   if (params.role) where.role = params.role;
-  if (params.search) where.user = { OR: [{ email: { contains: params.search, mode: "insensitive" } }, { name: { contains: params.search, mode: "insensitive" } }] };
+  if (params.search) {
+    const text = likeLiteral(params.search);
+    where.user = { OR: [{ email: { contains: text, mode: "insensitive" } }, { name: { contains: text, mode: "insensitive" } }] };
+  }
   const result = await paginate({
     params,
     where,

@@ -1,7 +1,5 @@
-import { openApiDocument } from "@/server/api/openapi";
+import { handleOpenApiDocument } from "@/server/api/http";
 
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
-  return Response.json(openApiDocument());
-}
+export { handleOpenApiDocument as GET };

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import type { Prisma } from "@/generated/prisma/client";
+
+/** The drift event resource of the API (API.md "Drift event"), and the select that feeds it. */
+
+export const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]);
+export const ZDriftStatus = z.enum(["ACTIVE", "RESOLVED"]);
+
+export const ZDriftEvent = z.object({
+  id: z.uuid(),
+  payer: z.object({ id: z.uuid(), name: z.string() }),
+  cptGroup: z.string(),
+  driftType: ZDriftType,
+  status: ZDriftStatus,
+  denialReason: z.string().nullable().describe('DENIAL_REASON only: the CARC whose share rose, e.g. "CO-197".'),
+  baselineValue: z.number(),
+  currentValue: z.number(),
+  delta: z.number().describe("current - baseline (rates: proportion; payment: relative change; decision time: days)."),
+  deltaCi: z.tuple([z.number(), z.number()]).describe("95 % confidence interval of the delta: [low, high]."),
+  pValue: z.number(),
+  qValue: z.number().describe("Benjamini–Hochberg adjusted p-value within its run."),
+  severity: z.number().describe("0–1: 1 - 0.5^(effect / gate); 0.5 at the gate."),
+  direction: z.enum(["UP", "DOWN"]),
+  estimatedRevenueImpact: z.string().describe('Dollars per month at risk, decimal string ("120.00").'),
+  baselineSampleSize: z.number().int(),
+  currentSampleSize: z.number().int(),
+  baselineStart: z.string().describe("YYYY-MM-DD, inclusive"),
+  baselineEnd: z.string(),
+  currentStart: z.string(),
+  currentEnd: z.string(),
+  consecutivePeriods: z.number().int(),
+  firstDetectedAt: z.date(),
+  lastDetectedAt: z.date(),
+  resolvedAt: z.date().nullable(),
+  firstRunId: z.string().nullable(),
+  lastRunId: z.string().nullable(),
+});
+export type TDriftEvent = z.infer<typeof ZDriftEvent>;
+
+export const driftEventSelect = {
+  id: true,
+  payer: { select: { id: true, name: true } },
+  cptGroup: true,
+  driftType: true,
+  status: true,
+  denialReason: true,
+  baselineValue: true,
+  currentValue: true,
+  delta: true,
+  deltaCiLow: true,
+  deltaCiHigh: true,
+  pValue: true,
+  qValue: true,
+  severity: true,
+  direction: true,
+  estimatedRevenueImpact: true,
+  baselineSampleSize: true,
+  currentSampleSize: true,
+  baselineStart: true,
+  baselineEnd: true,
+  currentStart: true,
+  currentEnd: true,
+  consecutivePeriods: true,
+  firstDetectedAt: true,
+  lastDetectedAt: true,
+  resolvedAt: true,
+  firstRunId: true,
+  lastRunId: true,
+} satisfies Prisma.DriftEventSelect;
+
+type TDriftEventRow = Prisma.DriftEventGetPayload<{ select: typeof driftEventSelect }>;
+
+const day = (value: Date) => value.toISOString().slice(0, 10);
+
+export function toDriftEvent(row: TDriftEventRow): TDriftEvent {
+  const { deltaCiLow, deltaCiHigh, ...rest } = row;
+  return {
+    ...rest,
+    deltaCi: [deltaCiLow, deltaCiHigh],
+    estimatedRevenueImpact: row.estimatedRevenueImpact.toFixed(2),
+    baselineStart: day(row.baselineStart),
+    baselineEnd: day(row.baselineEnd),
+    currentStart: day(row.currentStart),
+    currentEnd: day(row.currentEnd),
+  };
+}

@@ -1,0 +1,227 @@
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { encode } from "next-auth/jwt";
+import { env } from "@/env";
+import { createContext } from "@/server/api/context";
+import { handleOpenApiDocument, handleRest, handleTrpc, REST_PREFIX } from "@/server/api/http";
+import { createCaller } from "@/server/api/root";
+import { createUserSession } from "@/server/auth/user-sessions";
+import { db } from "@/server/db/client";
+import { createApiKey } from "@/server/services/api-keys/create-api-key";
+
+/**
+ * Test data with unique values per call, so test files run in parallel on one database
+ * (ARCHITECTURE.md). Nothing here mocks the application: customers, users, sessions and keys
+ * are real rows, session cookies are real next-auth JWTs, and the REST server is a real socket.
+ */
+
+export type TTestRole = "VIEWER" | "ANALYST" | "ADMIN";
+export const TEST_ROLES: readonly TTestRole[] = ["VIEWER", "ANALYST", "ADMIN"];
+
+export const SESSION_COOKIE = "next-auth.session-token";
+
+export function uniqueSuffix(): string {
+  return randomUUID().slice(0, 8);
+}
+
+export interface TTestCustomer {
+  id: string;
+  slug: string;
+  name: string;
+}
+
+/** A tenant with its default detection settings row. */
+export async function createTestCustomer(options: { slug?: string; name?: string } = {}): Promise<TTestCustomer> {
+  const slug = options.slug ?? `t-${randomUUID()}`;
+  return db().customer.create({
+    data: { slug, name: options.name ?? `Test customer ${slug}`, settings: { create: {} } },
+    select: { id: true, slug: true, name: true },
+  });
+}
+
+export interface TTestUser {
+  id: string;
+  email: string;
+}
+
+/**
+ * A user, optionally a member of one tenant. Without `password` the hash is a placeholder that
+ * never verifies (tests that do not sign in through the form skip the argon2 cost).
+ */
+export async function createTestUser(
+  options: { customerId?: string; role?: TTestRole; superuser?: boolean; password?: string; email?: string; disabled?: boolean } = {},
+): Promise<TTestUser> {
+  const email = (options.email ?? `user-${randomUUID()}@example.test`).toLowerCase();
+  let passwordHash = "unused";
+  if (options.password) {
+    const { hashPassword } = await import("@/server/lib/passwords");
+    passwordHash = await hashPassword(options.password);
+  }
+  return db().user.create({
+    data: {
+      email,
+      passwordHash,
+      isSuperuser: options.superuser ?? false,
+      disabledAt: options.disabled ? new Date() : null,
+      memberships: options.customerId ? { create: { customerId: options.customerId, role: options.role ?? "VIEWER" } } : undefined,
+    },
+    select: { id: true, email: true },
+  });
+}
+
+export function createTestSuperuser(): Promise<TTestUser> {
+  return createTestUser({ superuser: true });
+}
+
+export interface TTestSession {
+  sessionId: string;
+  /** The signed next-auth cookie value. */
+  token: string;
+  /** `cookie` header ready to send. */
+  headers: Headers;
+}
+
+/** A web session for a user, as sign-in would create it, with its session cookie. */
+export async function createTestSession(userId: string, options: { activeCustomerId?: string } = {}): Promise<TTestSession> {
+  const sessionId = await createUserSession(userId);
+  if (options.activeCustomerId) {
+    await db().userSession.update({ where: { id: sessionId }, data: { activeCustomerId: options.activeCustomerId } });
+  }
+  const token = await encode({ token: { sid: sessionId }, secret: env().AUTH_SECRET });
+  return { sessionId, token, headers: sessionHeaders(token) };
+}
+
+export function sessionHeaders(token: string): Headers {
+  return new Headers({ cookie: `${SESSION_COOKIE}=${encodeURIComponent(token)}` });
+}
+
+export interface TTestApiKey {
+  id: string;
+  key: string;
+  prefix: string;
+  role: TTestRole;
+  headers: Headers;
+}
+
+/** An API key of a tenant; `key` is the plaintext, as shown once at creation. */
+export async function createTestApiKey(
+  customerId: string,
+  role: TTestRole,
+  options: { name?: string; createdById?: string | null } = {},
+): Promise<TTestApiKey> {
+  const created = await createApiKey(db(), { customerId, createdById: options.createdById ?? null }, { name: options.name ?? `key-${uniqueSuffix()}`, role });
+  return { id: created.id, key: created.key, prefix: created.prefix, role: created.role, headers: bearerHeaders(created.key) };
+}
+
+export function bearerHeaders(key: string): Headers {
+  return new Headers({ authorization: `Bearer ${key}` });
+}
+
+export interface TTestMember extends TTestUser {
+  role: TTestRole;
+  session: TTestSession;
+}
+
+export interface TTestTenant {
+  customer: TTestCustomer;
+  members: Record<TTestRole, TTestMember>;
+  keys: Record<TTestRole, TTestApiKey>;
+}
+
+/** A tenant with one signed-in member and one API key per role. */
+export async function createTestTenant(): Promise<TTestTenant> {
+  const customer = await createTestCustomer();
+  const members = {} as Record<TTestRole, TTestMember>;
+  const keys = {} as Record<TTestRole, TTestApiKey>;
+  for (const role of TEST_ROLES) {
+    const user = await createTestUser({ customerId: customer.id, role });
+    members[role] = { ...user, role, session: await createTestSession(user.id) };
+    keys[role] = await createTestApiKey(customer.id, role, { name: `${role.toLowerCase()} key` });
+  }
+  return { customer, members, keys };
+}
+
+/** An in-process tRPC caller with exactly the context an HTTP request with `headers` gets. */
+export async function callerFor(headers: Headers = new Headers(), options: { requestId?: string; ip?: string } = {}) {
+  const withIp = new Headers(headers);
+  if (options.ip) withIp.set("x-driftline-client-ip", options.ip);
+  return createCaller(await createContext({ headers: withIp, requestId: options.requestId ?? randomUUID() }));
+}
+
+export interface TRestServer {
+  /** e.g. http://127.0.0.1:54321 */
+  origin: string;
+  /** `${origin}/api/v1` */
+  baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole body is read before the handler runs: a server that answers 413 while the client is
+ * still uploading makes fetch fail with a reset socket instead of showing the answer.
+ */
+async function toRequest(req: http.IncomingMessage, origin: string): Promise<Request> {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const method = req.method ?? "GET";
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(new URL(req.url ?? "/", origin), { method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
+}
+
+async function dispatch(request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (pathname === `${REST_PREFIX}/openapi.json`) return handleOpenApiDocument(request);
+  if (pathname === REST_PREFIX || pathname.startsWith(`${REST_PREFIX}/`)) return handleRest(request);
+  if (pathname.startsWith("/api/trpc/")) return handleTrpc(request);
+  return new Response("Not found", { status: 404 });
+}
+
+async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name === "set-cookie") return;
+    headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers["set-cookie"] = cookies;
+  res.writeHead(response.status, headers);
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 (ephemeral port) in front of the same handlers the Next.js
+ * route files export: REST under /api/v1 (and its openapi.json), tRPC under /api/trpc. The client
+ * address header is set from the socket, as `npm start` does, never taken from the caller.
+ */
+export async function startRestServer(): Promise<TRestServer> {
+  let origin = "";
+  const server = http.createServer((req, res) => {
+    req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    toRequest(req, origin)
+      .then(dispatch)
+      .then((response) => writeResponse(response, res))
+      .catch((error: unknown) => {
+        // The handlers answer errors themselves; reaching this is a bug the tests must see.
+        res.writeHead(599, { "content-type": "text/plain" });
+        res.end(`test server: unhandled ${error instanceof Error ? error.stack : String(error)}`);
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  origin = `http://127.0.0.1:${port}`;
+  return {
+    origin,
+    baseUrl: `${origin}${REST_PREFIX}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

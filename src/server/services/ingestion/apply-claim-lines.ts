@@ -165,7 +165,7 @@ async function insertUploadRow(client: pg.ClientBase, customerId: string, meta: 
   const result = await client.query<TUploadRow>(
     `INSERT INTO uploads (customer_id, filename, format, size_bytes, content_hash, idempotency_key, status, row_count, error_count, errors,
                           created_by_id, api_key_id, completed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12, CASE WHEN $7 = 'REJECTED' THEN now() END)
+     VALUES ($1, $2, $3::upload_format, $4, $5, $6, $7::upload_status, $8, $9, $10::jsonb, $11, $12, CASE WHEN $7::text = 'REJECTED' THEN now() END)
      ON CONFLICT DO NOTHING
      RETURNING ${UPLOAD_ROW_COLUMNS}`,
     [

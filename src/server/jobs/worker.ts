@@ -2,6 +2,7 @@ import type PgBoss from "pg-boss";
 import { logger } from "@/server/lib/logger";
 import { DETECTION_JOBS } from "@/server/services/detection/detection-jobs";
 import { queue, stopQueue } from "./queue";
+import { startWebhookDispatcher, stopWebhookDispatcher, WEBHOOK_JOBS } from "./webhook-dispatcher";
 
 /**
  * The background worker: registers every job handler on the shared pg-boss queue (and the cron
@@ -18,7 +19,7 @@ export interface TJobRegistration {
   handler: (jobs: PgBoss.Job<any>[]) => Promise<void>;
 }
 
-const JOBS: readonly TJobRegistration[] = [...DETECTION_JOBS];
+const JOBS: readonly TJobRegistration[] = [...DETECTION_JOBS, ...WEBHOOK_JOBS];
 
 const holder = globalThis as unknown as { driftlineWorkers?: string[] };
 
@@ -40,6 +41,8 @@ export async function startWorker(jobs: readonly TJobRegistration[] = JOBS): Pro
     names.push(job.name);
   }
   holder.driftlineWorkers = names;
+  // Webhook and e-mail outbox: a claim loop per worker (src/server/jobs/webhook-dispatcher.ts).
+  if (jobs === JOBS) startWebhookDispatcher();
   logger.info({ queues: names }, "worker started");
 }
 
@@ -47,6 +50,7 @@ export async function startWorker(jobs: readonly TJobRegistration[] = JOBS): Pro
 export async function stopWorker(): Promise<void> {
   const names = holder.driftlineWorkers;
   holder.driftlineWorkers = undefined;
+  await stopWebhookDispatcher();
   if (names) {
     const boss = await queue();
     for (const name of names) await boss.offWork(name).catch(() => {});

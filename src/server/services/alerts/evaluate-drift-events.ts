@@ -1,0 +1,117 @@
+import type { TTx } from "@/server/db/client";
+import { lockRows } from "@/server/db/locks";
+import { createdAlertRows, enqueueAlertEmail, enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows } from "./alert-outbox";
+import { readDriftEventSummaries } from "./drift-event-summary";
+import { matchesAlertRule } from "./match-alert-rule";
+import { refreshAlertStatus } from "./refresh-alert-status";
+import { findSuppressions } from "./find-suppressions";
+
+/**
+ * Alert evaluation (PRODUCT.md §4), called by detection INSIDE its run transaction for every
+ * opened, updated or resolved drift event, after it locked the Customer row and the events. In
+ * lock order it then locks the tenant's enabled alert rules (ascending id), then alert events.
+ *   - opened/updated ACTIVE events: every matching rule gets at most one alert per drift event
+ *     (INSERT … ON CONFLICT DO NOTHING on (rule_id, drift_event_id)); a re-detected event that
+ *     now matches a rule it did not match before gets its alert then. Cooldown per (rule, payer,
+ *     group, type) and the noise pattern suppress visibly (suppressed + reason, no deliveries).
+ *   - resolved events: their open alerts become RESOLVED (by the system) and alert.resolved /
+ *     drift.resolved go out.
+ * Every webhook and e-mail goes to the outbox in this same transaction; nothing is sent here.
+ */
+
+export type TDriftEventChangeKind = "opened" | "updated" | "resolved";
+
+export interface TDriftEventChangeInput {
+  id: string;
+  customerId: string;
+  kind: TDriftEventChangeKind | Uppercase<TDriftEventChangeKind>;
+}
+
+export interface TEvaluationResult {
+  alertsCreated: number;
+  alertsSuppressed: number;
+  alertsResolved: number;
+  webhookDeliveries: number;
+  emails: number;
+}
+
+export async function evaluateDriftEvents(tx: TTx, events: readonly TDriftEventChangeInput[]): Promise<TEvaluationResult> {
+  const total: TEvaluationResult = { alertsCreated: 0, alertsSuppressed: 0, alertsResolved: 0, webhookDeliveries: 0, emails: 0 };
+  const byCustomer = new Map<string, { id: string; kind: TDriftEventChangeKind }[]>();
+  for (const event of events) {
+    const list = byCustomer.get(event.customerId) ?? [];
+    list.push({ id: event.id, kind: event.kind.toLowerCase() as TDriftEventChangeKind });
+    byCustomer.set(event.customerId, list);
+  }
+  for (const customerId of [...byCustomer.keys()].sort()) {
+    const result = await evaluateForCustomer(tx, customerId, byCustomer.get(customerId)!);
+    for (const key of Object.keys(total) as (keyof TEvaluationResult)[]) total[key] += result[key];
+  }
+  return total;
+}
+
+async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: string; kind: TDriftEventChangeKind }[]): Promise<TEvaluationResult> {
+  const result: TEvaluationResult = { alertsCreated: 0, alertsSuppressed: 0, alertsResolved: 0, webhookDeliveries: 0, emails: 0 };
+  const enabled = await tx.$queryRaw<{ id: string }[]>`
+    SELECT id::text AS id FROM alert_rules WHERE customer_id = ${customerId}::uuid AND enabled ORDER BY id`;
+  const lockedRuleIds = await lockRows(tx, "alert_rules", enabled.map((r) => r.id));
+  const resolvedIds = changes.filter((c) => c.kind === "resolved").map((c) => c.id);
+  const openAlerts = resolvedIds.length === 0 ? [] : await tx.$queryRaw<{ id: string; rule_id: string }[]>`
+    SELECT id::text AS id, rule_id::text AS rule_id FROM alert_events
+    WHERE customer_id = ${customerId}::uuid AND drift_event_id = ANY(${resolvedIds}::uuid[]) AND status <> 'RESOLVED' ORDER BY id`;
+  const rules = await readRuleChannels(tx, customerId, [...new Set([...lockedRuleIds, ...openAlerts.map((a) => a.rule_id)])]);
+  const drifts = await readDriftEventSummaries(tx, customerId, changes.map((c) => c.id));
+
+  // Opened / updated: candidates are (rule, event) pairs that match and have no alert yet.
+  const live = changes.filter((c) => c.kind !== "resolved" && drifts.get(c.id)?.status === "ACTIVE");
+  const existing = live.length === 0 ? [] : await tx.$queryRaw<{ key: string }[]>`
+    SELECT rule_id::text || ':' || drift_event_id::text AS key FROM alert_events
+    WHERE customer_id = ${customerId}::uuid AND drift_event_id = ANY(${live.map((c) => c.id)}::uuid[])`;
+  const taken = new Set(existing.map((row) => row.key));
+  const candidates = lockedRuleIds.flatMap((ruleId) => {
+    const rule = rules.get(ruleId)!;
+    return live
+      .filter((c) => !taken.has(`${ruleId}:${c.id}`) && matchesAlertRule(rule, drifts.get(c.id)!))
+      .map((c) => ({ ruleId, drift: drifts.get(c.id)!, opened: c.kind === "opened", cooldownMinutes: rule.cooldownMinutes }));
+  });
+  const reasons = await findSuppressions(tx, customerId, candidates);
+  if (candidates.length > 0) {
+    const json = JSON.stringify(candidates.map((c) => ({ rule_id: c.ruleId, drift_event_id: c.drift.id, reason: reasons.get(`${c.ruleId}:${c.drift.id}`) ?? null })));
+    const inserted = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; status: string; created_at: Date }[]>`
+      INSERT INTO alert_events (customer_id, rule_id, drift_event_id, suppressed, suppression_reason)
+      SELECT ${customerId}::uuid, c.rule_id, c.drift_event_id, c.reason IS NOT NULL, c.reason
+      FROM jsonb_to_recordset(${json}::jsonb) AS c(rule_id uuid, drift_event_id uuid, reason text)
+      ORDER BY c.rule_id, c.drift_event_id
+      ON CONFLICT (rule_id, drift_event_id) DO NOTHING
+      RETURNING id::text AS id, rule_id::text AS rule_id, drift_event_id::text AS drift_event_id, suppressed, status::text AS status, created_at`;
+    for (const row of inserted) {
+      if (row.suppressed) {
+        result.alertsSuppressed += 1;
+        continue;
+      }
+      result.alertsCreated += 1;
+      const rule = rules.get(row.rule_id)!;
+      const candidate = candidates.find((c) => c.ruleId === row.rule_id && c.drift.id === row.drift_event_id)!;
+      const alert = { id: row.id, customerId, status: row.status, createdAt: row.created_at };
+      result.webhookDeliveries += await enqueueWebhookDeliveries(tx, createdAlertRows(alert, rule, candidate.drift, candidate.opened));
+      result.emails += await enqueueAlertEmail(tx, alert, rule);
+      await refreshAlertStatus(tx, row.id);
+    }
+  }
+
+  // Resolved: close their open alerts and announce it.
+  if (openAlerts.length > 0) {
+    await lockRows(tx, "alert_events", openAlerts.map((a) => a.id));
+    const closed = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; created_at: Date }[]>`
+      UPDATE alert_events SET status = 'RESOLVED', resolved_at = greatest(now(), created_at), resolved_by_id = NULL, updated_at = now()
+      WHERE id = ANY(${openAlerts.map((a) => a.id)}::uuid[]) AND status <> 'RESOLVED'
+      RETURNING id::text AS id, rule_id::text AS rule_id, drift_event_id::text AS drift_event_id, suppressed, created_at`;
+    result.alertsResolved += closed.length;
+    for (const row of closed) {
+      if (row.suppressed) continue;
+      const alert = { id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at };
+      result.webhookDeliveries += await enqueueWebhookDeliveries(tx, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id), true));
+    }
+  }
+  return result;
+}

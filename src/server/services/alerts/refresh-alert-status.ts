@@ -1,0 +1,19 @@
+import type { TTx } from "@/server/db/client";
+
+/**
+ * An alert's delivery status follows its outbox rows (webhook alert.created deliveries and the
+ * e-mail row): FAILED when any failed or died, PENDING while any is pending, SENT otherwise
+ * (also when it has none: the in-app channel has delivered it). ACKNOWLEDGED and RESOLVED are
+ * people's decisions and are never overwritten. The caller holds the alert's row lock.
+ */
+export async function refreshAlertStatus(tx: TTx, alertEventId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE alert_events a SET status = (CASE
+        WHEN EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.alert_event_id = a.id AND w.status IN ('FAILED', 'DEAD'))
+          OR EXISTS (SELECT 1 FROM alert_email_deliveries m WHERE m.alert_event_id = a.id AND m.status IN ('FAILED', 'DEAD')) THEN 'FAILED'
+        WHEN EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.alert_event_id = a.id AND w.status = 'PENDING')
+          OR EXISTS (SELECT 1 FROM alert_email_deliveries m WHERE m.alert_event_id = a.id AND m.status = 'PENDING') THEN 'PENDING'
+        ELSE 'SENT' END)::alert_status,
+      updated_at = now()
+    WHERE a.id = ${alertEventId}::uuid AND a.status IN ('PENDING', 'SENT', 'FAILED')`;
+}

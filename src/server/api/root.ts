@@ -12,6 +12,8 @@ import { payerMappingsRouter } from "./routers/payer-mappings";
 import { uploadsRouter } from "./routers/uploads";
 import { driftEventsRouter } from "./routers/drift-events";
 import { reportsRouter } from "./routers/reports";
+import { dashboardRouter } from "./routers/dashboard";
+import { exportsRouter } from "./routers/exports";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** Every procedure of Driftline; the REST façade exposes those with OpenAPI metadata. */
@@ -30,6 +32,8 @@ export const appRouter = createTRPCRouter({
   catalogues: cataloguesRouter,
   reports: reportsRouter,
   driftEvents: driftEventsRouter,
+  dashboard: dashboardRouter,
+  exports: exportsRouter,
 });
 
 export type AppRouter = typeof appRouter;

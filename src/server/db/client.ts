@@ -9,8 +9,10 @@ import { databaseUrl } from "@/env";
  */
 const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient };
 
-export function createPrismaClient(url = databaseUrl(), options: { max?: number } = {}): PrismaClient {
+export function createPrismaClient(url = databaseUrl(), options: { max?: number; logQueries?: boolean } = {}): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  // logQueries: emit a "query" event per SQL statement (tests count statements with $on("query")).
+  if (options.logQueries) return new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }) as unknown as PrismaClient;
   return new PrismaClient({ adapter });
 }
 

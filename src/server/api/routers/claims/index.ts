@@ -4,6 +4,7 @@ import { rest } from "@/server/api/openapi-meta";
 import { analystProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
 import { getClaim, listClaims, ZClaimFilters, ZClaimLine } from "@/server/services/claims/read-claims";
+import { payerSummaryProcedure } from "./payer-summary";
 
 export const claimsRouter = createTRPCRouter({
   list: analystProcedure
@@ -11,6 +12,9 @@ export const claimsRouter = createTRPCRouter({
     .input(ZListParams.extend(ZClaimFilters.shape).strict())
     .output(ZListOutput(ZClaimLine))
     .query(({ ctx, input }) => listClaims(ctx.tenant.customerId, actorOf(ctx), input)),
+
+  // Before `get`: the REST façade matches /claims/payer-summary before /claims/{id}.
+  payerSummary: payerSummaryProcedure,
 
   get: analystProcedure
     .meta(rest("GET", "/claims/{id}", { summary: "Get a claim line", description: "One claim line (PHI; the read is audited). The patient account is never returned: only its keyed hash is stored.", tags: ["claims"], errors: { 404: "No such claim line" } }))

@@ -1,0 +1,49 @@
+/**
+ * REST operations served by dedicated route handlers rather than procedures (trpc-to-openapi
+ * cannot answer files), added to the generated document so callers see one API. Each carries
+ * `x-route-handler: true` so checks that map operations to procedures can tell them apart.
+ */
+
+const problemResponse = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: { $ref: "#/components/schemas/Problem" } } },
+});
+
+export const ROUTE_HANDLER_PATHS = {
+  "/exports/{id}/download": {
+    get: {
+      operationId: "exports-download",
+      summary: "Download an export",
+      description:
+        "The CSV of an export that has SUCCEEDED, streamed (`text/csv`, RFC 4180, CRLF line ends; text cells that a spreadsheet would run as a formula start with an apostrophe). " +
+        "ANALYST and up. Downloading a claim-line export (PHI) is audited. 409 while the export is still QUEUED or RUNNING, or if it FAILED.",
+      tags: ["exports"],
+      "x-route-handler": true,
+      security: [{ bearerAuth: [] }],
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string", format: "uuid" }, description: "The export's id." }],
+      responses: {
+        "200": {
+          description: "The CSV file.",
+          headers: { "x-row-count": { schema: { type: "integer" }, description: "Data rows in the file (the header row not counted)." } },
+          content: { "text/csv": { schema: { type: "string" }, example: "payer,period_from,period_to,total_lines\r\nAetna,2026-08-30,2026-11-27,3120\r\n" } },
+        },
+        "400": problemResponse("The id is not a UUID"),
+        "401": problemResponse("Missing, unknown, revoked or expired credentials"),
+        "403": problemResponse("Role too low for this operation"),
+        "404": problemResponse("No such export"),
+        "409": problemResponse("The export has not succeeded (yet)"),
+        "429": problemResponse("Rate limited (see Retry-After)"),
+        "500": problemResponse("Unexpected error (quote the requestId)"),
+      },
+    },
+  },
+} as const;
+
+type TDocument = { paths?: Record<string, unknown> };
+
+export function addRouteHandlerPaths<T extends TDocument>(document: T): T {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [path, operations] of Object.entries(ROUTE_HANDLER_PATHS)) paths[path] = { ...paths[path], ...operations };
+  document.paths = paths;
+  return document;
+}

@@ -1,0 +1,151 @@
+import { Prisma } from "@/generated/prisma/client";
+import { tenantDb } from "@/server/db/tenant-scope";
+import { ZDashboardRun, type TDashboard } from "./dashboard-shape";
+import { dashboardCache } from "./dashboard-cache";
+
+/**
+ * The dashboard: a handful of SQL aggregates, each served by an index (EXPLAIN in
+ * dashboard.test.ts): totals by index-only scans, the 6-month trend from the covering
+ * claim_lines_customer_decided_idx, active events and top payers from the partial covering
+ * drift_events_customer_active_payer_idx.
+ *
+ * Cached per customer under a *data version* read from the database on every call (the newest
+ * upload, run and alert change), so an upload or run on any instance invalidates every
+ * instance's copy at once; the short TTL only bounds how long an unchanged version is reused.
+ */
+
+const TREND_MONTHS = 6;
+
+type TTotalsRow = { claim_lines: number; uploads: number; active_events: number; revenue_at_risk: string; pending_alerts: number };
+type TTrendRow = { month: string; decided: number; denied: number };
+type TPayerRow = { payer_id: string; payer_name: string; events: number; revenue: string; max_severity: number; drift_types: string[] };
+type TAlertRow = {
+  id: string;
+  status: TDashboard["recentAlerts"][number]["status"];
+  suppressed: boolean;
+  created_at: Date;
+  rule_id: string;
+  rule_name: string;
+  drift_event_id: string;
+  payer_id: string;
+  payer_name: string;
+  cpt_group: string;
+  drift_type: TDashboard["recentAlerts"][number]["driftEvent"]["driftType"];
+  severity: number;
+  impact: string;
+};
+
+/** First day (UTC) of the month `monthsBack` months before `now`'s month. */
+function monthStart(now: Date, monthsBack: number): string {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsBack, 1)).toISOString().slice(0, 10);
+}
+
+/** One cheap query whose answer changes whenever the dashboard's inputs do. */
+export async function readDashboardVersion(customerId: string): Promise<string> {
+  const rows = await tenantDb(customerId).$queryRaw<{ version: string }[]>`
+    SELECT concat_ws('|',
+      (SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text FROM uploads WHERE customer_id = ${customerId}::uuid),
+      (SELECT count(*) || ':' || coalesce(max(coalesce(finished_at, started_at, queued_at)), 'epoch')::text FROM detection_runs WHERE customer_id = ${customerId}::uuid),
+      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM drift_events WHERE customer_id = ${customerId}::uuid AND status = 'ACTIVE'),
+      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM alert_events WHERE customer_id = ${customerId}::uuid)
+    ) AS version`;
+  return rows[0]?.version ?? "";
+}
+
+export async function computeDashboard(customerId: string, now = new Date()): Promise<TDashboard> {
+  const scoped = tenantDb(customerId);
+  const id = Prisma.sql`${customerId}::uuid`;
+  const trendFrom = monthStart(now, TREND_MONTHS - 1);
+  const months = Array.from({ length: TREND_MONTHS }, (_, i) => monthStart(now, TREND_MONTHS - 1 - i).slice(0, 7));
+
+  const [totals, trend, payers, alerts, lastRun] = await Promise.all([
+    scoped.$queryRaw<TTotalsRow[]>`
+      SELECT
+        (SELECT count(*) FROM claim_lines WHERE customer_id = ${id})::int AS claim_lines,
+        (SELECT count(*) FROM uploads WHERE customer_id = ${id})::int AS uploads,
+        a.active_events, a.revenue_at_risk,
+        (SELECT count(*) FROM alert_events
+          WHERE customer_id = ${id} AND status IN ('PENDING', 'SENT', 'FAILED') AND NOT suppressed)::int AS pending_alerts
+      FROM (SELECT count(*)::int AS active_events, coalesce(sum(estimated_revenue_impact), 0)::numeric(14, 2)::text AS revenue_at_risk
+            FROM drift_events WHERE customer_id = ${id} AND status = 'ACTIVE') a`,
+    scoped.$queryRaw<TTrendRow[]>`
+      SELECT to_char(decided_at, 'YYYY-MM') AS month, count(*)::int AS decided,
+             (count(*) FILTER (WHERE outcome = 'DENIED'))::int AS denied
+      FROM claim_lines
+      WHERE customer_id = ${id} AND decided_at >= ${trendFrom}::date
+      GROUP BY 1`,
+    scoped.$queryRaw<TPayerRow[]>`
+      SELECT d.payer_id, p.name AS payer_name, d.events, d.revenue, d.max_severity, d.drift_types
+      FROM (SELECT payer_id, count(*)::int AS events, sum(estimated_revenue_impact) AS revenue_sort,
+                   sum(estimated_revenue_impact)::numeric(14, 2)::text AS revenue, max(severity) AS max_severity,
+                   array_agg(DISTINCT drift_type::text ORDER BY drift_type::text) AS drift_types
+            FROM drift_events WHERE customer_id = ${id} AND status = 'ACTIVE'
+            GROUP BY payer_id
+            ORDER BY revenue_sort DESC, max_severity DESC, payer_id
+            LIMIT 5) d
+      JOIN payers p ON p.id = d.payer_id
+      ORDER BY d.revenue_sort DESC, d.max_severity DESC, d.payer_id`,
+    scoped.$queryRaw<TAlertRow[]>`
+      SELECT a.id, a.status::text AS status, a.suppressed, a.created_at, r.id AS rule_id, r.name AS rule_name,
+             d.id AS drift_event_id, p.id AS payer_id, p.name AS payer_name, d.cpt_group, d.drift_type::text AS drift_type,
+             d.severity, d.estimated_revenue_impact::text AS impact
+      FROM (SELECT * FROM alert_events WHERE customer_id = ${id} ORDER BY created_at DESC, id DESC LIMIT 5) a
+      JOIN alert_rules r ON r.id = a.rule_id
+      JOIN drift_events d ON d.id = a.drift_event_id
+      JOIN payers p ON p.id = d.payer_id
+      ORDER BY a.created_at DESC, a.id DESC`,
+    scoped.detectionRun.findFirst({
+      orderBy: [{ queuedAt: "desc" }, { id: "desc" }],
+      select: Object.fromEntries(Object.keys(ZDashboardRun.shape).map((key) => [key, true])) as Record<keyof typeof ZDashboardRun.shape, true>,
+    }),
+  ]);
+
+  const t = totals[0]!;
+  const byMonth = new Map(trend.map((row) => [row.month, row]));
+  return {
+    totals: {
+      claimLines: t.claim_lines,
+      uploads: t.uploads,
+      activeDriftEvents: t.active_events,
+      revenueAtRisk: t.revenue_at_risk,
+      pendingAlerts: t.pending_alerts,
+    },
+    lastRun: lastRun ? ZDashboardRun.parse(lastRun) : null,
+    denialRateTrend: months.map((month) => {
+      const row = byMonth.get(month);
+      const decided = row?.decided ?? 0;
+      const denied = row?.denied ?? 0;
+      return { month, decidedLines: decided, deniedLines: denied, denialRate: decided > 0 ? denied / decided : null };
+    }),
+    topDriftingPayers: payers.map((row) => ({
+      payer: { id: row.payer_id, name: row.payer_name },
+      activeEvents: row.events,
+      revenueAtRisk: row.revenue,
+      maxSeverity: row.max_severity,
+      driftTypes: row.drift_types as TDashboard["topDriftingPayers"][number]["driftTypes"],
+    })),
+    recentAlerts: alerts.map((row) => ({
+      id: row.id,
+      status: row.status,
+      suppressed: row.suppressed,
+      createdAt: row.created_at,
+      rule: { id: row.rule_id, name: row.rule_name },
+      driftEvent: {
+        id: row.drift_event_id,
+        payer: { id: row.payer_id, name: row.payer_name },
+        cptGroup: row.cpt_group,
+        driftType: row.drift_type,
+        severity: row.severity,
+        estimatedRevenueImpact: row.impact,
+      },
+    })),
+    computedAt: now,
+  };
+}
+
+/** The dashboard of one customer, from the cache when its data version has not moved. */
+export async function getDashboard(customerId: string): Promise<TDashboard> {
+  const now = new Date();
+  const version = `${await readDashboardVersion(customerId)}|${now.toISOString().slice(0, 7)}`;
+  return dashboardCache.getOrCompute(customerId, version, () => computeDashboard(customerId, now));
+}

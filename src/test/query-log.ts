@@ -1,0 +1,36 @@
+import { createPrismaClient, db } from "@/server/db/client";
+
+/**
+ * Counts the SQL statements the process's Prisma client issues. Call `installQueryLog()` at the
+ * top of a test file, before anything touches the database: it puts a client that emits query
+ * events in the place `db()` reads from, so every service (scoped or not) is counted.
+ */
+
+type TQueryEvent = { query: string };
+type TEmitter = { $on(event: "query", listener: (event: TQueryEvent) => void): void };
+
+let recording: string[] | null = null;
+let installed = false;
+
+export function installQueryLog(): void {
+  if (installed) return;
+  const holder = globalThis as unknown as { driftlinePrisma?: unknown };
+  if (holder.driftlinePrisma) throw new Error("installQueryLog() must run before the first db() call");
+  const client = createPrismaClient(undefined, { logQueries: true });
+  (client as unknown as TEmitter).$on("query", (event) => recording?.push(event.query));
+  holder.driftlinePrisma = client;
+  installed = db() === client;
+}
+
+/** Runs `fn` and returns its result with the SQL statements it issued (in-file, sequential use). */
+export async function withQueryLog<T>(fn: () => Promise<T>): Promise<{ result: T; queries: string[] }> {
+  if (!installed) throw new Error("call installQueryLog() first");
+  const queries: string[] = [];
+  recording = queries;
+  try {
+    const result = await fn();
+    return { result, queries: [...queries] };
+  } finally {
+    recording = null;
+  }
+}

@@ -3,6 +3,7 @@ import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { AppError } from "@/server/lib/errors";
+import { logger } from "@/server/lib/logger";
 import { ingestPool } from "./ingest-pool";
 import { MAX_STORED_ROW_ERRORS, type TIngestionLimits } from "./ingestion-limits";
 import type { TClaimLineInput } from "./parse/claim-line-input";
@@ -205,6 +206,9 @@ export async function applyClaimLines(
 ): Promise<TApplyResult> {
   const client = await ingestPool().connect();
   let broken = false;
+  const started = performance.now();
+  const timings: Record<string, number> = {};
+  const lap = (name: string) => (timings[name] = Math.round(performance.now() - started));
   try {
     await client.query("BEGIN");
     // Inserted first, so an identical upload running concurrently waits on the unique index.
@@ -217,12 +221,14 @@ export async function applyClaimLines(
     const tally: TTally = { rows: 0, lines: 0, errorCount: 0, errors: [], lastErrorLine: -1, reversedClaims: new Set() };
     await pipeline(Readable.from(copyChunks(items, tally, limits, new StageRowFormatter(options.patientHashKey))), client.query(copyFrom(COPY_STAGE_SQL)));
 
+    lap("staged");
     if (tally.errorCount === 0 && tally.lines === 0 && tally.reversedClaims.size === 0) {
       addError(tally, { line: 1, field: "file", message: "the upload has no claim lines" });
     }
     if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
 
     await resolveStagedPayers(client, customerId);
+    lap("payersResolved");
     let reversedCount = 0;
     if (tally.reversedClaims.size > 0) {
       reversedCount = (await client.query(REVERSE_SQL, [customerId, [...tally.reversedClaims]])).rowCount ?? 0;
@@ -245,6 +251,7 @@ export async function applyClaimLines(
       }
       return await reject(client, customerId, meta, tally);
     }
+    lap("upserted");
     const applied = written.inserted + written.updated;
     const final = await client.query<TUploadRow>(
       `UPDATE uploads SET status = 'APPLIED', row_count = $3, applied_count = $4, completed_at = now()
@@ -252,6 +259,9 @@ export async function applyClaimLines(
       [customerId, upload.id, tally.rows, applied],
     );
     await client.query("COMMIT");
+    lap("committed");
+    // Ids, counts and timings only: never claim contents.
+    logger.info({ customerId, uploadId: upload.id, rows: tally.rows, inserted: written.inserted, updated: written.updated, reversedCount, ms: timings }, "upload applied");
     return { upload: final.rows[0]!, created: true, insertedCount: written.inserted, updatedCount: written.updated, reversedCount };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {

@@ -1,0 +1,114 @@
+import { CSV_COLUMNS, csvTemplate } from "@/server/services/ingestion/parse/csv-columns";
+
+/**
+ * POST /uploads and GET /uploads/template.csv are route handlers of their own (trpc-to-openapi
+ * cannot take multipart bodies or serve files), so they are added to the generated document here.
+ */
+
+const problem = (description: string, status: number, code: string) => ({
+  description,
+  content: {
+    "application/problem+json": {
+      schema: { $ref: "#/components/schemas/Problem" },
+      example: { type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`, title: description, status, detail: description, code, requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b", errors: [] },
+    },
+  },
+});
+
+const UPLOAD_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    filename: { type: "string" },
+    format: { type: "string", enum: ["CSV", "X12_835", "JSON"] },
+    sizeBytes: { type: "integer" },
+    contentHash: { type: "string", description: "SHA-256 (hex) of the file; unique per customer." },
+    status: { type: "string", enum: ["PROCESSING", "APPLIED", "REJECTED"] },
+    rowCount: { type: "integer" },
+    appliedCount: { type: "integer", description: "Claim lines inserted or changed." },
+    errorCount: { type: "integer" },
+    errors: { type: "array", items: { type: "object", properties: { line: { type: "integer" }, field: { type: "string" }, message: { type: "string" } }, required: ["line", "field", "message"] } },
+    createdAt: { type: "string", format: "date-time" },
+    completedAt: { type: ["string", "null"], format: "date-time" },
+  },
+  required: ["id", "filename", "format", "sizeBytes", "contentHash", "status", "rowCount", "appliedCount", "errorCount", "errors", "createdAt", "completedAt"],
+};
+
+const RESULT_SCHEMA = {
+  type: "object",
+  properties: {
+    upload: UPLOAD_SCHEMA,
+    replayed: { type: "boolean", description: "True when the same file was uploaded before: this is that upload, nothing was applied again." },
+    insertedCount: { type: "integer" },
+    updatedCount: { type: "integer", description: "Existing lines changed by this file (their version went up by one)." },
+    reversedCount: { type: "integer", description: "Lines removed by X12 reversals (CLP02 = 22) without a correction." },
+  },
+  required: ["upload", "replayed"],
+};
+
+const example = {
+  upload: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", filename: "march.csv", format: "CSV", sizeBytes: 18342, contentHash: "9f2c…", status: "APPLIED", rowCount: 120, appliedCount: 120, errorCount: 0, errors: [], createdAt: "2024-04-02T10:15:00.000Z", completedAt: "2024-04-02T10:15:01.000Z" },
+  replayed: false,
+  insertedCount: 120,
+  updatedCount: 0,
+  reversedCount: 0,
+};
+
+const columns = CSV_COLUMNS.map((column) => `\`${column.name}\`${column.required ? " (required)" : ""}: ${column.description}`).join("; ");
+
+export function documentUploadRoutes<T extends { paths?: Record<string, unknown> }>(document: T): T {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
+  document.paths = paths;
+  paths["/uploads"] = {
+    ...paths["/uploads"],
+    post: {
+      operationId: "uploads-create",
+      summary: "Upload a CSV or X12 835 file",
+      description:
+        "Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` " +
+        "(name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. " +
+        "The file is applied in one transaction, all or nothing. 201: a new upload, applied. 200: the same file (same SHA-256) was " +
+        "uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was " +
+        "rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. " +
+        "413: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS (the limit is named). An 835's format is detected from its ISA segment. " +
+        `CSV columns (header names case-insensitive, snake_case accepted; template at GET /uploads/template.csv): ${columns}.`,
+      tags: ["uploads"],
+      "x-route-handler": true,
+      security: [{ bearerAuth: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] }, encoding: { file: { contentType: "text/csv, application/edi-x12" } } },
+          "text/csv": { schema: { type: "string" }, example: csvTemplate() },
+          "application/edi-x12": { schema: { type: "string" } },
+        },
+      },
+      responses: {
+        "201": { description: "Applied: a new upload", content: { "application/json": { schema: RESULT_SCHEMA, example } } },
+        "200": { description: "The same file was uploaded before: the existing upload", content: { "application/json": { schema: RESULT_SCHEMA, example: { ...example, replayed: true } } } },
+        "400": {
+          description: "Rejected: row errors, nothing applied",
+          content: { "application/problem+json": { schema: { allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { upload: UPLOAD_SCHEMA, replayed: { type: "boolean" } } }] } } },
+        },
+        "401": problem("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
+        "403": problem("Role too low for this operation", 403, "FORBIDDEN"),
+        "413": problem("Larger than UPLOAD_MAX_BYTES or more rows than UPLOAD_MAX_ROWS", 413, "PAYLOAD_TOO_LARGE"),
+        "415": problem("Neither multipart/form-data nor a CSV or X12 body", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        "429": problem("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
+        "500": problem("Unexpected error (quote the requestId)", 500, "INTERNAL"),
+      },
+    },
+  };
+  paths["/uploads/template.csv"] = {
+    get: {
+      operationId: "uploads-template",
+      summary: "Download the CSV template",
+      description: "The documented columns with one example row that ingests cleanly. No credentials needed.",
+      tags: ["uploads"],
+      "x-route-handler": true,
+      security: [],
+      responses: { "200": { description: "The template", content: { "text/csv": { schema: { type: "string" }, example: csvTemplate() } } } },
+    },
+  };
+  return document;
+}

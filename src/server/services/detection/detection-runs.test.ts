@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
+import { startWorker, stopWorker } from "@/server/jobs/worker";
 import { createTestCustomer } from "@/test/factories";
 import { seedDemo, type TSeedSummary } from "../../../../prisma/seed/seed-demo";
 import { createDetectionRun } from "./create-detection-run";
+import { DETECTION_JOBS, DETECTION_RUN_QUEUE } from "./detection-jobs";
 import { enqueueDetectionRun } from "./enqueue-detection-run";
 import { executeDetectionRun } from "./execute-detection-run";
 
@@ -17,6 +19,7 @@ describe("detection runs", () => {
     seeded = await seedDemo(process.env.DATABASE_URL!, { tenants: 1, claims: 120_000, randomSeed: 5, asOf: AS_OF, slugPrefix: `r${randomUUID().slice(0, 8)}` });
   }, 240_000);
   afterAll(async () => {
+    await stopWorker();
     await stopQueue({ graceful: false });
   });
 
@@ -100,5 +103,18 @@ describe("detection runs", () => {
     });
     expect(periods.length).toBeGreaterThan(0);
     expect(periods.every((p) => p.consecutivePeriods === 2)).toBe(true);
+  });
+
+  it("the worker executes a queued run from the job queue", async () => {
+    await startWorker(DETECTION_JOBS.filter((job) => job.name === DETECTION_RUN_QUEUE));
+    const customer = await createTestCustomer();
+    const queued = await enqueueDetectionRun(customer.id, { trigger: "UPLOAD" });
+    expect(queued).toMatchObject({ status: "QUEUED", created: true, trigger: "UPLOAD" });
+    let status = "QUEUED";
+    for (let i = 0; i < 100 && (status === "QUEUED" || status === "RUNNING"); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await db().detectionRun.findUniqueOrThrow({ where: { id: queued.id }, select: { status: true } })).status;
+    }
+    expect(status).toBe("SUCCEEDED");
   });
 });

@@ -1,4 +1,5 @@
 import type { TTx } from "@/server/db/client";
+import { evaluateDriftEvents } from "@/server/services/alerts/evaluate-drift-events";
 import type { TDriftType } from "./test-cell";
 
 /**
@@ -9,7 +10,7 @@ import type { TDriftType } from "./test-cell";
  * Whatever it writes (alert events, outbox rows) commits or rolls back with the run.
  * It must not make network calls: webhooks go to the outbox and are sent after commit.
  *
- * A NO-OP UNTIL THE ALERTS ISSUE LANDS: alert evaluation replaces the body below.
+ * Alert evaluation (src/server/services/alerts/evaluate-drift-events.ts) is the implementation.
  */
 export interface TDriftEventChange {
   id: string;
@@ -22,4 +23,4 @@ export interface TDriftEventChange {
 
 export type TDriftEventsChangedHook = (tx: TTx, changes: readonly TDriftEventChange[]) => Promise<void>;
 
-export const onDriftEventsChanged: TDriftEventsChangedHook = async (_tx, _changes) => {};
+export const onDriftEventsChanged: TDriftEventsChangedHook = async (tx, changes) => void (await evaluateDriftEvents(tx, changes));

@@ -14,8 +14,15 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         <Link href="/" className="brand">Driftline</Link>
         <nav aria-label="Main">
           <Link href="/">Overview</Link>
+          {me.role !== "VIEWER" && (
+            <>
+              <Link href="/uploads">Uploads</Link>
+              <Link href="/claims">Claims</Link>
+            </>
+          )}
           {isAdmin && (
             <>
+              <Link href="/admin/mappings">Mappings</Link>
               <Link href="/admin/users">Users</Link>
               <Link href="/admin/api-keys">API keys</Link>
               <Link href="/admin/audit">Audit log</Link>

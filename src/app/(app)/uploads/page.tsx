@@ -1,0 +1,19 @@
+import { redirect } from "next/navigation";
+import { forPage } from "@/server/api/server-caller";
+import { UploadPanel } from "./upload-panel";
+
+/** Upload claims (CSV or X12 835), see row errors and the upload history. ANALYST and up. */
+export default async function UploadsPage() {
+  const me = await forPage((caller) => caller.customers.me());
+  if (me.role === "VIEWER") redirect("/forbidden");
+  return (
+    <>
+      <h1>Uploads</h1>
+      <p className="muted">
+        CSV with the documented columns (<a href="/api/v1/uploads/template.csv" download>download the template</a>) or an X12 835
+        remittance file. A file is applied whole or not at all; the same file twice is one upload.
+      </p>
+      <UploadPanel />
+    </>
+  );
+}

@@ -1,11 +1,10 @@
-import { logger } from "@/server/lib/logger";
+import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
 
 /**
- * The hook point for "after a successful upload, queue a detection run" (issue 4). The detection
- * module's `enqueueDetectionRun(customerId, { trigger: "UPLOAD", requestedById })` is being
- * written concurrently; until it lands this adapter only logs. Called after commit, never inside
- * the upload's transaction, and a failure here never fails the upload.
+ * After a successful upload, a detection run for the tenant is queued (issue 4). Called after
+ * commit, never inside the upload's transaction; the caller logs a failure and never fails the
+ * upload for it. A run already queued or running for the tenant is reused by the detection module.
  */
 export async function queueDetectionRun(customerId: string, requestedById: string | null): Promise<void> {
-  logger.info({ customerId, requestedById, trigger: "UPLOAD" }, "detection run after upload: enqueue hook not wired yet");
+  await enqueueDetectionRun(customerId, { trigger: "UPLOAD", requestedById });
 }

@@ -43,6 +43,15 @@ const ZEnv = z
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
     SEED_DEMO_DATA: booleanString.default(true),
     SEED_DEMO_CLAIMS: z.coerce.number().int().min(1000).max(20_000_000).default(300_000),
+    // Operations (DEPLOYMENT.md): metrics access, worker roles and readiness.
+    METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    WORKER_QUEUES: z
+      .string()
+      .regex(/^\s*[a-z0-9-]+\s*(,\s*[a-z0-9-]+\s*)*$/, "comma-separated queue names such as detection-run,webhook-sweep")
+      .optional(),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(1),
+    WORKER_HEARTBEAT_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.DRIFTLINE_MODE !== "production") return;

@@ -1,6 +1,7 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { logger } from "@/server/lib/logger";
+import { observeHttpRequest } from "@/server/lib/metrics";
 import { requestIdFrom } from "@/server/lib/request-id";
 import { createContext } from "./context";
 import { openApiDocument } from "./openapi";
@@ -17,10 +18,10 @@ const JSON_BODY_LIMIT = 1024 * 1024;
 
 /** One structured line per request: ids, route, status and time; never bodies or query strings. */
 function logRequest(req: Request, response: Response, requestId: string, startedAt: number): Response {
-  logger.info(
-    { requestId, method: req.method, path: new URL(req.url).pathname, status: response.status, ms: Math.round(performance.now() - startedAt) },
-    "request",
-  );
+  const path = new URL(req.url).pathname;
+  const ms = performance.now() - startedAt;
+  logger.info({ requestId, method: req.method, path, status: response.status, ms: Math.round(ms) }, "request");
+  observeHttpRequest({ method: req.method, path, status: response.status, seconds: ms / 1000, source: "handler" });
   return response;
 }
 

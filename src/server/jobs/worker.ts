@@ -20,29 +20,40 @@ export interface TJobRegistration {
 }
 
 const JOBS: readonly TJobRegistration[] = [...DETECTION_JOBS, ...WEBHOOK_JOBS];
+/** Every queue a worker can serve (WORKER_QUEUES picks from these; src/cli/run-worker.ts). */
+export const WORKER_JOBS = JOBS;
+
+export interface TWorkerOptions {
+  /** Handlers polling each queue at once (WORKER_CONCURRENCY); default 1. */
+  concurrency?: number;
+  /** Run the webhook/e-mail outbox loop; default: when serving every queue. */
+  webhookDispatcher?: boolean;
+}
 
 const holder = globalThis as unknown as { driftlineWorkers?: string[] };
 
-export async function startWorker(jobs: readonly TJobRegistration[] = JOBS): Promise<void> {
+export async function startWorker(jobs: readonly TJobRegistration[] = JOBS, options: TWorkerOptions = {}): Promise<void> {
   if (holder.driftlineWorkers) return;
   const boss = await queue();
   const names: string[] = [];
   for (const job of jobs) {
     await boss.createQueue(job.name);
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
-    await boss.work(job.name, job.options ?? {}, async (batch) => {
-      try {
-        await job.handler(batch);
-      } catch (error) {
-        logger.error({ queue: job.name, err: error }, "job failed");
-        throw error;
-      }
-    });
+    for (let i = 0; i < (options.concurrency ?? 1); i += 1) {
+      await boss.work(job.name, job.options ?? {}, async (batch) => {
+        try {
+          await job.handler(batch);
+        } catch (error) {
+          logger.error({ queue: job.name, err: error }, "job failed");
+          throw error;
+        }
+      });
+    }
     names.push(job.name);
   }
   holder.driftlineWorkers = names;
   // Webhook and e-mail outbox: a claim loop per worker (src/server/jobs/webhook-dispatcher.ts).
-  if (jobs === JOBS) startWebhookDispatcher();
+  if (options.webhookDispatcher ?? jobs === JOBS) startWebhookDispatcher();
   logger.info({ queues: names }, "worker started");
 }
 

@@ -1,6 +1,6 @@
 import { checkReadiness } from "@/server/services/health/check-readiness";
 
-/** Readiness: the database answers and every migration is applied. 503 otherwise. */
+/** Readiness: the database answers, every migration is applied and a worker beat recently. 503 otherwise. */
 export const dynamic = "force-dynamic";
 
 export async function GET(): Promise<Response> {

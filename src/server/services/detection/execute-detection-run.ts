@@ -1,5 +1,6 @@
 import { db } from "@/server/db/client";
 import { logger } from "@/server/lib/logger";
+import { observeDetectionRun } from "@/server/lib/metrics";
 import { getSettings } from "@/server/services/settings/settings";
 import { computeWindows } from "./compute-windows";
 import { detectionRunSelect, toDetectionRun, type TDetectionRun } from "./detection-run-shape";
@@ -33,12 +34,16 @@ export async function executeDetectionRun(
         current_start = ${windows.currentStart}::date, current_end = ${windows.currentEnd}::date
       WHERE id = ${runId}::uuid AND status = 'QUEUED'`;
     if (claimed === 1) {
+      const startedAt = performance.now();
       try {
         await runDetection(queued.customerId, { runId, windows, onChanged: options.onChanged });
       } catch (error) {
         logger.error({ runId, customerId: queued.customerId, err: error }, "detection run failed");
         await markFailed(runId, error);
       }
+      const run = await loadRun(runId);
+      observeDetectionRun(run, (performance.now() - startedAt) / 1000);
+      return run;
     }
   }
   return loadRun(runId);

@@ -1,23 +1,43 @@
-import { databaseUrl } from "@/env";
+import { databaseUrl, env } from "@/env";
 import { pendingVersions } from "@/server/db/migrations";
+import { workerLiveness } from "./worker-heartbeat";
 
 export interface TReadiness {
   status: "ready" | "not_ready";
   database: "ok" | "unreachable";
   migrations: "ok" | "pending" | "unknown";
   pendingMigrations: string[];
+  /**
+   * Some worker process beat within WORKER_HEARTBEAT_STALE_SECONDS ("ok"), none did ("stale"),
+   * or the check is switched off (WORKER_HEARTBEAT_STALE_SECONDS=0: "not_checked").
+   */
+  worker: { status: "ok" | "stale" | "not_checked" | "unknown"; alive: number; lastBeatSecondsAgo: number | null; staleAfterSeconds: number };
 }
 
 export async function checkReadiness(): Promise<TReadiness> {
+  const staleAfterSeconds = env().WORKER_HEARTBEAT_STALE_SECONDS;
+  const unknownWorker = { status: "unknown" as const, alive: 0, lastBeatSecondsAgo: null, staleAfterSeconds };
+  let pending: string[];
   try {
-    const pending = await pendingVersions(databaseUrl());
-    return {
-      status: pending.length === 0 ? "ready" : "not_ready",
-      database: "ok",
-      migrations: pending.length === 0 ? "ok" : "pending",
-      pendingMigrations: pending,
-    };
+    pending = await pendingVersions(databaseUrl());
   } catch {
-    return { status: "not_ready", database: "unreachable", migrations: "unknown", pendingMigrations: [] };
+    return { status: "not_ready", database: "unreachable", migrations: "unknown", pendingMigrations: [], worker: unknownWorker };
   }
+  let worker: TReadiness["worker"] = unknownWorker;
+  if (staleAfterSeconds === 0) {
+    worker = { ...unknownWorker, status: "not_checked" };
+  } else if (pending.length === 0) {
+    const liveness = await workerLiveness(staleAfterSeconds).catch(() => null);
+    if (liveness) {
+      worker = { status: liveness.alive > 0 ? "ok" : "stale", alive: liveness.alive, lastBeatSecondsAgo: liveness.newestAgeSeconds, staleAfterSeconds };
+    }
+  }
+  const ready = pending.length === 0 && (worker.status === "ok" || worker.status === "not_checked");
+  return {
+    status: ready ? "ready" : "not_ready",
+    database: "ok",
+    migrations: pending.length === 0 ? "ok" : "pending",
+    pendingMigrations: pending,
+    worker,
+  };
 }

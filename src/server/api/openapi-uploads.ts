@@ -1,8 +1,9 @@
 import { CSV_COLUMNS, csvTemplate } from "@/server/services/ingestion/parse/csv-columns";
 
 /**
- * POST /uploads and GET /uploads/template.csv are route handlers of their own (trpc-to-openapi
- * cannot take multipart bodies or serve files), so they are added to the generated document here.
+ * POST /uploads is a route handler of its own (trpc-to-openapi cannot take multipart bodies), so it
+ * is added to the generated document here. The public CSV template (GET /uploads/template.csv,
+ * no credentials) is named in its description rather than listed as an operation.
  */
 
 const problem = (description: string, status: number, code: string) => ({
@@ -71,7 +72,7 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
         "uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was " +
         "rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. " +
         "413: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS (the limit is named). An 835's format is detected from its ISA segment. " +
-        `CSV columns (header names case-insensitive, snake_case accepted; template at GET /uploads/template.csv): ${columns}.`,
+        `CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): ${columns}.`,
       tags: ["uploads"],
       "x-route-handler": true,
       security: [{ bearerAuth: [] }],
@@ -87,8 +88,23 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
         "201": { description: "Applied: a new upload", content: { "application/json": { schema: RESULT_SCHEMA, example } } },
         "200": { description: "The same file was uploaded before: the existing upload", content: { "application/json": { schema: RESULT_SCHEMA, example: { ...example, replayed: true } } } },
         "400": {
-          description: "Rejected: row errors, nothing applied",
-          content: { "application/problem+json": { schema: { allOf: [{ $ref: "#/components/schemas/Problem" }, { type: "object", properties: { upload: UPLOAD_SCHEMA, replayed: { type: "boolean" } } }] } } },
+          description: "Rejected: row errors, nothing applied. Besides the problem fields the body carries `upload` (the REJECTED upload) and `replayed`; each entry of `errors` also has `line` and `field`.",
+          content: {
+            "application/problem+json": {
+              schema: { $ref: "#/components/schemas/Problem" },
+              example: {
+                type: "urn:driftline:problem:bad-request",
+                title: "Bad Request",
+                status: 400,
+                detail: "The upload was rejected: 1 row error(s); nothing was applied. Fix the rows and upload the file again.",
+                code: "BAD_REQUEST",
+                requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                errors: [{ path: "line 3: billedAmount", message: "negative amounts are not allowed", line: 3, field: "billedAmount" }],
+                upload: { ...example.upload, status: "REJECTED", rowCount: 120, appliedCount: 0, errorCount: 1, errors: [{ line: 3, field: "billedAmount", message: "negative amounts are not allowed" }] },
+                replayed: false,
+              },
+            },
+          },
         },
         "401": problem("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
         "403": problem("Role too low for this operation", 403, "FORBIDDEN"),
@@ -97,17 +113,6 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
         "429": problem("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
         "500": problem("Unexpected error (quote the requestId)", 500, "INTERNAL"),
       },
-    },
-  };
-  paths["/uploads/template.csv"] = {
-    get: {
-      operationId: "uploads-template",
-      summary: "Download the CSV template",
-      description: "The documented columns with one example row that ingests cleanly. No credentials needed.",
-      tags: ["uploads"],
-      "x-route-handler": true,
-      security: [],
-      responses: { "200": { description: "The template", content: { "text/csv": { schema: { type: "string" }, example: csvTemplate() } } } },
     },
   };
   return document;

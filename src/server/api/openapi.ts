@@ -1,5 +1,6 @@
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { APP_ERROR_STATUS } from "@/server/lib/errors";
+import { documentUploadRoutes } from "./openapi-uploads";
 import { appRouter } from "./root";
 
 /** The OpenAPI 3.1 document of the REST façade, generated from the same procedures. */
@@ -97,5 +98,6 @@ export function openApiDocument() {
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key created by a tenant ADMIN." } },
     }),
   );
-  return cached;
+  // POST /uploads and its CSV template are route handlers of their own (idempotent to re-apply).
+  return documentUploadRoutes(cached);
 }

@@ -334,3 +334,21 @@ describe("claims, audit and mappings", () => {
     expect((await call("/uploads", { headers: b.keys.ADMIN.headers })).body.items).toEqual([]);
   });
 });
+
+describe("OpenAPI document", () => {
+  it("documents all three ways in: multipart/CSV/X12 upload, the template and the JSON batch with its Idempotency-Key", async () => {
+    const { status, body } = await call("/openapi.json");
+    expect(status).toBe(200);
+    const upload = body.paths["/uploads"];
+    expect(Object.keys(upload.post.requestBody.content)).toEqual(["multipart/form-data", "text/csv", "application/edi-x12"]);
+    expect(Object.keys(upload.post.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "413"]));
+    expect(upload.get).toBeDefined();
+    expect(upload.post.description).toContain("/api/v1/uploads/template.csv");
+    const ingestOp = body.paths["/ingest/claims"].post;
+    expect(ingestOp.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: "header", name: "Idempotency-Key" })]));
+    for (const path of ["/claims", "/claims/{id}", "/uploads/{id}", "/uploads/stats", "/payer-mappings", "/payer-mappings/{id}", "/cpt-mappings", "/cpt-mappings/{id}", "/payers", "/cpt-groups"]) {
+      expect(body.paths[path], path).toBeDefined();
+    }
+  });
+});
+

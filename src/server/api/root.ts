@@ -14,6 +14,10 @@ import { driftEventsRouter } from "./routers/drift-events";
 import { reportsRouter } from "./routers/reports";
 import { dashboardRouter } from "./routers/dashboard";
 import { exportsRouter } from "./routers/exports";
+import { alertRulesRouter } from "./routers/alert-rules";
+import { alertsRouter } from "./routers/alerts";
+import { webhookDeliveriesRouter } from "./routers/webhook-deliveries";
+import { webhookEndpointsRouter } from "./routers/webhook-endpoints";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** Every procedure of Driftline; the REST façade exposes those with OpenAPI metadata. */
@@ -34,6 +38,10 @@ export const appRouter = createTRPCRouter({
   driftEvents: driftEventsRouter,
   dashboard: dashboardRouter,
   exports: exportsRouter,
+  alertRules: alertRulesRouter,
+  alerts: alertsRouter,
+  webhookEndpoints: webhookEndpointsRouter,
+  webhookDeliveries: webhookDeliveriesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -39,7 +39,7 @@ const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), http
 
 /** At most 1024 bytes of valid UTF-8 without NUL (PostgreSQL text cannot hold it). */
 export function excerptOf(text: string): string {
-  let value = text.replace(/\u0000/g, "");
+  let value = text.split(String.fromCharCode(0)).join("");
   while (Buffer.byteLength(value, "utf8") > EXCERPT_BYTES) value = value.slice(0, Math.max(0, value.length - Math.ceil((Buffer.byteLength(value, "utf8") - EXCERPT_BYTES) / 3) - 1));
   return value;
 }

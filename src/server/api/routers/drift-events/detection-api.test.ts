@@ -11,7 +11,7 @@ import { callerFor, createTestTenant, startRestServer, type TRestServer, type TT
 let server: TRestServer;
 let tenant: TTestTenant;
 let other: TTestTenant;
-const ids: Record<string, string> = {};
+const ids = {} as Record<"payer" | "rate" | "time" | "reason" | "resolved", string>;
 
 async function insertEvent(customerId: string, payerId: string, values: Record<string, unknown>) {
   const event = await db().driftEvent.create({

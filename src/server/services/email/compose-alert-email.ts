@@ -17,7 +17,7 @@ export async function composeAlertEmail(customerId: string, alertEventId: string
     },
   });
   const d = alert.driftEvent;
-  const subject = `[Driftline] ${d.payer.name} · ${d.cptGroup} · ${d.driftType} (${alert.rule.name})`;
+  const subject = `[Driftline] ${d.payer.name} - ${d.cptGroup} - ${d.driftType} (${alert.rule.name})`;
   const text = [
     `Rule "${alert.rule.name}" raised an alert at ${alert.createdAt.toISOString()}.`,
     "",

@@ -1,4 +1,6 @@
+import { TRPCError } from "@trpc/server";
 import Link from "next/link";
+import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { SignOutButton } from "@/components/sign-out-button";
 import { forPage } from "@/server/api/server-caller";
@@ -6,14 +8,25 @@ import { TRPCReactProvider } from "@/trpc/react";
 
 /** The signed-in shell: navigation shows only what the caller's role may open. */
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const me = await forPage((caller) => caller.customers.me());
+  const me = await forPage(async (caller) => {
+    try {
+      return await caller.customers.me();
+    } catch (error) {
+      // A superuser who has not switched into a tenant has none: the tenant list is their home.
+      if (error instanceof TRPCError && error.code === "FORBIDDEN" && (await caller.customers.list({ limit: 1 }).then(() => true, () => false))) redirect("/tenants");
+      throw error;
+    }
+  });
   const isAdmin = me.role === "ADMIN";
   return (
     <TRPCReactProvider>
       <header className="topbar">
         <Link href="/" className="brand">Driftline</Link>
         <nav aria-label="Main">
-          <Link href="/">Overview</Link>
+          <Link href="/">Dashboard</Link>
+          <Link href="/scorecard">Scorecard</Link>
+          <Link href="/drift-events">Drift events</Link>
+          <Link href="/runs">Runs</Link>
           {me.role !== "VIEWER" && (
             <>
               <Link href="/uploads">Uploads</Link>
@@ -28,6 +41,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
               <Link href="/admin/audit">Audit log</Link>
             </>
           )}
+          {me.caller.isSuperuser && <Link href="/tenants">Tenants</Link>}
         </nav>
         <div className="who">
           <span>{me.customer.name}</span>

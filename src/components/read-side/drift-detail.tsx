@@ -1,0 +1,64 @@
+import Link from "next/link";
+import { BaselineCurrentChart } from "./charts";
+import { driftExplanation, driftHeadline, metricOf } from "./drift-narrative";
+import { cptGroupLabel, DRIFT_TYPE_LABEL, formatCount, formatDateTime, formatDay, formatMoney, severityLabel } from "./format";
+import type { TDriftEventData } from "./types";
+import "./read-side.css";
+
+/** One drift event, in words first, then the numbers behind them. */
+export function DriftDetail({ event }: { event: TDriftEventData }) {
+  const metric = metricOf(event);
+  const severity = severityLabel(event.severity);
+  return (
+    <>
+      <p><Link href="/drift-events">← All drift events</Link></p>
+      <div className="page-head">
+        <h1>
+          {event.payer.name}: {DRIFT_TYPE_LABEL[event.driftType]}
+          {event.denialReason ? ` ${event.denialReason}` : ""} in {cptGroupLabel(event.cptGroup).toLowerCase()}
+        </h1>
+        <div className="toolbar">
+          <span className={`badge ${severity.toLowerCase()}`}>{severity} severity</span>
+          <span className={`badge ${event.status === "ACTIVE" ? "active" : "neutral"}`}>{event.status === "ACTIVE" ? "Active" : `Resolved ${formatDay(event.resolvedAt)}`}</span>
+        </div>
+      </div>
+      <p className="headline">{driftHeadline(event)}</p>
+      <div className="panels">
+        <section className="panel explain" aria-labelledby="what-title">
+          <h2 id="what-title">What this means</h2>
+          {driftExplanation(event).map((sentence) => <p key={sentence}>{sentence}</p>)}
+        </section>
+        <section className="panel" aria-labelledby="chart-title">
+          <h2 id="chart-title">Baseline vs current</h2>
+          <BaselineCurrentChart metric={metric.name} baseline={event.baselineValue} current={event.currentValue} unit={metric.unit} />
+          <p className="muted" style={{ fontSize: 13 }}>
+            Baseline {formatDay(event.baselineStart)} – {formatDay(event.baselineEnd)} · current {formatDay(event.currentStart)} – {formatDay(event.currentEnd)}
+          </p>
+        </section>
+      </div>
+      <div className="panels">
+        <section className="panel" aria-labelledby="numbers-title">
+          <h2 id="numbers-title">The numbers</h2>
+          <dl className="kv">
+            <dt>{metric.name}, baseline</dt><dd>{metric.format(event.baselineValue)} on {formatCount(event.baselineSampleSize)} lines</dd>
+            <dt>{metric.name}, current</dt><dd>{metric.format(event.currentValue)} on {formatCount(event.currentSampleSize)} lines</dd>
+            <dt>Estimated revenue at risk</dt><dd>{formatMoney(event.estimatedRevenueImpact)} per month</dd>
+            <dt>Change (95 % interval)</dt><dd>{event.delta.toFixed(4)} [{event.deltaCi[0].toFixed(4)}, {event.deltaCi[1].toFixed(4)}]</dd>
+            <dt>p / q (BH-adjusted)</dt><dd>{event.pValue.toExponential(2)} / {event.qValue.toExponential(2)}</dd>
+            <dt>Severity</dt><dd>{event.severity.toFixed(2)} ({severity.toLowerCase()})</dd>
+            <dt>Seen in</dt><dd>{event.consecutivePeriods} consecutive run{event.consecutivePeriods === 1 ? "" : "s"}</dd>
+            <dt>First detected</dt><dd>{formatDateTime(event.firstDetectedAt)}</dd>
+            <dt>Last detected</dt><dd>{formatDateTime(event.lastDetectedAt)}</dd>
+          </dl>
+        </section>
+        <section className="panel" aria-labelledby="alerts-title">
+          <h2 id="alerts-title">Alerts and feedback</h2>
+          <p className="muted">
+            Alerts raised for this event, and the team&apos;s feedback on them, are listed on the alerts page once alert rules match it.
+          </p>
+          <p><Link href={`/drift-events?payerId=${event.payer.id}&cptGroup=${event.cptGroup}`}>Other drift events for {event.payer.name} in this group</Link></p>
+        </section>
+      </div>
+    </>
+  );
+}

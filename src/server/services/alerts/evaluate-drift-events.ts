@@ -62,6 +62,7 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
   const rules = await readRuleChannels(tx, customerId, [...new Set([...lockedRuleIds, ...openAlerts.map((a) => a.rule_id)])]);
   const drifts = await readDriftEventSummaries(tx, customerId, changes.map((c) => c.id));
 
+  // created_at is kept to milliseconds: list cursors carry it as an ISO string.
   // Opened / updated: candidates are (rule, event) pairs that match and have no alert yet.
   const live = changes.filter((c) => c.kind !== "resolved" && drifts.get(c.id)?.status === "ACTIVE");
   const existing = live.length === 0 ? [] : await tx.$queryRaw<{ key: string }[]>`
@@ -78,8 +79,8 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
   if (candidates.length > 0) {
     const json = JSON.stringify(candidates.map((c) => ({ rule_id: c.ruleId, drift_event_id: c.drift.id, reason: reasons.get(`${c.ruleId}:${c.drift.id}`) ?? null })));
     const inserted = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; status: string; created_at: Date }[]>`
-      INSERT INTO alert_events (customer_id, rule_id, drift_event_id, suppressed, suppression_reason)
-      SELECT ${customerId}::uuid, c.rule_id, c.drift_event_id, c.reason IS NOT NULL, c.reason
+      INSERT INTO alert_events (customer_id, rule_id, drift_event_id, suppressed, suppression_reason, created_at)
+      SELECT ${customerId}::uuid, c.rule_id, c.drift_event_id, c.reason IS NOT NULL, c.reason, date_trunc('milliseconds', now())
       FROM jsonb_to_recordset(${json}::jsonb) AS c(rule_id uuid, drift_event_id uuid, reason text)
       ORDER BY c.rule_id, c.drift_event_id
       ON CONFLICT (rule_id, drift_event_id) DO NOTHING

@@ -24,10 +24,10 @@ async function feedbackUserId(customerId: string, actor: TActor): Promise<string
 }
 
 export async function giveAlertFeedback(customerId: string, actor: TActor, input: z.output<typeof ZFeedbackInput>) {
-  const userId = await feedbackUserId(customerId, actor);
   await withTenantTransaction(customerId, async (tx) => {
     const alert = await tx.alertEvent.findFirst({ where: { id: input.id }, select: { id: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
+    const userId = await feedbackUserId(customerId, actor);
     const fields = {
       verdict: input.verdict,
       reasonCodes: input.reasonCodes,

@@ -4,6 +4,7 @@ import type { TTx } from "@/server/db/client";
  * Writes outbox rows in the caller's transaction. Message ids are derived from what a message is
  * about, so a row that already exists (same message id, or same endpoint and alert) is kept and
  * the new one skipped: concurrent evaluations never produce two deliveries of one message.
+ * created_at is kept to milliseconds, the precision of list cursors.
  */
 export interface TOutboxRow {
   customerId: string;
@@ -20,8 +21,8 @@ export async function enqueueWebhookDeliveries(tx: TTx, rows: readonly TOutboxRo
     rows.map((r) => ({ customer_id: r.customerId, endpoint_id: r.endpointId, alert_event_id: r.alertEventId, message_id: r.messageId, event_type: r.eventType, payload: r.payload })),
   );
   return tx.$executeRaw`
-    INSERT INTO webhook_deliveries (customer_id, endpoint_id, alert_event_id, message_id, event_type, payload)
-    SELECT r.customer_id, r.endpoint_id, r.alert_event_id, r.message_id, r.event_type, r.payload
+    INSERT INTO webhook_deliveries (customer_id, endpoint_id, alert_event_id, message_id, event_type, payload, created_at)
+    SELECT r.customer_id, r.endpoint_id, r.alert_event_id, r.message_id, r.event_type, r.payload, date_trunc('milliseconds', now())
     FROM jsonb_to_recordset(${json}::jsonb) AS r(customer_id uuid, endpoint_id uuid, alert_event_id uuid, message_id text, event_type text, payload jsonb)
     ON CONFLICT DO NOTHING`;
 }

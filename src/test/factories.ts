@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
+import { existsSync, readdirSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { encode } from "next-auth/jwt";
 import { env } from "@/env";
 import { createContext } from "@/server/api/context";
-import { handleOpenApiDocument, handleRest, handleTrpc, REST_PREFIX } from "@/server/api/http";
+import { REST_PREFIX } from "@/server/api/http";
 import { createCaller } from "@/server/api/root";
 import { createUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
@@ -174,12 +177,52 @@ async function toRequest(req: http.IncomingMessage, origin: string): Promise<Req
   return new Request(new URL(req.url ?? "/", origin), { method, headers, body: hasBody ? Buffer.concat(chunks) : undefined });
 }
 
+const APP_DIR = fileURLToPath(new URL("../app", import.meta.url));
+
+type TRouteModule = Record<string, ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Response | Promise<Response>) | undefined>;
+
+/**
+ * Finds the Next.js route file for a path the way the App Router does: a static segment before
+ * a `[param]` before a `[...catchAll]`. So the test server answers every route handler under
+ * /api exactly as `next start` would (uploads, exports, openapi.json, tRPC, the REST catch-all)
+ * without a list to keep in step.
+ */
+function resolveRoute(dir: string, segments: string[], params: Record<string, string | string[]>): { file: string; params: Record<string, string | string[]> } | null {
+  if (segments.length === 0) {
+    const file = path.join(dir, "route.ts");
+    return existsSync(file) ? { file, params } : null;
+  }
+  const [head, ...rest] = segments as [string, ...string[]];
+  let entries: string[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+  } catch {
+    return null;
+  }
+  if (entries.includes(head)) {
+    const found = resolveRoute(path.join(dir, head), rest, params);
+    if (found) return found;
+  }
+  for (const name of entries.filter((entry) => /^\[[^.\]]+\]$/.test(entry))) {
+    const found = resolveRoute(path.join(dir, name), rest, { ...params, [name.slice(1, -1)]: decodeURIComponent(head) });
+    if (found) return found;
+  }
+  const catchAll = entries.find((entry) => /^\[\.\.\.[^\]]+\]$/.test(entry));
+  if (catchAll) {
+    const file = path.join(dir, catchAll, "route.ts");
+    if (existsSync(file)) return { file, params: { ...params, [catchAll.slice(4, -1)]: segments.map(decodeURIComponent) } };
+  }
+  return null;
+}
+
 async function dispatch(request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
-  if (pathname === `${REST_PREFIX}/openapi.json`) return handleOpenApiDocument(request);
-  if (pathname === REST_PREFIX || pathname.startsWith(`${REST_PREFIX}/`)) return handleRest(request);
-  if (pathname.startsWith("/api/trpc/")) return handleTrpc(request);
-  return new Response("Not found", { status: 404 });
+  const route = pathname.startsWith("/api/") ? resolveRoute(APP_DIR, pathname.split("/").filter(Boolean), {}) : null;
+  if (!route) return new Response("Not found", { status: 404 });
+  const module = (await import(/* @vite-ignore */ route.file)) as TRouteModule;
+  const handler = module[request.method];
+  if (!handler) return new Response("Method not allowed", { status: 405 });
+  return handler(request, { params: Promise.resolve(route.params) });
 }
 
 async function writeResponse(response: Response, res: http.ServerResponse): Promise<void> {
@@ -195,9 +238,9 @@ async function writeResponse(response: Response, res: http.ServerResponse): Prom
 }
 
 /**
- * A real HTTP server on 127.0.0.1 (ephemeral port) in front of the same handlers the Next.js
- * route files export: REST under /api/v1 (and its openapi.json), tRPC under /api/trpc. The client
- * address header is set from the socket, as `npm start` does, never taken from the caller.
+ * A real HTTP server on 127.0.0.1 (ephemeral port) in front of the Next.js route handlers under
+ * /api, routed by their file names (see resolveRoute): REST under /api/v1, tRPC under /api/trpc.
+ * The client address header is set from the socket, as `npm start` does, never from the caller.
  */
 export async function startRestServer(): Promise<TRestServer> {
   let origin = "";

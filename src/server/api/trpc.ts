@@ -82,21 +82,27 @@ const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
   return next();
 });
 
-/** A caller acting in one tenant; `ctx.tdb` is scoped to it. */
-export const tenantProcedure = authedProcedure
-  .use(({ ctx, next }) => {
-    if (!ctx.tenant) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any customer." });
-    return next({ ctx: { ...ctx, tenant: ctx.tenant } });
-  })
-  .use(rateLimited);
+const inTenant = authedProcedure.use(({ ctx, next }) => {
+  if (!ctx.tenant) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any customer." });
+  return next({ ctx: { ...ctx, tenant: ctx.tenant } });
+});
 
+/** A caller acting in one tenant; `ctx.tdb` is scoped to it. */
+export const tenantProcedure = inTenant.use(rateLimited);
+
+/**
+ * The role check comes before the rate limit: otherwise a caller without the role would spend
+ * the tenant-wide budgets (detection runs, bulk, uploads) of those who have it.
+ */
 function roleProcedure(minimum: TRole) {
-  return tenantProcedure.use(({ ctx, next }) => {
-    if (ROLE_RANK[ctx.tenant.role] < ROLE_RANK[minimum]) {
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher.` });
-    }
-    return next();
-  });
+  return inTenant
+    .use(({ ctx, next }) => {
+      if (ROLE_RANK[ctx.tenant.role] < ROLE_RANK[minimum]) {
+        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher.` });
+      }
+      return next();
+    })
+    .use(rateLimited);
 }
 
 /** Read the tenant's dashboards, drift events and alerts. */

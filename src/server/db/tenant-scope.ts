@@ -32,6 +32,7 @@ const TENANT_MODELS = new Set<string>([
   "AlertFeedback",
   "WebhookDelivery",
   "WebhookDeliveryAttempt",
+  "AlertEmailDelivery",
   "Export",
 ]);
 
@@ -41,9 +42,9 @@ const SHARED_OR_TENANT_MODELS = new Set<string>(["Payer"]);
 /**
  * Models that are not one tenant's rows. Through a scoped client each shows only what belongs
  * to the tenant in scope (its own customer row, its members and their sessions, the read-only
- * CPT catalogue) and nothing at all with no tenant in scope. Rate-limit counters have no
- * business in tenant code. A model missing from every list is refused, so a new table cannot
- * be read across tenants by default.
+ * CPT catalogue) and nothing at all with no tenant in scope. Platform tables (rate-limit
+ * counters, worker heartbeats) have no business in tenant code. A model missing from every list
+ * is refused, so a new table cannot be read across tenants by default.
  */
 const RELATED_FILTERS: Record<string, (customerId: string) => Record<string, unknown>> = {
   Customer: (customerId) => ({ id: customerId }),
@@ -51,6 +52,8 @@ const RELATED_FILTERS: Record<string, (customerId: string) => Record<string, unk
   UserSession: (customerId) => ({ user: { memberships: { some: { customerId } } } }),
 };
 const CATALOGUE_MODELS = new Set<string>(["CptGroup"]);
+/** Operational tables of the platform itself: no tenant's business, refused outright. */
+const PLATFORM_MODELS = new Set<string>(["RateLimit", "WorkerHeartbeat"]);
 /** New accounts are created inside the tenant transaction that makes them members. */
 const CREATABLE_RELATED_MODELS = new Set<string>(["User"]);
 
@@ -92,7 +95,8 @@ function tenantFilter(model: string, operation: string, customerId: string | nul
     if (!READ_OPERATIONS.has(operation)) throw new TenantScopeError(`${model} is a catalogue: write it with unscopedDb() on a superuser path.`);
     return customerId ? {} : NOTHING;
   }
-  throw new TenantScopeError(`${model} is not available through a tenant-scoped client (classify it in tenant-scope.ts).`);
+  if (PLATFORM_MODELS.has(model)) throw new TenantScopeError(`${model} is platform data, not available through a tenant-scoped client.`);
+  throw new TenantScopeError(`${model} is not classified for tenant scoping: add it to one of the sets in tenant-scope.ts.`);
 }
 
 function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {

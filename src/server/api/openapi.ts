@@ -1,5 +1,6 @@
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { APP_ERROR_STATUS } from "@/server/lib/errors";
+import { addRouteHandlerPaths } from "./openapi-route-handlers";
 import { documentUploadRoutes } from "./openapi-uploads";
 import { appRouter } from "./root";
 
@@ -87,7 +88,7 @@ function documentProblems(document: ReturnType<typeof generateOpenApiDocument>) 
 }
 
 export function openApiDocument() {
-  cached ??= documentProblems(
+  cached ??= addRouteHandlerPaths(documentProblems(
     generateOpenApiDocument(appRouter, {
       title: "Driftline REST API",
       description:
@@ -97,7 +98,7 @@ export function openApiDocument() {
       baseUrl: "/api/v1",
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key created by a tenant ADMIN." } },
     }),
-  );
+  ));
   // POST /uploads and its CSV template are route handlers of their own (idempotent to re-apply).
   return documentUploadRoutes(cached);
 }

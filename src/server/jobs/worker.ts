@@ -1,6 +1,7 @@
 import type PgBoss from "pg-boss";
 import { logger } from "@/server/lib/logger";
 import { DETECTION_JOBS } from "@/server/services/detection/detection-jobs";
+import { EXPORT_JOBS } from "@/server/services/exports/exports";
 import { queue, stopQueue } from "./queue";
 import { startWebhookDispatcher, stopWebhookDispatcher, WEBHOOK_JOBS } from "./webhook-dispatcher";
 
@@ -19,7 +20,7 @@ export interface TJobRegistration {
   handler: (jobs: PgBoss.Job<any>[]) => Promise<void>;
 }
 
-const JOBS: readonly TJobRegistration[] = [...DETECTION_JOBS, ...WEBHOOK_JOBS];
+const JOBS: readonly TJobRegistration[] = [...EXPORT_JOBS, ...DETECTION_JOBS, ...WEBHOOK_JOBS];
 /** Every queue a worker can serve (WORKER_QUEUES picks from these; src/cli/run-worker.ts). */
 export const WORKER_JOBS = JOBS;
 

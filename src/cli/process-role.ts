@@ -95,6 +95,15 @@ export const closePoolsStep = {
   },
 };
 
+/** One line the operator (and the cluster test) reads: did the drain cut anyone off? */
+export function reportDrain(report: { inFlight: number; forced: number; silentClosed: number; ms: number } | undefined): void {
+  if (!report) return;
+  log(
+    `HTTP drained in ${report.ms} ms: ${report.inFlight} request(s) in flight, ${report.forced} cut off, ` +
+      `${report.silentClosed} connection(s) closed without a request.`,
+  );
+}
+
 export function exitOnStartError(error: unknown): never {
   console.error(error instanceof Error ? `driftline: ${error.message}` : error);
   process.exit(1);

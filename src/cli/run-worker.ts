@@ -1,4 +1,5 @@
-import { env } from "@/env";
+import pg from "pg";
+import { databaseUrl, env } from "@/env";
 import { WEBHOOK_SWEEP_QUEUE } from "@/server/jobs/webhook-dispatcher";
 import { startWorker, stopWorker, WORKER_JOBS, type TJobRegistration } from "@/server/jobs/worker";
 import { startHeartbeat, type THeartbeat } from "@/server/services/health/worker-heartbeat";
@@ -26,13 +27,30 @@ export function selectJobs(spec: string | undefined): TJobRegistration[] {
   return wanted.map((name) => known.get(name)!);
 }
 
+/**
+ * Workers starting at the same moment would create pg-boss queues and schedules concurrently,
+ * which deadlocks inside pg-boss; a session advisory lock lets them register one at a time.
+ */
+async function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: databaseUrl() });
+  await client.connect();
+  try {
+    await client.query("SELECT pg_advisory_lock(hashtext('driftline:worker-start'))");
+    return await work();
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export async function startWorkerRole(options: { queues?: string; concurrency?: number; heartbeatMs?: number } = {}): Promise<TWorkerRole> {
   const jobs = selectJobs(options.queues ?? env().WORKER_QUEUES);
   const queues = jobs.map((job) => job.name);
-  await startWorker(jobs.length === WORKER_JOBS.length ? WORKER_JOBS : jobs, {
-    concurrency: options.concurrency ?? env().WORKER_CONCURRENCY,
-    webhookDispatcher: queues.includes(WEBHOOK_SWEEP_QUEUE),
-  });
+  await oneAtATime(() =>
+    startWorker(jobs.length === WORKER_JOBS.length ? WORKER_JOBS : jobs, {
+      concurrency: options.concurrency ?? env().WORKER_CONCURRENCY,
+      webhookDispatcher: queues.includes(WEBHOOK_SWEEP_QUEUE),
+    }),
+  );
   let heartbeat: THeartbeat | undefined;
   try {
     heartbeat = await startHeartbeat(queues, options.heartbeatMs);

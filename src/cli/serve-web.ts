@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import next from "next";
 import { markClientIpFromSocket } from "@/server/api/metrics-endpoint";
 import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/metrics";
@@ -7,13 +8,23 @@ import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/m
  * The web role: Next.js behind our own node:http server, which (1) writes the client address
  * from the socket into `x-driftline-client-ip` (rate limits, audit, metrics access — never the
  * caller's word), (2) measures every request for /api/metrics, and (3) drains on shutdown:
- * stop accepting, answer in-flight requests (with `Connection: close`), close idle keep-alive
- * sockets, and cut whatever is left after `drainMs`.
+ * stop accepting, close idle keep-alive sockets, answer in-flight requests (with
+ * `Connection: close`), and cut whatever is left after `drainMs`.
  */
+export interface TDrainReport {
+  /** Requests being answered when the drain began. */
+  inFlight: number;
+  /** Requests still unanswered when drainMs ran out (their connections were cut). */
+  forced: number;
+  /** Connections that sent no request within the grace period after the drain began. */
+  silentClosed: number;
+  ms: number;
+}
+
 export interface TWebServer {
   url: string;
   /** Stops accepting connections and waits for in-flight requests (at most drainMs). */
-  drain(drainMs?: number): Promise<{ forced: number }>;
+  drain(drainMs?: number): Promise<TDrainReport>;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {
@@ -33,36 +44,67 @@ export async function startWebServer(options: { host: string; port: number }): P
   markRequestsMeasuredByServer();
   let draining = false;
   let inFlight = 0;
+  // Per connection: requests seen and requests being answered, so a drain can tell an idle
+  // keep-alive socket (close it) from one just accepted whose request is still on its way.
+  const sockets = new Map<net.Socket, { requests: number; active: number }>();
   const server = http.createServer((req, res) => {
     const startedAt = performance.now();
     inFlight += 1;
+    const socketState = sockets.get(req.socket);
+    if (socketState) {
+      socketState.requests += 1;
+      socketState.active += 1;
+    }
     req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
       inFlight -= 1;
+      if (socketState) socketState.active -= 1;
       const path = (req.url ?? "/").split("?")[0] ?? "/";
       observeHttpRequest({ method: req.method ?? "GET", path, status: res.statusCode, seconds: (performance.now() - startedAt) / 1000, source: "server" });
     });
     void handle(req, res);
   });
-  // Idle keep-alive sockets close promptly on shutdown.
+  server.on("connection", (socket: net.Socket) => {
+    sockets.set(socket, { requests: 0, active: 0 });
+    socket.once("close", () => sockets.delete(socket));
+  });
   server.keepAliveTimeout = 5_000;
   await listen(server, options.port, options.host);
 
-  const drain = async (drainMs = 10_000) => {
+  const drain = async (drainMs = 10_000, graceMs = 1_000): Promise<TDrainReport> => {
+    const began = performance.now();
+    const atStart = inFlight;
     draining = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    // close() stops accepting and closes idle sockets once; keep closing those that turn idle.
-    const sweeper = setInterval(() => server.closeIdleConnections(), 250);
+    // Stop listening only: http.Server#close would also close every socket without a request
+    // in progress — including one accepted a moment ago whose request is still on its way,
+    // which its client would see as a reset. Busy sockets are answered with Connection: close;
+    // idle keep-alive sockets are closed; silent new ones get `graceMs` to send a request.
+    const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+    let silentClosed = 0;
+    const sweep = () => {
+      const graceOver = performance.now() - began >= graceMs;
+      for (const [socket, state] of sockets) {
+        if (state.active > 0) continue;
+        if (state.requests > 0 || graceOver) {
+          if (state.requests === 0) silentClosed += 1;
+          sockets.delete(socket);
+          socket.destroy();
+        }
+      }
+    };
+    sweep();
+    const sweeper = setInterval(sweep, 50);
     let forced = 0;
     const timedOut = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), drainMs).unref());
     if ((await Promise.race([closed.then(() => "closed" as const), timedOut])) === "timeout") {
       forced = inFlight;
       server.closeAllConnections();
+      for (const socket of sockets.keys()) socket.destroy();
       await closed;
     }
     clearInterval(sweeper);
-    return { forced };
+    return { inFlight: atStart, forced, silentClosed, ms: Math.round(performance.now() - began) };
   };
   const shown = options.host === "0.0.0.0" || options.host === "::" ? "localhost" : options.host;
   return { url: `http://${shown}:${options.port}`, drain };

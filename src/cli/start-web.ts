@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { env } from "@/env";
-import { assertMigrated, closePoolsStep, exitOnStartError, installShutdown, log, requireConfiguredDatabase, tagDatabaseConnections } from "./process-role";
+import { assertMigrated, reportDrain, closePoolsStep, exitOnStartError, installShutdown, log, requireConfiguredDatabase, tagDatabaseConnections } from "./process-role";
 import { startWebServer, type TWebServer } from "./serve-web";
 
 /**
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const running: { web?: TWebServer } = {};
   installShutdown({
     steps: [
-      { name: "HTTP", run: async () => void (await running.web?.drain()) },
+      { name: "HTTP", run: async () => reportDrain(await running.web?.drain()) },
       closePoolsStep,
     ],
   });

@@ -2,7 +2,7 @@ import { env } from "@/env";
 import { openDatabase } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
 import { buildIfNeeded } from "./build-if-needed";
-import { closePoolsStep, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
+import { closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
 import { startWorkerRole, type TWorkerRole } from "./run-worker";
 import { startWebServer, type TWebServer } from "./serve-web";
 import { seedIfEmpty } from "./seed-if-empty";
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
 
   installShutdown({
     steps: [
-      { name: "HTTP", run: async () => void (await web?.drain()) },
+      { name: "HTTP", run: async () => reportDrain(await web?.drain()) },
       { name: "worker", run: async () => await worker?.stop() },
       closePoolsStep,
       { name: "database", run: () => database.stop() },

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
+import { AlertsNavLink } from "@/components/alerts/alerts-nav-link";
 import { SignOutButton } from "@/components/sign-out-button";
 import { forPage } from "@/server/api/server-caller";
 import { TRPCReactProvider } from "@/trpc/react";
@@ -26,6 +27,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/">Dashboard</Link>
           <Link href="/scorecard">Scorecard</Link>
           <Link href="/drift-events">Drift events</Link>
+          <AlertsNavLink />
           <Link href="/runs">Runs</Link>
           {me.role !== "VIEWER" && (
             <>
@@ -36,6 +38,8 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           {isAdmin && (
             <>
               <Link href="/admin/mappings">Mappings</Link>
+              <Link href="/admin/alert-rules">Alert rules</Link>
+              <Link href="/admin/webhooks">Webhooks</Link>
               <Link href="/admin/users">Users</Link>
               <Link href="/admin/api-keys">API keys</Link>
               <Link href="/admin/audit">Audit log</Link>

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { EnvError } from "@/env";
 import { db, disconnectDb } from "@/server/db/client";
-import { migrateDown, migrateUp, migrationVersions } from "@/server/db/migrations";
+import { migrateDown, migrateUp, migrationVersions, pendingVersions } from "@/server/db/migrations";
 import { openDatabase } from "@/server/db/open-database";
 import { verifyAuditChain } from "@/server/lib/audit";
 import { AppError } from "@/server/lib/errors";
@@ -162,6 +162,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const database = await openDatabase({ attach: true });
   try {
+    // Every command but the migration ones needs the current schema: a fresh data dir gets it.
+    if (name !== "migrate" && name !== "rollback" && (await pendingVersions(database.url)).length > 0) {
+      await migrateUp(database.url);
+    }
     await command.run(flags, database.url);
     return Number(process.exitCode ?? 0);
   } catch (error) {

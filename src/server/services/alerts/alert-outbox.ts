@@ -92,11 +92,13 @@ export function resolvedAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: 
   return rows;
 }
 
-export async function enqueueAlertEmail(tx: TTx, alert: TAlertRef, rule: TRuleChannels): Promise<number> {
-  if (rule.emailRecipients.length === 0) return 0;
+export async function enqueueAlertEmails(tx: TTx, items: readonly { alert: TAlertRef; rule: TRuleChannels }[]): Promise<number> {
+  const rows = items.filter((i) => i.rule.emailRecipients.length > 0).map((i) => ({ customer_id: i.alert.customerId, alert_event_id: i.alert.id, recipients: i.rule.emailRecipients }));
+  if (rows.length === 0) return 0;
   return tx.$executeRaw`
     INSERT INTO alert_email_deliveries (customer_id, alert_event_id, recipients)
-    VALUES (${alert.customerId}::uuid, ${alert.id}::uuid, ${[...rule.emailRecipients]}::text[])
+    SELECT r.customer_id, r.alert_event_id, r.recipients
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(customer_id uuid, alert_event_id uuid, recipients text[])
     ON CONFLICT (alert_event_id) DO NOTHING`;
 }
 

@@ -1,6 +1,7 @@
 import type { TTx } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
-import { createdAlertRows, enqueueAlertEmail, enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows } from "./alert-outbox";
+import { createdAlertRows, enqueueAlertEmails, enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows, type TAlertRef, type TRuleChannels } from "./alert-outbox";
+import type { TOutboxRow } from "@/server/services/webhooks/enqueue-webhook-deliveries";
 import { readDriftEventSummaries } from "./drift-event-summary";
 import { matchesAlertRule } from "./match-alert-rule";
 import { refreshAlertStatus } from "./refresh-alert-status";
@@ -85,19 +86,24 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
       ORDER BY c.rule_id, c.drift_event_id
       ON CONFLICT (rule_id, drift_event_id) DO NOTHING
       RETURNING id::text AS id, rule_id::text AS rule_id, drift_event_id::text AS drift_event_id, suppressed, status::text AS status, created_at`;
+    const byKey = new Map(candidates.map((c) => [`${c.ruleId}:${c.drift.id}`, c]));
+    const outbox: TOutboxRow[] = [];
+    const created: { alert: TAlertRef; rule: TRuleChannels }[] = [];
     for (const row of inserted) {
       if (row.suppressed) {
         result.alertsSuppressed += 1;
         continue;
       }
-      result.alertsCreated += 1;
       const rule = rules.get(row.rule_id)!;
-      const candidate = candidates.find((c) => c.ruleId === row.rule_id && c.drift.id === row.drift_event_id)!;
+      const candidate = byKey.get(`${row.rule_id}:${row.drift_event_id}`)!;
       const alert = { id: row.id, customerId, status: row.status, createdAt: row.created_at };
-      result.webhookDeliveries += await enqueueWebhookDeliveries(tx, createdAlertRows(alert, rule, candidate.drift, candidate.opened));
-      result.emails += await enqueueAlertEmail(tx, alert, rule);
-      await refreshAlertStatus(tx, row.id);
+      outbox.push(...createdAlertRows(alert, rule, candidate.drift, candidate.opened));
+      created.push({ alert, rule });
     }
+    result.alertsCreated += created.length;
+    result.webhookDeliveries += await enqueueWebhookDeliveries(tx, outbox);
+    result.emails += await enqueueAlertEmails(tx, created);
+    await refreshAlertStatus(tx, created.map((c) => c.alert.id));
   }
 
   // Resolved: close their open alerts and announce it.
@@ -108,11 +114,10 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
       WHERE id = ANY(${openAlerts.map((a) => a.id)}::uuid[]) AND status <> 'RESOLVED'
       RETURNING id::text AS id, rule_id::text AS rule_id, drift_event_id::text AS drift_event_id, suppressed, created_at`;
     result.alertsResolved += closed.length;
-    for (const row of closed) {
-      if (row.suppressed) continue;
-      const alert = { id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at };
-      result.webhookDeliveries += await enqueueWebhookDeliveries(tx, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id), true));
-    }
+    const outbox = closed
+      .filter((row) => !row.suppressed)
+      .flatMap((row) => resolvedAlertRows({ id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at }, rules.get(row.rule_id)!, drifts.get(row.drift_event_id), true));
+    result.webhookDeliveries += await enqueueWebhookDeliveries(tx, outbox);
   }
   return result;
 }

@@ -4,9 +4,12 @@ import type { TTx } from "@/server/db/client";
  * An alert's delivery status follows its outbox rows (webhook alert.created deliveries and the
  * e-mail row): FAILED when any failed or died, PENDING while any is pending, SENT otherwise
  * (also when it has none: the in-app channel has delivered it). ACKNOWLEDGED and RESOLVED are
- * people's decisions and are never overwritten. The caller holds the alert's row lock.
+ * people's decisions and are never overwritten. The caller holds the alerts' row locks (or just
+ * inserted them).
  */
-export async function refreshAlertStatus(tx: TTx, alertEventId: string): Promise<void> {
+export async function refreshAlertStatus(tx: TTx, alertEventIds: string | readonly string[]): Promise<void> {
+  const ids = typeof alertEventIds === "string" ? [alertEventIds] : [...alertEventIds];
+  if (ids.length === 0) return;
   await tx.$executeRaw`
     UPDATE alert_events a SET status = (CASE
         WHEN EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.alert_event_id = a.id AND w.status IN ('FAILED', 'DEAD'))
@@ -15,5 +18,5 @@ export async function refreshAlertStatus(tx: TTx, alertEventId: string): Promise
           OR EXISTS (SELECT 1 FROM alert_email_deliveries m WHERE m.alert_event_id = a.id AND m.status = 'PENDING') THEN 'PENDING'
         ELSE 'SENT' END)::alert_status,
       updated_at = now()
-    WHERE a.id = ${alertEventId}::uuid AND a.status IN ('PENDING', 'SENT', 'FAILED')`;
+    WHERE a.id = ANY(${ids}::uuid[]) AND a.status IN ('PENDING', 'SENT', 'FAILED')`;
 }

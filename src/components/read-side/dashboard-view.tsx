@@ -15,14 +15,14 @@ export function DashboardView({ initial, customerName }: { initial?: TDashboardD
   const data = query.data;
 
   return (
-    <>
+    <div className="read-side">
       <div className="page-head">
         <h1>{customerName}</h1>
         <p className="muted" aria-live="polite">{data ? `Figures as of ${formatDateTime(data.computedAt)}` : "Loading figures…"}</p>
       </div>
       {query.isError && <p role="alert" className="error">The dashboard could not be loaded: {query.error.message}</p>}
       {!data ? <DashboardSkeleton /> : <DashboardBody data={data} />}
-    </>
+    </div>
   );
 }
 

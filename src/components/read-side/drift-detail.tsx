@@ -2,15 +2,17 @@ import Link from "next/link";
 import { BaselineCurrentChart } from "./charts";
 import { driftExplanation, driftHeadline, metricOf } from "./drift-narrative";
 import { cptGroupLabel, DRIFT_TYPE_LABEL, formatCount, formatDateTime, formatDay, formatMoney, severityLabel } from "./format";
-import type { TDriftEventData } from "./types";
+import type { TAlertData, TDriftEventData } from "./types";
 import "./read-side.css";
 
-/** One drift event, in words first, then the numbers behind them. */
-export function DriftDetail({ event }: { event: TDriftEventData }) {
+const FEEDBACK_LABEL = { REAL: "Real", NOISE: "Noise", NEEDS_FOLLOWUP: "Needs follow-up" } as const;
+
+/** One drift event, in words first, then the numbers behind them, its alerts and their feedback. */
+export function DriftDetail({ event, alerts, alertsTotal }: { event: TDriftEventData; alerts: TAlertData[]; alertsTotal: number }) {
   const metric = metricOf(event);
   const severity = severityLabel(event.severity);
   return (
-    <>
+    <div className="read-side">
       <p><Link href="/drift-events">← All drift events</Link></p>
       <div className="page-head">
         <h1>
@@ -53,12 +55,41 @@ export function DriftDetail({ event }: { event: TDriftEventData }) {
         </section>
         <section className="panel" aria-labelledby="alerts-title">
           <h2 id="alerts-title">Alerts and feedback</h2>
-          <p className="muted">
-            Alerts raised for this event, and the team&apos;s feedback on them, are listed on the alerts page once alert rules match it.
-          </p>
-          <p><Link href={`/drift-events?payerId=${event.payer.id}&cptGroup=${event.cptGroup}`}>Other drift events for {event.payer.name} in this group</Link></p>
+          {alerts.length === 0 ? (
+            <p className="muted">No alert rule has matched this event yet. Admins set rules on the Alert rules page.</p>
+          ) : (
+            <ul className="list-plain">
+              {alerts.map((alert) => (
+                <li key={alert.id}>
+                  <strong>{alert.rule.name}</strong>{" "}
+                  <span className={`badge ${alert.suppressed ? "neutral" : alert.status === "ACKNOWLEDGED" || alert.status === "RESOLVED" ? "good" : "active"}`}>
+                    {alert.suppressed ? "suppressed" : alert.status.toLowerCase()}
+                  </span>
+                  <div className="muted" style={{ fontSize: 13 }}>
+                    Raised {formatDateTime(alert.createdAt)}
+                    {alert.suppressed && alert.suppressionReason ? ` · ${alert.suppressionReason}` : ""}
+                    {alert.acknowledgedBy ? ` · acknowledged by ${alert.acknowledgedBy.email}` : ""}
+                  </div>
+                  {alert.feedback.length > 0 && (
+                    <ul className="list-plain" aria-label={`Feedback on the alert from ${alert.rule.name}`}>
+                      {alert.feedback.map((f) => (
+                        <li key={f.id} style={{ fontSize: 14 }}>
+                          <span className={`badge ${f.verdict === "REAL" ? "high" : f.verdict === "NOISE" ? "neutral" : "medium"}`}>{FEEDBACK_LABEL[f.verdict]}</span>{" "}
+                          {f.user.email}
+                          {f.recoveredAmount ? ` · recovered ${formatMoney(f.recoveredAmount, true)}` : ""}
+                          {f.notes ? <div>{f.notes}</div> : null}
+                        </li>
+                      ))}
+                    </ul>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+          {alertsTotal > alerts.length && <p className="muted">Showing the {alerts.length} newest of {alertsTotal} alerts.</p>}
+          <p><Link href="/alerts">All alerts</Link> · <Link href={`/drift-events?payerId=${event.payer.id}&cptGroup=${event.cptGroup}`}>Other drift events for {event.payer.name} in this group</Link></p>
         </section>
       </div>
-    </>
+    </div>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
@@ -79,7 +79,7 @@ export function DriftExplorer({ role }: { role: TRole }) {
 
   const input = { ...filters };
   return (
-    <>
+    <div className="read-side">
       <div className="page-head">
         <h1>Drift events</h1>
         {role !== "VIEWER" && (
@@ -146,15 +146,21 @@ export function DriftExplorer({ role }: { role: TRole }) {
         </fieldset>
       </form>
       {mode === "scroll" ? <ScrollList input={input} /> : <PagedList input={input} page={page} onPage={(p) => update({ page: String(p) }, false)} />}
-    </>
+    </div>
   );
 }
 
 function ScrollList({ input }: { input: TFilters }) {
   const trpc = useTRPC();
-  const query = useInfiniteQuery(
-    trpc.driftEvents.list.infiniteQueryOptions({ ...input, limit: PAGE_SIZE }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
-  );
+  const queryClient = useQueryClient();
+  // Each page is the cursor API's own query (tRPC's infiniteQueryOptions adds a `direction`
+  // field that the strict list inputs refuse), chained by nextCursor.
+  const query = useInfiniteQuery({
+    queryKey: [...trpc.driftEvents.list.queryKey({ ...input, limit: PAGE_SIZE }), "infinite"],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => queryClient.fetchQuery(trpc.driftEvents.list.queryOptions({ ...input, limit: PAGE_SIZE, cursor: pageParam ?? undefined })),
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });
   const sentinel = useRef<HTMLDivElement>(null);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = query;
   useEffect(() => {
@@ -244,7 +250,7 @@ function EmptyList() {
 
 function EventTable({ items, caption }: { items: TDriftEventData[]; caption: string }) {
   return (
-    <div className="table-wrap">
+    <div className="table-wrap" role="region" aria-label="Drift events table" tabIndex={0}>
       <table>
         <caption className="sr-only">{caption}</caption>
         <thead>

@@ -60,7 +60,7 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
   }
 
   return (
-    <>
+    <div className="read-side">
       <div className="page-head">
         <h1>Payer scorecard</h1>
         {role !== "VIEWER" && <ExportButton kind="PAYER_SCORECARD" params={{ from: data?.from, to: data?.to, ordering }} />}
@@ -97,7 +97,7 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
       ) : data.items.length === 0 ? (
         <div className="empty" role="status">No claim lines were decided in this period. Pick a longer period or upload claims.</div>
       ) : (
-        <div className="table-wrap" aria-busy={query.isFetching}>
+        <div className="table-wrap" role="region" aria-label="Payer scorecard table" tabIndex={0} aria-busy={query.isFetching}>
           <table>
             <caption className="sr-only">Payer scorecard, sortable by column</caption>
             <thead>
@@ -120,7 +120,7 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
         </div>
       )}
       {data?.truncated && <p className="muted">Showing the first {data.items.length} payers.</p>}
-    </>
+    </div>
   );
 }
 

@@ -38,7 +38,7 @@ export function RunsView({ role }: { role: TRole }) {
 
   const data = list.data;
   return (
-    <>
+    <div className="read-side">
       <div className="page-head">
         <h1>Detection runs</h1>
         {role !== "VIEWER" && (
@@ -79,7 +79,7 @@ export function RunsView({ role }: { role: TRole }) {
         <div className="empty" role="status">No runs yet.{role !== "VIEWER" ? " Start the first one with Run now." : ""}</div>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" role="region" aria-label="Detection runs table" tabIndex={0}>
             <table>
               <caption className="sr-only">Detection runs, newest first</caption>
               <thead>
@@ -112,6 +112,6 @@ export function RunsView({ role }: { role: TRole }) {
           </nav>
         </>
       )}
-    </>
+    </div>
   );
 }

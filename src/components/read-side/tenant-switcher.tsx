@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery, useMutation } from "@tanstack/react-query";
+import { useInfiniteQuery, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/trpc/react";
@@ -17,9 +17,15 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
     const timer = setTimeout(() => setSearch(text.trim()), 300);
     return () => clearTimeout(timer);
   }, [text]);
-  const list = useInfiniteQuery(
-    trpc.customers.list.infiniteQueryOptions({ limit: 50, ordering: "name", search: search || undefined }, { getNextPageParam: (last) => last.nextCursor ?? undefined }),
-  );
+  const queryClient = useQueryClient();
+  const listInput = { limit: 50, ordering: "name", search: search || undefined };
+  // Pages chained by nextCursor (tRPC's infiniteQueryOptions adds a field strict inputs refuse).
+  const list = useInfiniteQuery({
+    queryKey: [...trpc.customers.list.queryKey(listInput), "infinite"],
+    initialPageParam: null as string | null,
+    queryFn: ({ pageParam }) => queryClient.fetchQuery(trpc.customers.list.queryOptions({ ...listInput, cursor: pageParam ?? undefined })),
+    getNextPageParam: (last) => last.nextCursor ?? null,
+  });
   const switchTo = useMutation(
     trpc.customers.switch.mutationOptions({
       onSuccess: (customer) => {
@@ -31,7 +37,7 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
-    <>
+    <div className="read-side">
       <p className="muted">Switching is recorded in the audit log of the platform and of the tenant you enter. You act there as its ADMIN until you leave.</p>
       <div className="filters">
         <label>
@@ -51,7 +57,7 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
       ) : items.length === 0 ? (
         <div className="empty" role="status">No tenant matches.</div>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label="Tenants table" tabIndex={0}>
           <table>
             <caption className="sr-only">Tenants</caption>
             <thead><tr><th scope="col">Name</th><th scope="col">Slug</th><th scope="col">Created</th><th scope="col"><span className="sr-only">Action</span></th></tr></thead>
@@ -81,6 +87,6 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
           <button type="button" className="secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>More tenants</button>
         </div>
       )}
-    </>
+    </div>
   );
 }

@@ -12,4 +12,5 @@ export type TDriftEventData = TOut["driftEvents"]["get"];
 export type TDriftListInput = TIn["driftEvents"]["list"];
 export type TRunData = TOut["reports"]["get"];
 export type TExportData = TOut["exports"]["get"];
+export type TAlertData = TOut["alerts"]["list"]["items"][number];
 export type TRole = "VIEWER" | "ANALYST" | "ADMIN";

@@ -142,6 +142,9 @@ async function main() {
     const { closeIngestPool } = await import("../src/server/services/ingestion/ingest-pool");
     const { disconnectDb } = await import("../src/server/db/client");
     const { closeRateLimitStore } = await import("../src/server/lib/rate-limit");
+    const { stopQueue } = await import("../src/server/jobs/queue");
+    // The applied upload queued a detection run on the job queue: stop it before the database goes.
+    await stopQueue({ graceful: false }).catch(() => {});
     await Promise.allSettled([closeIngestPool(), disconnectDb(), closeRateLimitStore()]);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
     await admin.end();

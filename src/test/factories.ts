@@ -132,7 +132,7 @@ export interface TTestTenant {
   keys: Record<TTestRole, TTestApiKey>;
 }
 
-/** A tenant with one signed-in member and one API key per role. */
+/** A tenant with one signed-in member and one API key per role (keys created by its ADMIN). */
 export async function createTestTenant(): Promise<TTestTenant> {
   const customer = await createTestCustomer();
   const members = {} as Record<TTestRole, TTestMember>;
@@ -140,7 +140,10 @@ export async function createTestTenant(): Promise<TTestTenant> {
   for (const role of TEST_ROLES) {
     const user = await createTestUser({ customerId: customer.id, role });
     members[role] = { ...user, role, session: await createTestSession(user.id) };
-    keys[role] = await createTestApiKey(customer.id, role, { name: `${role.toLowerCase()} key` });
+  }
+  // Keys are created by the tenant's ADMIN, as through the API (some actions credit the creator).
+  for (const role of TEST_ROLES) {
+    keys[role] = await createTestApiKey(customer.id, role, { name: `${role.toLowerCase()} key`, createdById: members.ADMIN.id });
   }
   return { customer, members, keys };
 }

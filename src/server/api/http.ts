@@ -1,9 +1,10 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
+import { TRPCError } from "@trpc/server";
+import { createOpenApiNodeHttpHandler } from "trpc-to-openapi";
 import { logger } from "@/server/lib/logger";
 import { observeHttpRequest } from "@/server/lib/metrics";
 import { requestIdFrom } from "@/server/lib/request-id";
-import { createContext } from "./context";
+import { createContext, type TContext } from "./context";
 import { openApiDocument } from "./openapi";
 import { appRouter } from "./root";
 
@@ -118,18 +119,77 @@ async function answerRest(req: Request): Promise<Response> {
   }
   let response: Response;
   try {
-    response = await createOpenApiFetchHandler({
-      endpoint: REST_PREFIX,
-      req: forwarded,
-      router: appRouter,
-      createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
-    });
+    response = await runOpenApi(forwarded, () => createContext({ headers: req.headers, requestId, responseHeaders }));
   } catch (error) {
     logger.error({ requestId, err: error }, "REST handler failed");
     return problem(500, "INTERNAL", "Something went wrong on our side. Quote the request id when you report it.", requestId);
   }
   if (response.ok) return withHeaders(response, requestId, responseHeaders);
   return toProblem(response, requestId, responseHeaders);
+}
+
+type TNodeHandler = (req: Request, res: TResponseShim) => Promise<void>;
+type TResponseShim = { statusCode: number; setHeader(name: string, value: string | string[]): void; end(body?: string): void };
+const CONTEXT = Symbol("driftline.createContext");
+
+let nodeHandler: TNodeHandler | undefined;
+
+/**
+ * trpc-to-openapi's node handler, built once. Its fetch adapter builds one per request, and
+ * outside production that means generating (to validate) the whole OpenAPI document and the
+ * route table on every request: tens of milliseconds of CPU per call, growing with the API.
+ */
+function restNodeHandler(): TNodeHandler {
+  nodeHandler ??= createOpenApiNodeHttpHandler({
+    router: appRouter,
+    createContext: ({ req }: { req: unknown }) => (req as { [CONTEXT]: () => Promise<TContext> })[CONTEXT](),
+  } as never) as unknown as TNodeHandler;
+  return nodeHandler;
+}
+
+/**
+ * The request adapter of trpc-to-openapi's createOpenApiFetchHandler (same body parsing, same
+ * PARSE_ERROR on malformed JSON), over the handler above. The per-request context travels on
+ * the request object.
+ */
+async function runOpenApi(req: Request, createRequestContext: () => Promise<TContext>): Promise<Response> {
+  const url = new URL(req.url.replace(REST_PREFIX, ""));
+  const contentType = req.headers.get("content-type") ?? "";
+  let body: { valid: true; data: unknown } | { valid: false; cause: unknown };
+  try {
+    if (contentType.includes("application/json")) body = { valid: true, data: JSON.parse(await req.text()) as unknown };
+    else if (contentType.includes("application/x-www-form-urlencoded")) {
+      const params = new URLSearchParams(await req.text());
+      body = { valid: true, data: Object.fromEntries([...new Set(params.keys())].map((key) => [key, params.getAll(key)])) };
+    } else body = { valid: true, data: req.body };
+  } catch (cause) {
+    body = { valid: false, cause };
+  }
+  const proxied = new Proxy(req, {
+    get(target, property) {
+      if (property === "url") return url.toString();
+      if (property === CONTEXT) return createRequestContext;
+      if (property === "body") {
+        if (!body.valid) throw new TRPCError({ code: "PARSE_ERROR", message: "Failed to parse request body", cause: body.cause });
+        return body.data;
+      }
+      return Reflect.get(target, property) as unknown;
+    },
+  });
+  return new Promise<Response>((resolve, reject) => {
+    const headers = new Headers();
+    const res: TResponseShim = {
+      statusCode: 200,
+      setHeader(name, value) {
+        if (typeof value === "string") headers.set(name, value);
+        else for (const one of value) headers.append(name, one);
+      },
+      end(text) {
+        resolve(new Response(text, { status: res.statusCode, headers }));
+      },
+    };
+    restNodeHandler()(proxied, res).catch(reject);
+  });
 }
 
 /** Rewrites trpc-to-openapi's error body (our errorFormatter's shape) as problem+json. */

@@ -6,6 +6,7 @@ import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { resetRateLimit } from "@/server/lib/rate-limit";
 import { createDetectionRun } from "@/server/services/detection/create-detection-run";
+import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule } from "@/test/alerts-kit";
 import {
   callerFor,
   createTestApiKey,
@@ -55,7 +56,18 @@ interface TFixture {
   superuser: TTestUser & { session: TTestSession };
   switched: TTestUser & { session: TTestSession };
   /** Read-only objects of tenant A that id-taking reads point at. */
-  targets: { uploadId: string; claimId: string; runId: string; driftEventId: string; payerId: string; exportId: string };
+  targets: {
+    uploadId: string;
+    claimId: string;
+    runId: string;
+    driftEventId: string;
+    payerId: string;
+    exportId: string;
+    ruleId: string;
+    alertId: string;
+    endpointId: string;
+    deliveryId: string;
+  };
   /** A shared catalogue payer any tenant may map names to. */
   cataloguePayerId: string;
 }
@@ -125,6 +137,33 @@ async function payerMappingOfA(fx: TFixture) {
 async function cptMappingOfA(fx: TFixture) {
   const mapping = await db().cptMapping.create({ data: { customerId: fx.a.customer.id, cptCode: freshCode(), groupCode: "OTHER" }, select: { id: true } });
   return mapping.id;
+}
+
+/** A PUBLIC address literal: the SSRF guard accepts it without DNS; nothing is ever sent to it here. */
+const PUBLIC_WEBHOOK_URL = "https://93.184.216.34/driftline-matrix";
+
+/** A fresh PENDING alert of A (its own payer and drift event), as detection would leave it. */
+async function alertOfA(fx: TFixture) {
+  const payer = await createTestPayer(fx.a.customer.id);
+  const driftEventId = await createTestDriftEvent(fx.a.customer.id, { payerId: payer.id });
+  const alert = await db().alertEvent.create({ data: { customerId: fx.a.customer.id, ruleId: fx.targets.ruleId, driftEventId }, select: { id: true } });
+  return alert.id;
+}
+
+async function alertStatus(input: unknown) {
+  return (await db().alertEvent.findUniqueOrThrow({ where: { id: (input as { id: string }).id }, select: { status: true } })).status;
+}
+
+async function endpointOfA(fx: TFixture) {
+  return (await createTestEndpoint(fx.a.customer.id, PUBLIC_WEBHOOK_URL)).id;
+}
+
+async function deliveryOfA(fx: TFixture, status: "PENDING" | "DEAD") {
+  const delivery = await db().webhookDelivery.create({
+    data: { customerId: fx.a.customer.id, endpointId: fx.targets.endpointId, messageId: `msg_${randomUUID()}`, eventType: "webhook.test", payload: { type: "webhook.test" }, status, attemptCount: status === "DEAD" ? 5 : 0 },
+    select: { id: true },
+  });
+  return delivery.id;
 }
 
 /** procedure path -> minimum access and how to call it. */
@@ -246,6 +285,108 @@ const PROCEDURES: Record<string, TExpectation> = {
   "dashboard.get": { access: "VIEWER", input: () => undefined },
   "exports.create": { access: "ANALYST", input: () => ({ kind: "DRIFT_EVENTS", params: { status: "ACTIVE" } }) },
   "exports.get": { access: "ANALYST", targetsObject: true, input: (fx) => ({ id: fx.targets.exportId }) },
+  "alertRules.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
+  "alertRules.get": { access: "VIEWER", targetsObject: true, input: (fx) => ({ id: fx.targets.ruleId }) },
+  // A disabled rule: the matrix's other writes must not raise alerts through it.
+  "alertRules.create": { access: "ADMIN", input: () => ({ name: `matrix-${fresh()}`, enabled: false }) },
+  "alertRules.update": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: (await createTestRule(fx.a.customer.id)).id, minSeverity: 0.9 }),
+    untouched: async (input) => {
+      const { id } = input as { id: string };
+      expect((await db().alertRule.findUniqueOrThrow({ where: { id }, select: { minSeverity: true } })).minSeverity).not.toBe(0.9);
+    },
+  },
+  "alertRules.delete": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: (await createTestRule(fx.a.customer.id)).id }),
+    untouched: async (input) => {
+      expect(await db().alertRule.count({ where: { id: (input as { id: string }).id } })).toBe(1);
+    },
+  },
+  "alerts.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
+  "alerts.active": { access: "VIEWER", input: () => ({ limit: 5 }) },
+  "alerts.get": { access: "VIEWER", targetsObject: true, input: (fx) => ({ id: fx.targets.alertId }) },
+  "alerts.feedback": {
+    access: "ANALYST",
+    targetsObject: true,
+    input: async (fx) => ({ id: await alertOfA(fx), verdict: "REAL", reasonCodes: ["CONTRACT"], notes: "matrix" }),
+    untouched: async (input) => {
+      expect(await alertStatus(input)).toBe("PENDING");
+      expect(await db().alertFeedback.count({ where: { alertEventId: (input as { id: string }).id } })).toBe(0);
+    },
+  },
+  "alerts.acknowledge": {
+    access: "ANALYST",
+    targetsObject: true,
+    input: async (fx) => ({ id: await alertOfA(fx) }),
+    untouched: async (input) => expect(await alertStatus(input)).toBe("PENDING"),
+  },
+  "alerts.resolve": {
+    access: "ANALYST",
+    targetsObject: true,
+    input: async (fx) => ({ id: await alertOfA(fx) }),
+    untouched: async (input) => expect(await alertStatus(input)).toBe("PENDING"),
+  },
+  "alerts.bulkAcknowledge": {
+    access: "ANALYST",
+    // Not an id route: another tenant's call succeeds for its own tenant and skips A's ids.
+    input: async (fx) => ({ ids: [await alertOfA(fx)] }),
+    prepare: async (fx) => {
+      await resetRateLimit("bulk", fx.a.customer.id);
+      await resetRateLimit("bulk", fx.b.customer.id);
+    },
+  },
+  "webhookEndpoints.list": { access: "ADMIN", input: () => ({ limit: 5 }) },
+  "webhookEndpoints.get": { access: "ADMIN", targetsObject: true, input: (fx) => ({ id: fx.targets.endpointId }) },
+  "webhookEndpoints.create": { access: "ADMIN", input: () => ({ url: PUBLIC_WEBHOOK_URL, eventTypes: ["alert.created"], enabled: false }) },
+  "webhookEndpoints.update": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: await endpointOfA(fx), description: "changed by the matrix" }),
+    untouched: async (input) => {
+      const { id } = input as { id: string };
+      expect((await db().webhookEndpoint.findUniqueOrThrow({ where: { id }, select: { description: true } })).description).not.toBe("changed by the matrix");
+    },
+  },
+  "webhookEndpoints.delete": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: await endpointOfA(fx) }),
+    untouched: async (input) => {
+      expect(await db().webhookEndpoint.count({ where: { id: (input as { id: string }).id } })).toBe(1);
+    },
+  },
+  "webhookEndpoints.rotateSecret": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: await endpointOfA(fx), graceHours: 24 }),
+    untouched: async (input) => {
+      const { id } = input as { id: string };
+      expect((await db().webhookEndpoint.findUniqueOrThrow({ where: { id }, select: { previousSecretCiphertext: true } })).previousSecretCiphertext).toBeNull();
+    },
+  },
+  "webhookEndpoints.test": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: await endpointOfA(fx) }),
+    untouched: async (input) => {
+      expect(await db().webhookDelivery.count({ where: { endpointId: (input as { id: string }).id } })).toBe(0);
+    },
+  },
+  "webhookDeliveries.list": { access: "ADMIN", input: () => ({ limit: 5 }) },
+  "webhookDeliveries.get": { access: "ADMIN", targetsObject: true, input: (fx) => ({ id: fx.targets.deliveryId }) },
+  "webhookDeliveries.replay": {
+    access: "ADMIN",
+    targetsObject: true,
+    input: async (fx) => ({ id: await deliveryOfA(fx, "DEAD") }),
+    untouched: async (input) => {
+      const { id } = input as { id: string };
+      expect((await db().webhookDelivery.findUniqueOrThrow({ where: { id }, select: { status: true } })).status).toBe("DEAD");
+    },
+  },
 };
 
 /** A REST operation served by a route handler of its own (no procedure behind it). */
@@ -318,6 +459,28 @@ const REST_OPERATIONS: Record<string, string | TRouteHandlerExpectation> = {
   "GET /dashboard": "dashboard.get",
   "POST /exports": "exports.create",
   "GET /exports/{id}": "exports.get",
+  "GET /alert-rules": "alertRules.list",
+  "POST /alert-rules": "alertRules.create",
+  "GET /alert-rules/{id}": "alertRules.get",
+  "PATCH /alert-rules/{id}": "alertRules.update",
+  "DELETE /alert-rules/{id}": "alertRules.delete",
+  "GET /alerts": "alerts.list",
+  "GET /alerts/active": "alerts.active",
+  "GET /alerts/{id}": "alerts.get",
+  "POST /alerts/{id}/feedback": "alerts.feedback",
+  "POST /alerts/{id}/acknowledge": "alerts.acknowledge",
+  "POST /alerts/{id}/resolve": "alerts.resolve",
+  "POST /alerts/bulk-acknowledge": "alerts.bulkAcknowledge",
+  "GET /webhook-endpoints": "webhookEndpoints.list",
+  "POST /webhook-endpoints": "webhookEndpoints.create",
+  "GET /webhook-endpoints/{id}": "webhookEndpoints.get",
+  "PATCH /webhook-endpoints/{id}": "webhookEndpoints.update",
+  "DELETE /webhook-endpoints/{id}": "webhookEndpoints.delete",
+  "POST /webhook-endpoints/{id}/rotate-secret": "webhookEndpoints.rotateSecret",
+  "POST /webhook-endpoints/{id}/test": "webhookEndpoints.test",
+  "GET /webhook-deliveries": "webhookDeliveries.list",
+  "GET /webhook-deliveries/{id}": "webhookDeliveries.get",
+  "POST /webhook-deliveries/{id}/replay": "webhookDeliveries.replay",
   "GET /exports/{id}/download": {
     routeHandler: true,
     access: "ANALYST",
@@ -376,6 +539,10 @@ function secretsOfA(fx: TFixture): string[] {
     fx.targets.driftEventId,
     fx.targets.payerId,
     fx.targets.exportId,
+    fx.targets.ruleId,
+    fx.targets.alertId,
+    fx.targets.endpointId,
+    fx.targets.deliveryId,
   ];
 }
 
@@ -459,15 +626,21 @@ beforeAll(async () => {
     },
     select: { id: true },
   });
+  // Alerting objects of A: a disabled rule (so nothing else raises alerts through it), one alert,
+  // an endpoint and a delivery of it.
+  const rule = await db().alertRule.create({ data: { customerId: a.customer.id, name: `matrix-target-${fresh()}`, enabled: false }, select: { id: true } });
+  const endpoint = await createTestEndpoint(a.customer.id, PUBLIC_WEBHOOK_URL);
   const cataloguePayer = await db().payer.create({ data: { customerId: null, name: `Matrix Catalogue ${randomUUID()}` }, select: { id: true } });
   fx = {
     a,
     b,
     superuser: { ...superuser, session: await createTestSession(superuser.id) },
     switched: { ...switchedUser, session: switchedSession },
-    targets: { uploadId: ingested.upload.id, claimId: claim.id, runId: runA.run.id, driftEventId: driftEvent.id, payerId: payer.id, exportId: finishedExport.id },
+    targets: { uploadId: ingested.upload.id, claimId: claim.id, runId: runA.run.id, driftEventId: driftEvent.id, payerId: payer.id, exportId: finishedExport.id, ruleId: rule.id, alertId: "", endpointId: endpoint.id, deliveryId: "" },
     cataloguePayerId: cataloguePayer.id,
   };
+  fx.targets.alertId = await alertOfA(fx);
+  fx.targets.deliveryId = await deliveryOfA(fx, "PENDING");
 });
 
 afterAll(async () => {

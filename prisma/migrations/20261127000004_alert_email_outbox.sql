@@ -10,6 +10,12 @@ SET statement_timeout = '120s';
 
 ALTER TABLE webhook_deliveries ADD COLUMN attempts_before_replay integer NOT NULL DEFAULT 0;
 
+-- An alert's delivery status is derived from its deliveries after every attempt: without this
+-- index each attempt scanned the whole outbox. webhook_deliveries ships in the same release
+-- (20261127000003) and is empty when this runs, so a plain CREATE INDEX locks nothing of note.
+-- squawk-ignore require-concurrent-index-creation
+CREATE INDEX webhook_deliveries_alert_idx ON webhook_deliveries (alert_event_id) WHERE alert_event_id IS NOT NULL;
+
 CREATE TABLE alert_email_deliveries (
   id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   customer_id      uuid NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
@@ -33,6 +39,8 @@ CREATE INDEX alert_email_deliveries_due_idx ON alert_email_deliveries (next_atte
 
 -- migrate:down
 DROP TABLE alert_email_deliveries;
+-- squawk-ignore require-concurrent-index-deletion
+DROP INDEX webhook_deliveries_alert_idx;
 -- Rollback only: the code that reads the column is rolled back first.
 -- squawk-ignore ban-drop-column
 ALTER TABLE webhook_deliveries DROP COLUMN attempts_before_replay;

@@ -1,14 +1,16 @@
 import { logger } from "@/server/lib/logger";
 import { claimDueDeliveries, type TClaimedDelivery } from "./claim-due-deliveries";
-import { recordDeliveryAttempt } from "./record-delivery-attempt";
+import { recordDeliveryAttempts, type TAttemptRecord } from "./record-delivery-attempt";
 import { defaultDeliveryPolicy, type TDeliveryPolicy } from "./retry-policy";
 import { sendWebhook } from "./send-webhook";
 import { activeSecrets } from "./webhook-secret";
 
 /**
- * One pass of the webhook sender: claim (short transaction, committed), send over HTTP with no
- * transaction open, record each attempt (another short transaction). Returns how many deliveries
- * it handled, so the dispatcher loop knows whether to look again at once.
+ * One pass of the webhook sender: claim (short statement, committed), send over HTTP with no
+ * transaction open, record the attempts (short transactions). Results are recorded as they come
+ * in, grouped: while one group is being written the next one gathers, so a fast receiver costs
+ * few transactions and a slow one does not hold back the others' records. Returns how many
+ * deliveries it handled, so the dispatcher loop knows whether to look again at once.
  */
 
 export interface TDispatchOptions {
@@ -27,24 +29,52 @@ export async function dispatchDueDeliveries(options: TDispatchOptions = {}): Pro
     maxAttempts: policy.scheduleMs.length,
     customerIds: options.customerIds,
   });
-  await Promise.all(claimed.map((delivery) => deliverOne(delivery, policy)));
+  const recorder = groupedRecorder(policy);
+  await Promise.all(claimed.map(async (delivery) => {
+    const record = await attempt(delivery, policy);
+    if (record) recorder.add(record);
+  }));
+  await recorder.drain();
   return claimed.length;
 }
 
-async function deliverOne(delivery: TClaimedDelivery, policy: TDeliveryPolicy): Promise<void> {
-  if (delivery.status === "DEAD") return;
+async function attempt(delivery: TClaimedDelivery, policy: TDeliveryPolicy): Promise<TAttemptRecord | null> {
+  if (delivery.status === "DEAD") return null;
+  let secrets: string[];
   try {
-    let secrets: string[];
-    try {
-      secrets = activeSecrets(delivery);
-    } catch (error) {
-      logger.error({ deliveryId: delivery.id, err: error }, "webhook secret cannot be decrypted (WEBHOOK_SECRET_KEY changed?)");
-      return;
-    }
-    const result = await sendWebhook({ url: delivery.url, messageId: delivery.messageId, body: delivery.body, secrets, timeoutMs: policy.timeoutMs, allowPrivate: policy.allowPrivate });
-    await recordDeliveryAttempt(delivery, result, policy);
+    secrets = activeSecrets(delivery);
   } catch (error) {
-    // The lease makes the row due again; nothing is lost.
-    logger.error({ deliveryId: delivery.id, err: error }, "webhook delivery attempt could not be recorded");
+    // The lease makes the row due again, and the log says why it cannot be signed.
+    logger.error({ deliveryId: delivery.id, err: error }, "webhook secret cannot be decrypted (WEBHOOK_SECRET_KEY changed?)");
+    return null;
   }
+  const result = await sendWebhook({ url: delivery.url, messageId: delivery.messageId, body: delivery.body, secrets, timeoutMs: policy.timeoutMs, allowPrivate: policy.allowPrivate });
+  return { claimed: delivery, result };
+}
+
+function groupedRecorder(policy: TDeliveryPolicy) {
+  let pending: TAttemptRecord[] = [];
+  let writing: Promise<void> | null = null;
+  const flush = async () => {
+    while (pending.length > 0) {
+      const group = pending;
+      pending = [];
+      try {
+        await recordDeliveryAttempts(group, policy);
+      } catch (error) {
+        // The leases make these rows due again; nothing is lost.
+        logger.error({ deliveries: group.length, err: error }, "webhook delivery attempts could not be recorded");
+      }
+    }
+    writing = null;
+  };
+  return {
+    add(record: TAttemptRecord) {
+      pending.push(record);
+      writing ??= flush();
+    },
+    async drain() {
+      while (writing) await writing;
+    },
+  };
 }

@@ -1,62 +1,91 @@
 import { lockRows } from "@/server/db/locks";
 import { withTransaction } from "@/server/db/transaction";
-import { observeWebhookAttempt } from "@/server/lib/metrics";
 import { refreshAlertStatus } from "@/server/services/alerts/refresh-alert-status";
 import type { TClaimedDelivery } from "./claim-due-deliveries";
 import { classifyResponse, nextAttemptDelayMs, type TDeliveryPolicy } from "./retry-policy";
 import type { TSendResult } from "./send-webhook";
 
 /**
- * Records one attempt and the delivery's new state, in a short transaction after the HTTP call,
- * in lock order (AlertEvent -> WebhookDelivery). A success always wins (DELIVERED), even when a
- * slower worker's lease had run out and another worker re-claimed the row; a failure only decides
- * the state when this attempt is still the latest one. 410 Gone disables the endpoint.
+ * Records attempts and the deliveries' new states after the HTTP calls, several at once, in one
+ * short transaction, in lock order (AlertEvent -> WebhookDelivery, ascending ids). A success
+ * always wins (DELIVERED), even when a slower worker's lease had run out and another worker
+ * re-claimed the row; a failure only decides the state when its attempt is still the latest one
+ * of a PENDING row. 410 Gone disables the endpoint. Returns the new status per delivery id.
  */
-export async function recordDeliveryAttempt(claimed: TClaimedDelivery, result: TSendResult, policy: TDeliveryPolicy): Promise<string> {
+
+export interface TAttemptRecord {
+  claimed: TClaimedDelivery;
+  result: TSendResult;
+}
+
+export async function recordDeliveryAttempts(records: readonly TAttemptRecord[], policy: TDeliveryPolicy): Promise<Map<string, string>> {
+  if (records.length === 0) return new Map();
   return withTransaction(async (tx) => {
-    if (claimed.alertEventId) await lockRows(tx, "alert_events", [claimed.alertEventId]);
-    const [current] = await tx.$queryRaw<Array<{ status: string; attempt_count: number; attempts_before_replay: number }>>`
-      SELECT status::text AS status, attempt_count, attempts_before_replay FROM webhook_deliveries
-      WHERE id = ${claimed.id}::uuid FOR UPDATE`;
-    if (!current) return "GONE";
-    await tx.webhookDeliveryAttempt.createMany({
-      data: [{
-        customerId: claimed.customerId,
-        deliveryId: claimed.id,
-        attemptNumber: claimed.attemptNumber,
-        startedAt: result.startedAt,
-        durationMs: result.durationMs,
-        statusCode: result.statusCode,
-        errorKind: result.errorKind,
-        responseExcerpt: result.excerpt,
-      }],
-      skipDuplicates: true,
-    });
-    const outcome = classifyResponse(result.statusCode, result.retryAfter);
-    const latest = current.status === "PENDING" && current.attempt_count === claimed.attemptNumber;
-    let status = current.status;
-    if (outcome.kind === "delivered" && current.status !== "DELIVERED") {
-      status = "DELIVERED";
-      await tx.$executeRaw`
-        UPDATE webhook_deliveries SET status = 'DELIVERED', delivered_at = now(), next_attempt_at = NULL, updated_at = now()
-        WHERE id = ${claimed.id}::uuid`;
-    } else if (latest && outcome.kind !== "delivered") {
-      const delay = outcome.kind === "retry" ? nextAttemptDelayMs(policy, claimed.attemptNumber - claimed.attemptsBeforeReplay, outcome.retryAfterMs) : null;
-      status = outcome.kind === "retry" ? (delay === null ? "DEAD" : "PENDING") : "FAILED";
-      await tx.$executeRaw`
-        UPDATE webhook_deliveries SET status = ${status}::delivery_status, updated_at = now(),
-          next_attempt_at = CASE WHEN ${delay}::float8 IS NULL THEN NULL ELSE now() + make_interval(secs => ${delay}::float8 / 1000) END
-        WHERE id = ${claimed.id}::uuid`;
-      if (outcome.kind === "gone") {
-        await tx.$executeRaw`
-          UPDATE webhook_endpoints SET enabled = false, disabled_reason = ${`The receiver answered 410 Gone on ${new Date().toISOString()}.`}, updated_at = now()
-          WHERE id = ${claimed.endpointId}::uuid`;
+    const alertIds = records.flatMap((r) => (r.claimed.alertEventId ? [r.claimed.alertEventId] : []));
+    await lockRows(tx, "alert_events", alertIds);
+    const ids = [...new Set(records.map((r) => r.claimed.id))].sort();
+    const current = await tx.$queryRaw<Array<{ id: string; status: string; attempt_count: number }>>`
+      SELECT id::text AS id, status::text AS status, attempt_count FROM webhook_deliveries
+      WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR UPDATE`;
+    const state = new Map(current.map((row) => [row.id, row]));
+    const attempts = records.filter((r) => state.has(r.claimed.id)).map(({ claimed, result }) => ({
+      customer_id: claimed.customerId,
+      delivery_id: claimed.id,
+      attempt_number: claimed.attemptNumber,
+      started_at: result.startedAt.toISOString(),
+      duration_ms: result.durationMs,
+      status_code: result.statusCode,
+      error_kind: result.errorKind,
+      response_excerpt: result.excerpt,
+    }));
+    await tx.$executeRaw`
+      INSERT INTO webhook_delivery_attempts (customer_id, delivery_id, attempt_number, started_at, duration_ms, status_code, error_kind, response_excerpt)
+      SELECT a.customer_id, a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error_kind, a.response_excerpt
+      FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(customer_id uuid, delivery_id uuid, attempt_number int,
+        started_at timestamptz, duration_ms int, status_code int, error_kind text, response_excerpt text)
+      ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
+
+    const updates: { id: string; status: string; delay_ms: number | null }[] = [];
+    const gone = new Set<string>();
+    const outcomes = new Map<string, string>();
+    for (const { claimed, result } of records) {
+      const row = state.get(claimed.id);
+      if (!row) continue;
+      const outcome = classifyResponse(result.statusCode, result.retryAfter);
+      let status = row.status;
+      if (outcome.kind === "delivered") {
+        if (row.status !== "DELIVERED") status = "DELIVERED";
+      } else if (row.status === "PENDING" && row.attempt_count === claimed.attemptNumber) {
+        const delay = outcome.kind === "retry" ? nextAttemptDelayMs(policy, claimed.attemptNumber - claimed.attemptsBeforeReplay, outcome.retryAfterMs) : null;
+        status = outcome.kind === "retry" ? (delay === null ? "DEAD" : "PENDING") : "FAILED";
+        if (outcome.kind === "gone") gone.add(claimed.endpointId);
+        updates.push({ id: claimed.id, status, delay_ms: status === "PENDING" ? delay : null });
       }
+      if (status === "DELIVERED" && row.status !== "DELIVERED") {
+        updates.push({ id: claimed.id, status, delay_ms: null });
+        row.status = "DELIVERED";
+      }
+      outcomes.set(claimed.id, status);
     }
-    if (claimed.alertEventId) await refreshAlertStatus(tx, claimed.alertEventId);
-    return status;
-  }, { timeoutMs: 15_000 }).then((status) => {
-    observeWebhookAttempt(claimed.attemptNumber, status);
-    return status;
-  });
+    if (updates.length > 0) {
+      await tx.$executeRaw`
+        UPDATE webhook_deliveries d SET status = u.status::delivery_status, updated_at = now(),
+          delivered_at = CASE WHEN u.status = 'DELIVERED' THEN now() ELSE NULL END,
+          next_attempt_at = CASE WHEN u.delay_ms IS NULL THEN NULL ELSE now() + make_interval(secs => u.delay_ms / 1000) END
+        FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS u(id uuid, status text, delay_ms float8)
+        WHERE d.id = u.id`;
+    }
+    if (gone.size > 0) {
+      await tx.$executeRaw`
+        UPDATE webhook_endpoints SET enabled = false, disabled_reason = ${`The receiver answered 410 Gone on ${new Date().toISOString()}.`}, updated_at = now()
+        WHERE id = ANY(${[...gone]}::uuid[])`;
+    }
+    await refreshAlertStatus(tx, [...new Set(alertIds)]);
+    return outcomes;
+  }, { timeoutMs: 15_000 });
+}
+
+/** One attempt (tests, tools); the dispatcher records in batches. */
+export async function recordDeliveryAttempt(claimed: TClaimedDelivery, result: TSendResult, policy: TDeliveryPolicy): Promise<string> {
+  return (await recordDeliveryAttempts([{ claimed, result }], policy)).get(claimed.id) ?? "GONE";
 }

@@ -43,6 +43,12 @@ import { appRouter } from "./root";
  * - B's ADMIN is allowed the non-id procedures (they act on B, and the answer must never carry
  *   A's data) and gets 404 — not 403 — for an id of A's (a foreign id looks missing).
  * - `customers.switch` is tRPC-only (web sessions); it has no REST operation.
+ * - REST operations served by route handlers (POST /uploads, GET /exports/{id}/download) are
+ *   declared with how to call them; they need not be procedures.
+ * - Test API keys are created by their tenant's ADMIN: alert feedback is credited to a person,
+ *   so a key nobody created is refused there (403) by design.
+ * - Tenant-wide budgets (runTrigger, bulk) are reset before each door's round of those calls;
+ *   callers without the role spend none of them (trpc.ts checks the role first).
  *
  * Allowed means the call succeeds (inputs are valid, so 200 — not merely "not 401/403");
  * denied means 401 for anonymous, 403 for a role too low, 404 for another tenant's object.
@@ -695,7 +701,12 @@ describe("RBAC matrix: calls", () => {
           } catch (error) {
             payload = error instanceof Error ? error.message : error;
             got = error instanceof TRPCError ? (getHTTPStatusCodeFromError(error) as TOutcome) : `non-tRPC error ${String(error)}`;
-            if (typeof got === "number" && ![401, 403, 404].includes(got)) got = `${got} ${(error as Error).message}`;
+            if (typeof got === "number" && ![401, 403, 404].includes(got)) {
+              // An INTERNAL AppError keeps the original error as its cause (errors.ts): show it.
+              let root: unknown = error;
+              while (root instanceof Error && root.cause) root = root.cause;
+              got = `${got} ${(error as Error).message} (cause: ${root instanceof Error ? root.message.slice(0, 300) : String(root)})`;
+            }
           }
           if (got !== want) failures.push(`${path} as ${caller.name}: expected ${want}, got ${got}`);
           if (caller.kind === "foreign") {

@@ -29,6 +29,12 @@ async function expectNoSeriousViolations(page: Page, name: string) {
   expect(serious.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`)).toEqual([]);
 }
 
+/** Loaded: no skeleton or busy region left (the pages poll, so "network idle" never comes). */
+async function settled(page: Page) {
+  await expect(page.locator('[aria-busy="true"]')).toHaveCount(0, { timeout: 15_000 });
+  await expect(page.locator(".skeleton")).toHaveCount(0, { timeout: 15_000 });
+}
+
 async function expectNoHorizontalScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(1);
@@ -90,6 +96,7 @@ test("an analyst runs detection with live progress, then the drift explorer list
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Drift events" }).click();
   await expect(page.getByRole("heading", { name: "Drift events" })).toBeVisible();
   await page.getByLabel("Search").fill("Harbor Point");
+  await expect(page).toHaveURL(/q=Harbor/);
   const link = page.getByRole("table").getByRole("link", { name: /Denial rate/ }).first();
   await expect(link).toBeVisible();
   await link.click();
@@ -135,6 +142,7 @@ test("the scorecard sorts by a column, changes period, and exports a CSV", async
   await header.getByRole("button").click();
   await expect(header).toHaveAttribute("aria-sort", "descending");
   await expect(page).toHaveURL(/ordering=-denialRate/);
+  await expect(page.getByRole("region", { name: "Payer scorecard table" })).toHaveAttribute("aria-busy", "false");
   const rates = await page.locator("tbody tr td:nth-child(4)").allTextContents();
   const values = rates.map((text) => Number.parseFloat(text));
   expect(values).toEqual([...values].sort((a, b) => b - a));
@@ -200,7 +208,7 @@ test("accessibility: no serious or critical axe violations; laptop and tablet la
     for (const [name, path] of pages) {
       await page.goto(path);
       await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
-      await page.waitForLoadState("networkidle");
+      await settled(page);
       await expectNoSeriousViolations(page, `${name} at ${viewport.width}px`);
       await expectNoHorizontalScroll(page);
     }
@@ -208,11 +216,11 @@ test("accessibility: no serious or critical axe violations; laptop and tablet la
   // Screenshots for the README (laptop size).
   await page.setViewportSize(LAPTOP);
   await page.goto("/");
-  await page.waitForLoadState("networkidle");
+  await settled(page);
   await page.screenshot({ path: "public/screenshots/dashboard.png" });
   if (driftDetailUrl) {
     await page.goto(new URL(driftDetailUrl).pathname);
-    await page.waitForLoadState("networkidle");
+    await settled(page);
     await page.screenshot({ path: "public/screenshots/drift-detail.png" });
   }
 });

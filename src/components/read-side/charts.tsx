@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState, type ReactNode } from "react";
-import { Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, CartesianGrid, Cell, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMonth, formatMoney, formatPercent } from "./format";
 
 /**
@@ -106,7 +106,6 @@ export function BaselineCurrentChart({ metric, baseline, current, unit }: { metr
           <XAxis dataKey="window" tick={{ fill: "#3d4756", fontSize: 13 }} />
           <YAxis tickFormatter={(v: number) => format(v)} tick={{ fill: "#3d4756", fontSize: 12 }} width={72} domain={[0, "auto"]} />
           <Tooltip formatter={(value) => [format(Number(value)), metric]} />
-          <Legend />
           <Bar dataKey="value" name={metric} isAnimationActive={false} label={{ position: "top", formatter: (v: unknown) => format(Number(v)), fill: "#1b2430" }}>
             <Cell fill="#64748b" />
             <Cell fill="#b42318" />

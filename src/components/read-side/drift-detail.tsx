@@ -1,6 +1,6 @@
 import Link from "next/link";
 import { BaselineCurrentChart } from "./charts";
-import { driftExplanation, driftHeadline, metricOf } from "./drift-narrative";
+import { driftExplanation, driftHeadline, formatDelta, formatProbability, metricOf } from "./drift-narrative";
 import { cptGroupLabel, DRIFT_TYPE_LABEL, formatCount, formatDateTime, formatDay, formatMoney, severityLabel } from "./format";
 import type { TAlertData, TDriftEventData } from "./types";
 import "./read-side.css";
@@ -45,8 +45,8 @@ export function DriftDetail({ event, alerts, alertsTotal }: { event: TDriftEvent
             <dt>{metric.name}, baseline</dt><dd>{metric.format(event.baselineValue)} on {formatCount(event.baselineSampleSize)} lines</dd>
             <dt>{metric.name}, current</dt><dd>{metric.format(event.currentValue)} on {formatCount(event.currentSampleSize)} lines</dd>
             <dt>Estimated revenue at risk</dt><dd>{formatMoney(event.estimatedRevenueImpact)} per month</dd>
-            <dt>Change (95 % interval)</dt><dd>{event.delta.toFixed(4)} [{event.deltaCi[0].toFixed(4)}, {event.deltaCi[1].toFixed(4)}]</dd>
-            <dt>p / q (BH-adjusted)</dt><dd>{event.pValue.toExponential(2)} / {event.qValue.toExponential(2)}</dd>
+            <dt>Change (95 % interval)</dt><dd>{formatDelta(event)}</dd>
+            <dt>p-value / q (BH-adjusted)</dt><dd>p {formatProbability(event.pValue)} · q {formatProbability(event.qValue)}</dd>
             <dt>Severity</dt><dd>{event.severity.toFixed(2)} ({severity.toLowerCase()})</dd>
             <dt>Seen in</dt><dd>{event.consecutivePeriods} consecutive run{event.consecutivePeriods === 1 ? "" : "s"}</dd>
             <dt>First detected</dt><dd>{formatDateTime(event.firstDetectedAt)}</dd>

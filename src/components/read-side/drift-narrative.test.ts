@@ -31,7 +31,7 @@ describe("drift narrative", () => {
     const text = driftExplanation(base).join(" ");
     expect(text).toContain("last 14 days (240 decided lines) with the 90 days before (3,130 lines) for Aetna, evaluation and management claims");
     expect(text).toContain("between +7.0 and +15.0 percentage points");
-    expect(text).toContain("very unlikely to be chance");
+    expect(text).toContain("very unlikely to be chance (false-discovery-adjusted p = 0.00020)");
     expect(text).toContain("2 consecutive runs");
   });
 
@@ -45,5 +45,16 @@ describe("drift narrative", () => {
     const reason = { ...base, driftType: "DENIAL_REASON" as const, denialReason: "CO-197", baselineValue: 0, currentValue: 0.3 };
     expect(driftHeadline(reason)).toContain("CO-197 went from 0 % to 30 % of denials");
     expect(driftExplanation(reason).join(" ")).toContain("CO-197 means precertification or authorization was missing.");
+  });
+});
+
+describe("numbers in words", () => {
+  it("keeps a decimal where whole percents would mislead, and never prints 0.00e+0", async () => {
+    const { formatDelta, formatProbability } = await import("./drift-narrative");
+    expect(driftHeadline({ ...base, baselineValue: 0.048, currentValue: 0.5 })).toContain("from 4.8 % to 50 %");
+    expect(formatProbability(0)).toBe("< 0.0001");
+    expect(formatProbability(0.0123)).toBe("= 0.012");
+    expect(formatDelta({ driftType: "DENIAL_RATE", delta: 0.4516, deltaCi: [0.3437, 0.5538] })).toBe("+45.2 pts [+34.4, +55.4]");
+    expect(formatDelta({ driftType: "DECISION_TIME", delta: 10, deltaCi: [7.5, 12] })).toBe("+10.0 days [+7.5, +12.0]");
   });
 });

@@ -45,7 +45,30 @@ export const CARC_MEANING: Record<string, string> = {
 
 const days = (start: string, end: string) => Math.round((Date.parse(end) - Date.parse(start)) / 86_400_000) + 1;
 const round1 = (value: number) => Number(value.toFixed(1));
-const pct0 = (rate: number) => `${Math.round(rate * 100)} %`;
+/** Whole percent when that is exact to 0.05 points, else one decimal: "8 %", "4.8 %", "12.7 %". */
+const pct0 = (rate: number) => {
+  const points = rate * 100;
+  return Math.abs(points - Math.round(points)) < 0.05 ? `${Math.round(points)} %` : `${points.toFixed(1)} %`;
+};
+
+/** p and q values as people read them: "< 0.0001" rather than 0.00e+0 for underflowed values. */
+export function formatProbability(value: number): string {
+  return value < 0.0001 ? "< 0.0001" : `= ${value.toPrecision(2)}`;
+}
+
+/** A delta and its interval in the metric's own unit: "+45.2 pts [+34.4, +55.4]". */
+export function formatDelta(event: Pick<TNarrativeEvent, "driftType" | "delta" | "deltaCi">): string {
+  const [low, high] = event.deltaCi;
+  switch (event.driftType) {
+    case "DENIAL_RATE":
+    case "DENIAL_REASON":
+      return `${signedPoints(event.delta)} pts [${signedPoints(low)}, ${signedPoints(high)}]`;
+    case "PAYMENT_AMOUNT":
+      return `${signedPercent(event.delta)} [${signedPercent(low)}, ${signedPercent(high)}]`;
+    case "DECISION_TIME":
+      return `${signedNumber(event.delta)} days [${signedNumber(low)}, ${signedNumber(high)}]`;
+  }
+}
 
 export function reasonMeaning(reason: string | null): string | null {
   if (!reason) return null;
@@ -97,7 +120,7 @@ export function driftExplanation(event: TNarrativeEvent): string[] {
         : "This may still be chance";
   const sentences = [
     windows,
-    `${confidence} (false-discovery-adjusted p = ${event.qValue < 0.0001 ? "< 0.0001" : event.qValue.toFixed(4)}); the true change is most likely ${range}.`,
+    `${confidence} (false-discovery-adjusted p ${formatProbability(event.qValue)}); the true change is most likely ${range}.`,
   ];
   if (event.consecutivePeriods > 1) sentences.push(`It has now been seen in ${event.consecutivePeriods} consecutive runs.`);
   const meaning = reasonMeaning(event.denialReason);

@@ -18,9 +18,39 @@ export function queue(): Promise<PgBoss> {
   return holder.driftlineBoss;
 }
 
+const created = new Map<string, Promise<void>>();
+
+/**
+ * Creates a queue once per process. pg-boss 10's createQueue adds a partition table; two
+ * callers creating the same queue at once (two uploads in parallel, or two processes on a fresh
+ * database) deadlock (40P01), which lost the detection run an upload had queued. One creation
+ * per process, and a retry when another process races us.
+ */
+export function ensureQueue(name: string): Promise<void> {
+  let pending = created.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const boss = await queue();
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await boss.createQueue(name);
+          return;
+        } catch (error) {
+          if (attempt >= 5 || (error as { code?: string }).code !== "40P01") throw error;
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 50 * attempt));
+        }
+      }
+    })();
+    created.set(name, pending);
+    pending.catch(() => created.delete(name));
+  }
+  return pending;
+}
+
 export async function stopQueue(options: { graceful: boolean }): Promise<void> {
   const pending = holder.driftlineBoss;
   holder.driftlineBoss = undefined;
+  created.clear();
   if (!pending) return;
   const boss = await pending;
   await boss.stop({ graceful: options.graceful, timeout: 20_000, wait: true });

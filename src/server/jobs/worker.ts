@@ -2,7 +2,7 @@ import type PgBoss from "pg-boss";
 import { logger } from "@/server/lib/logger";
 import { DETECTION_JOBS } from "@/server/services/detection/detection-jobs";
 import { EXPORT_JOBS } from "@/server/services/exports/exports";
-import { queue, stopQueue } from "./queue";
+import { ensureQueue, queue, stopQueue } from "./queue";
 import { startWebhookDispatcher, stopWebhookDispatcher, WEBHOOK_JOBS } from "./webhook-dispatcher";
 
 /**
@@ -38,7 +38,7 @@ export async function startWorker(jobs: readonly TJobRegistration[] = JOBS, opti
   const boss = await queue();
   const names: string[] = [];
   for (const job of jobs) {
-    await boss.createQueue(job.name);
+    await ensureQueue(job.name);
     if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: "UTC" });
     for (let i = 0; i < (options.concurrency ?? 1); i += 1) {
       await boss.work(job.name, job.options ?? {}, async (batch) => {

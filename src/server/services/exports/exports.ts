@@ -1,6 +1,6 @@
 import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
-import { queue } from "@/server/jobs/queue";
+import { ensureQueue, queue } from "@/server/jobs/queue";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
@@ -19,7 +19,7 @@ const PHI_KINDS = new Set<TCreateExportInput["kind"]>(["CLAIMS"]);
 
 export async function sendExportJob(exportId: string): Promise<void> {
   const boss = await queue();
-  await boss.createQueue(EXPORT_QUEUE);
+  await ensureQueue(EXPORT_QUEUE);
   // No pg-boss retries: the row records a failure; the caller asks for a new export.
   await boss.send(EXPORT_QUEUE, { exportId }, { retryLimit: 0, expireInSeconds: 1800 });
 }

@@ -40,9 +40,12 @@ export async function listAlerts(customerId: string, params: TFilters, extra: Re
   return { ...result, items: result.items.map(toAlert) };
 }
 
-/** Alerts that still want a person: not acknowledged, resolved or suppressed. */
+/**
+ * Alerts that still want a person (the in-app channel: the alerts page and its badge): not
+ * acknowledged, resolved or suppressed, from rules that notify in-app.
+ */
 export function listActiveAlerts(customerId: string, params: TFilters) {
-  return listAlerts(customerId, params, { status: { in: ["PENDING", "SENT", "FAILED"] }, suppressed: false });
+  return listAlerts(customerId, params, { status: { in: ["PENDING", "SENT", "FAILED"] }, suppressed: false, rule: { notifyInApp: true } });
 }
 
 export async function getAlert(customerId: string, id: string) {

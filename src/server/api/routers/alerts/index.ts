@@ -19,7 +19,7 @@ export const alertsRouter = createTRPCRouter({
     .query(({ ctx, input }) => listAlerts(ctx.tenant.customerId, input)),
 
   active: viewerProcedure
-    .meta(rest("GET", "/alerts/active", { summary: "Active alerts", description: `Alerts that still want a person: PENDING, SENT or FAILED and not suppressed; paginated like every list. ${lists}`, tags }))
+    .meta(rest("GET", "/alerts/active", { summary: "Active alerts", description: `Alerts that still want a person (the in-app channel): PENDING, SENT or FAILED, not suppressed, from rules that notify in-app; paginated like every list. ${lists}`, tags }))
     .input(ZListParams.extend(ZAlertFilters.omit({ status: true, suppressed: true }).shape).strict())
     .output(ZListOutput(ZAlert))
     .query(({ ctx, input }) => listActiveAlerts(ctx.tenant.customerId, input)),

@@ -28,7 +28,7 @@ const t = initTRPC
     errorFormatter({ shape, error, ctx }) {
       const appError = toAppError(error);
       if (appError.code === "INTERNAL") logger.error({ requestId: ctx?.requestId, err: appError.cause ?? error }, "unhandled error");
-      const production = process.env.NODE_ENV === "production";
+      // Stack traces only in development (PRODUCT.md §7), never in tests or production.
       return {
         ...shape,
         message: appError.message,
@@ -38,7 +38,7 @@ const t = initTRPC
           requestId: ctx?.requestId ?? null,
           errors: appError.details.errors ?? [],
           retryAfterSeconds: appError.details.retryAfterSeconds ?? null,
-          stack: production ? undefined : shape.data.stack,
+          stack: process.env.NODE_ENV === "development" ? shape.data.stack : undefined,
         },
       };
     },

@@ -2,7 +2,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { dashboardCache } from "@/server/services/dashboard/dashboard-cache";
-import { callerFor, createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
+import { callerFor, createTestSession, createTestSuperuser, createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
 import { installQueryLog, withQueryLog } from "@/test/query-log";
 import { seedReadSide } from "@/test/read-side-data";
 
@@ -141,11 +141,28 @@ describe("query counts do not grow with page size", () => {
       ["driftEvents.active", (size: number) => caller.driftEvents.active({ limit: size })],
       ["reports.list (cursor)", (size: number) => caller.reports.list({ limit: size })],
       ["reports.list (page)", (size: number) => caller.reports.list({ page: 1, pageSize: size })],
+      // The drift detail page's alerts with their rule, drift event and feedback.
+      ["alerts.list by drift event (page)", (size: number) => caller.alerts.list({ page: 1, pageSize: size })],
+      ["alerts.list (cursor)", (size: number) => caller.alerts.list({ limit: size })],
     ] as const) {
       const counts = await countsFor(call);
       expect(new Set(counts).size, `${name}: ${counts.join(", ")}`).toBe(1);
     }
   });
+});
+
+it("customers.list (the superuser's tenant switcher): cursor pages of 1, 10 and 100", async () => {
+  const stamp = Date.now().toString(36);
+  await db().customer.createMany({ data: Array.from({ length: 110 }, (_, i) => ({ slug: `switcher-${stamp}-${i}`, name: `Switcher ${stamp} ${i}` })) });
+  const superuser = await createTestSuperuser();
+  const caller = await callerFor((await createTestSession(superuser.id)).headers);
+  const counts: number[] = [];
+  for (const size of [1, 10, 100]) {
+    const { queries, result } = await withQueryLog(() => caller.customers.list({ limit: size, ordering: "name" }));
+    expect(result.items.length).toBe(size);
+    counts.push(queries.length);
+  }
+  expect(new Set(counts).size, counts.join(", ")).toBe(1);
 });
 
 describe("pagination", () => {

@@ -11,6 +11,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { db, disconnectDb } from "@/server/db/client";
 import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
@@ -45,10 +46,24 @@ async function main() {
   process.env.DATABASE_URL = handle.url;
   try {
     await migrateUp(handle.url);
+    console.log(JSON.stringify(await benchDetection(lines, repeat), null, 2));
+  } finally {
+    await disconnectDb();
+    await handle.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export type TDetectionBench = Awaited<ReturnType<typeof benchDetection>>;
+
+/** The measurement, against the migrated database in DATABASE_URL (also called by load/bench.ts). */
+export async function benchDetection(lines: number, repeat: number) {
+  const databaseUrl = process.env.DATABASE_URL!;
+  {
     // The generator spreads a tenant's lines over DATA_DAYS; scale so the windows hold ~N.
     const claims = Math.round((lines * DATA_DAYS) / (BASELINE_DAYS + CURRENT_DAYS));
     log(`bench: generating ${claims.toLocaleString("en-US")} claim lines (about ${lines.toLocaleString("en-US")} in the windows)…`);
-    const seeded = await seedDemo(handle.url, { tenants: 1, claims, randomSeed: 42, asOf: AS_OF, slugPrefix: `bench${lines}`, log });
+    const seeded = await seedDemo(databaseUrl, { tenants: 1, claims, randomSeed: 42, asOf: AS_OF, slugPrefix: `bench${lines}`, log });
     const customerId = seeded.tenants[0]!.id;
     await db().$executeRawUnsafe("VACUUM ANALYZE claim_lines");
 
@@ -95,15 +110,13 @@ async function main() {
       samples: { aggregateMs: aggregateMs.map(Math.round), runMs: runMs.map(Math.round) },
       lastRun: { cellsTested: lastRun?.cellsTested, cellsSkipped: lastRun?.cellsSkipped, eventsOpened: lastRun?.eventsOpened, eventsUpdated: lastRun?.eventsUpdated, timingsMs: lastRun?.summary.timingsMs },
     };
-    console.log(JSON.stringify(report, null, 2));
-  } finally {
-    await disconnectDb();
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    return report;
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -18,6 +18,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 
@@ -26,8 +27,6 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const LINES = Number(argValue("--lines") ?? 1_000_000);
-if (!Number.isInteger(LINES) || LINES < 1) throw new Error("--lines must be a positive integer");
 
 const PAYERS = ["United Healthcare", "UHC", "Aetna", "Cigna", "Humana", "Blue Cross Blue Shield", "Medicare", "Medicaid", "Kaiser", "Anthem"];
 const CODES = ["99213", "99214", "99215", "99203", "85025", "80053", "71046", "93000", "36415", "G0101", "J1100", "20610", "97110", "90471"];
@@ -74,9 +73,72 @@ const SCRATCH_TABLE = `CREATE TABLE bench_copy_scratch (
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
 
-async function main() {
+export interface TIngestBench {
+  lines: number;
+  serviceSeconds: number;
+  copySeconds: number;
+  linesPerSecond: number;
+  copyLinesPerSecond: number;
+  ratioToCopy: number;
+  peakRssBytes: number;
+}
+
+/**
+ * The measurement itself, against the migrated database in DATABASE_URL (load/bench.ts calls it
+ * in its own run; `main` below gives it a fresh database).
+ */
+export async function benchIngest(LINES: number, log: (message: string) => void = console.log): Promise<TIngestBench> {
   const work = mkdtempSync(path.join(tmpdir(), "driftline-bench-"));
   const csv = path.join(work, "claims.csv");
+  try {
+    let started = performance.now();
+    await generateCsv(csv, LINES);
+    const sizeBytes = statSync(csv).size;
+    log(`generated ${LINES.toLocaleString("en-US")} lines (${(sizeBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench-ingest-' || $1, 'Benchmark') RETURNING id::text`, [`${process.pid}-${Date.now()}`]);
+    const customerId = customer.rows[0]!.id;
+
+    const { spoolUpload } = await import("../src/server/services/ingestion/spool-upload");
+    const { ingestUploadFile } = await import("../src/server/services/ingestion/ingest-upload-file");
+    const limits = { maxBytes: sizeBytes + 1, maxRows: LINES + 1 };
+    const actor = { userId: null, apiKeyId: null, label: "system:bench", requestId: null, ip: null };
+    peakRss = process.memoryUsage.rss();
+    started = performance.now();
+    const spooled = await spoolUpload(createReadStream(csv, { highWaterMark: 1 << 20 }), limits.maxBytes);
+    const result = await ingestUploadFile(customerId, actor, { ...spooled, filename: "bench.csv", declaredType: "text/csv" }, limits);
+    await spooled.remove();
+    const serviceSeconds = (performance.now() - started) / 1000;
+    const servicePeak = Math.max(peakRss, process.memoryUsage.rss());
+    if (result.upload.status !== "APPLIED") throw new Error(`bench upload was ${result.upload.status}: ${JSON.stringify(result.upload.errors.slice(0, 3))}`);
+
+    const scratch = `bench_copy_scratch_${process.pid}`;
+    await client.query(SCRATCH_TABLE.replace("bench_copy_scratch", scratch));
+    started = performance.now();
+    await pipeline(createReadStream(csv, { highWaterMark: 1 << 20 }), client.query(copyFrom(`COPY ${scratch} FROM STDIN WITH (FORMAT csv, HEADER true)`)));
+    const copySeconds = (performance.now() - started) / 1000;
+    const copied = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${scratch}`);
+    await client.query(`DROP TABLE ${scratch}`);
+    await client.end();
+
+    const serviceRate = LINES / serviceSeconds;
+    const copyRate = copied.rows[0]!.n / copySeconds;
+    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+    log(`service ingest : ${result.upload.applied_count.toLocaleString("en-US")} lines applied in ${serviceSeconds.toFixed(2)} s = ${Math.round(serviceRate).toLocaleString("en-US")} lines/s`);
+    log(`plain COPY     : ${copied.rows[0]!.n.toLocaleString("en-US")} lines in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate).toLocaleString("en-US")} lines/s`);
+    log(`ratio          : ${(serviceRate / copyRate).toFixed(2)} of COPY's rate (goal >= 0.50)`);
+    log(`peak RSS       : ${mb(servicePeak)} during the service ingest; ${mb(process.resourceUsage().maxRSS * 1024)} for the whole process`);
+    return { lines: LINES, serviceSeconds, copySeconds, linesPerSecond: serviceRate, copyLinesPerSecond: copyRate, ratioToCopy: serviceRate / copyRate, peakRssBytes: servicePeak };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  const LINES = Number(argValue("--lines") ?? 1_000_000);
+  if (!Number.isInteger(LINES) || LINES < 1) throw new Error("--lines must be a positive integer");
   let stopDatabase = async () => {};
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
@@ -100,44 +162,7 @@ async function main() {
   try {
     const { migrateUp } = await import("../src/server/db/migrations");
     await migrateUp(process.env.DATABASE_URL);
-
-    let started = performance.now();
-    await generateCsv(csv, LINES);
-    const sizeBytes = statSync(csv).size;
-    console.log(`generated ${LINES.toLocaleString("en-US")} lines (${(sizeBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench', 'Benchmark') RETURNING id::text`);
-    const customerId = customer.rows[0]!.id;
-
-    const { spoolUpload } = await import("../src/server/services/ingestion/spool-upload");
-    const { ingestUploadFile } = await import("../src/server/services/ingestion/ingest-upload-file");
-    const limits = { maxBytes: sizeBytes + 1, maxRows: LINES + 1 };
-    const actor = { userId: null, apiKeyId: null, label: "system:bench", requestId: null, ip: null };
-    peakRss = process.memoryUsage.rss();
-    started = performance.now();
-    const spooled = await spoolUpload(createReadStream(csv, { highWaterMark: 1 << 20 }), limits.maxBytes);
-    const result = await ingestUploadFile(customerId, actor, { ...spooled, filename: "bench.csv", declaredType: "text/csv" }, limits);
-    await spooled.remove();
-    const serviceSeconds = (performance.now() - started) / 1000;
-    const servicePeak = Math.max(peakRss, process.memoryUsage.rss());
-    if (result.upload.status !== "APPLIED") throw new Error(`bench upload was ${result.upload.status}: ${JSON.stringify(result.upload.errors.slice(0, 3))}`);
-
-    await client.query(SCRATCH_TABLE);
-    started = performance.now();
-    await pipeline(createReadStream(csv, { highWaterMark: 1 << 20 }), client.query(copyFrom("COPY bench_copy_scratch FROM STDIN WITH (FORMAT csv, HEADER true)")));
-    const copySeconds = (performance.now() - started) / 1000;
-    const copied = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM bench_copy_scratch");
-    await client.end();
-
-    const serviceRate = LINES / serviceSeconds;
-    const copyRate = copied.rows[0]!.n / copySeconds;
-    const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-    console.log(`service ingest : ${result.upload.applied_count.toLocaleString("en-US")} lines applied in ${serviceSeconds.toFixed(2)} s = ${Math.round(serviceRate).toLocaleString("en-US")} lines/s`);
-    console.log(`plain COPY     : ${copied.rows[0]!.n.toLocaleString("en-US")} lines in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate).toLocaleString("en-US")} lines/s`);
-    console.log(`ratio          : ${(serviceRate / copyRate).toFixed(2)} of COPY's rate (goal >= 0.50)`);
-    console.log(`peak RSS       : ${mb(servicePeak)} during the service ingest; ${mb(process.resourceUsage().maxRSS * 1024)} for the whole process`);
+    await benchIngest(LINES);
   } finally {
     const { closeIngestPool } = await import("../src/server/services/ingestion/ingest-pool");
     const { disconnectDb } = await import("../src/server/db/client");
@@ -150,11 +175,14 @@ async function main() {
     await admin.end();
     await stopDatabase();
     clearInterval(sampler);
-    rmSync(work, { recursive: true, force: true });
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+} else {
+  sampler.unref();
+}

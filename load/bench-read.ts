@@ -15,6 +15,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { db, disconnectDb } from "@/server/db/client";
 import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
@@ -72,8 +73,22 @@ async function main() {
   process.env.DATABASE_URL = handle.url;
   try {
     await migrateUp(handle.url);
+    await benchRead(lines, repeat);
+  } finally {
+    await disconnectDb().catch(() => {});
+    await handle.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export type TReadBench = Awaited<ReturnType<typeof benchRead>>;
+
+/** The measurement, against the migrated database in DATABASE_URL (also called by load/bench.ts). */
+export async function benchRead(lines: number, repeat: number) {
+  const databaseUrl = process.env.DATABASE_URL!;
+  {
     log(`bench:read: loading ${lines.toLocaleString("en-US")} claim lines for one tenant…`);
-    const seeded = await seedDemo(handle.url, { tenants: 1, claims: lines, randomSeed: 42, slugPrefix: `read${lines}-${Date.now() % 100000}`, log });
+    const seeded = await seedDemo(databaseUrl, { tenants: 1, claims: lines, randomSeed: 42, slugPrefix: `read${lines}-${Date.now() % 100000}`, log });
     const customerId = seeded.tenants[0]!.id;
     await db().$executeRawUnsafe("VACUUM ANALYZE claim_lines");
     log("bench:read: one detection run, so the dashboard has drift events…");
@@ -139,17 +154,23 @@ async function main() {
     for (const [name, value] of Object.entries(results)) console.log(`  ${name.padEnd(62)} ${value}`);
     console.log("\nPlans (EXPLAIN ANALYZE):");
     for (const [name, value] of Object.entries(plans)) console.log(`  ${name}: ${value}`);
-  } finally {
-    await disconnectDb().catch(() => {});
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    return {
+      claimLines: total,
+      customerId,
+      ms: { dashboardCold, dashboardCached, cursorFirst, cursorDeep, pageFirst, pageDeep, bareFirst, bareDeep },
+      cursorDeepToFirstRatio: cursorDeep / cursorFirst,
+      pageDeepToFirstRatio: pageDeep / pageFirst,
+      offsetDeepToFirstRatio: bareDeep / bareFirst,
+    };
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

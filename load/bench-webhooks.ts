@@ -18,6 +18,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { db, disconnectDb } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
@@ -96,6 +97,18 @@ async function main() {
     handle = await openEmbeddedDatabase({ dataDir, attach: false });
   }
   process.env.DATABASE_URL = handle.url;
+  try {
+    await migrateUp(handle.url);
+    console.log(JSON.stringify(await benchWebhooks(count, workers, pollMs), null, 2));
+  } finally {
+    await disconnectDb();
+    await handle.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The measurement, against the migrated database in DATABASE_URL (also called by load/bench.ts). */
+export async function benchWebhooks(count: number, workers: number, pollMs = 500) {
   let received = 0;
   const receiver = http.createServer((req, res) => {
     req.resume();
@@ -108,7 +121,6 @@ async function main() {
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   let children: ChildProcess[] = [];
   try {
-    await migrateUp(handle.url);
     const customer = await db().customer.create({ data: { slug: `bench-webhooks-${Date.now()}`, name: "Webhook bench", settings: { create: {} } }, select: { id: true } });
     const endpoint = await db().webhookEndpoint.create({ data: { customerId: customer.id, url, eventTypes: ["alert.created"], secretCiphertext: encryptWebhookSecret(generateWebhookSecret()) }, select: { id: true } });
     await db().alertRule.create({ data: { customerId: customer.id, name: "bench", endpointLinks: { create: { customerId: customer.id, endpointId: endpoint.id } } } });
@@ -150,22 +162,21 @@ async function main() {
       },
       receiverRequests: received,
     };
-    console.log(JSON.stringify(summary, null, 2));
+    return summary;
   } finally {
     for (const child of children) child.kill("SIGTERM");
     await sleep(500);
     receiver.closeAllConnections();
     receiver.close();
-    await disconnectDb();
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

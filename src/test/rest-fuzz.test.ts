@@ -422,10 +422,19 @@ function queryValue(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value) ?? "";
 }
 
+/**
+ * A path segment as a client library would encode it: a lone surrogate becomes U+FFFD (as the
+ * WHATWG URL encoder does). Malformed percent-escapes in the path never reach the application:
+ * Next.js's router answers them with its own 400 before any route handler runs.
+ */
+function encodeSegment(text: string): string {
+  return encodeURIComponent(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
+}
+
 function buildRequest(operation: TOperation, testCase: TCase): { url: string; init: RequestInit; sent: string } {
   // Node's HTTP server (as under `next start`) refuses request lines over 16 KB with a bare 431
   // before any application code runs; ids and query values stay under that.
-  let path = operation.path.replace(/\{(\w+)\}/g, () => encodeURIComponent(testCase.pathId.slice(0, 2000)));
+  let path = operation.path.replace(/\{(\w+)\}/g, () => encodeSegment(testCase.pathId.slice(0, 2000)));
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(testCase.query)) search.set(name, queryValue(value).slice(0, 2000));
   if ([...search].length > 0) path += `?${search}`;

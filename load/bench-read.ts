@@ -125,8 +125,27 @@ export async function benchRead(lines: number, repeat: number) {
     const pageDeep = await time(repeat, () => listClaims(customerId, ACTOR, { page: deepPage, pageSize: PAGE }));
     const bareFirst = await time(repeat, () => scoped.claimLine.findMany({ orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: PAGE }));
     const bareDeep = await time(repeat, () => scoped.claimLine.findMany({ orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: PAGE, skip: DEEP_ROW - PAGE }));
+    // The same cursor page without the service (no audit row, no mapping): the SQL's own cost.
+    const cursorValue = before[0]!.decidedAt;
+    const cursorId = before[0]!.id;
+    const bareCursorDeep = await time(repeat, () =>
+      scoped.claimLine.findMany({
+        where: { AND: [{ decidedAt: { lte: cursorValue } }, { OR: [{ decidedAt: { lt: cursorValue } }, { decidedAt: cursorValue, id: { lt: cursorId } }] }] },
+        orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
+        take: PAGE + 1,
+      }),
+    );
+    const bareCursorDeepOrOnly = await time(repeat, () =>
+      scoped.claimLine.findMany({
+        where: { OR: [{ decidedAt: { lt: cursorValue } }, { decidedAt: cursorValue, id: { lt: cursorId } }] },
+        orderBy: [{ decidedAt: "desc" }, { id: "desc" }],
+        take: PAGE + 1,
+      }),
+    );
     results[`claims list by cursor, first page (${PAGE})`] = ms(cursorFirst);
     results[`claims list by cursor, page holding row ${DEEP_ROW.toLocaleString("en-US")}`] = `${ms(cursorDeep)} (ratio ${(cursorDeep / cursorFirst).toFixed(2)})`;
+    results["bare cursor query at row 10,000, OR condition only"] = `${ms(bareCursorDeepOrOnly)} (ratio to bare first page ${(bareCursorDeepOrOnly / bareFirst).toFixed(2)})`;
+    results["bare cursor query at row 10,000, with a range bound"] = `${ms(bareCursorDeep)} (ratio to bare first page ${(bareCursorDeep / bareFirst).toFixed(2)})`;
     results["claims list by page number, page 1 (with total count)"] = ms(pageFirst);
     results[`claims list by page number, page ${deepPage} (with total count)`] = `${ms(pageDeep)} (ratio ${(pageDeep / pageFirst).toFixed(2)})`;
     results["bare OFFSET query, first page"] = ms(bareFirst);

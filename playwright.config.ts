@@ -6,6 +6,10 @@ import { defineConfig } from "@playwright/test";
  * the background-networking flags keep it quiet on a closed network.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
+// One data dir per port: runs on other ports at the same time must not wipe each other's database.
+// Specs that set up rows directly (e2e/support/journeys.ts) find the server through it.
+const DATA_DIR = process.env.E2E_DATA_DIR ?? (process.env.E2E_PORT ? `.data/e2e-${PORT}` : ".data/e2e");
+process.env.E2E_DATA_DIR = DATA_DIR;
 
 export default defineConfig({
   testDir: "e2e",
@@ -29,13 +33,13 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `rm -rf .data/e2e && npm start`,
+    command: `rm -rf ${DATA_DIR} && npm start`,
     url: `http://127.0.0.1:${PORT}/api/ready`,
     timeout: 300_000,
     reuseExistingServer: false,
     env: {
       PORT: String(PORT),
-      DRIFTLINE_DATA_DIR: ".data/e2e",
+      DRIFTLINE_DATA_DIR: DATA_DIR,
       SEED_DEMO_CLAIMS: "20000",
       SESSION_IDLE_MINUTES: process.env.E2E_SESSION_IDLE_MINUTES ?? "15",
     },

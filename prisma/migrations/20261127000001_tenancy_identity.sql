@@ -10,8 +10,8 @@ CREATE TABLE customers (
   id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   slug        text NOT NULL,
   name        text NOT NULL,
-  created_at  timestamptz NOT NULL DEFAULT now(),
-  updated_at  timestamptz NOT NULL DEFAULT now(),
+  created_at  timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at  timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT customers_slug_key UNIQUE (slug),
   CONSTRAINT customers_slug_format CHECK (slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'),
   CONSTRAINT customers_name_length CHECK (char_length(name) BETWEEN 1 AND 200)
@@ -30,7 +30,7 @@ CREATE TABLE customer_settings (
   reason_from_share       double precision NOT NULL DEFAULT 0.02,
   reason_to_share         double precision NOT NULL DEFAULT 0.10,
   reason_min_count        integer NOT NULL DEFAULT 5,
-  updated_at              timestamptz NOT NULL DEFAULT now(),
+  updated_at              timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT customer_settings_baseline_days CHECK (baseline_days BETWEEN 14 AND 730),
   CONSTRAINT customer_settings_current_days CHECK (current_days BETWEEN 1 AND 180 AND current_days < baseline_days),
   CONSTRAINT customer_settings_min_sample CHECK (min_sample BETWEEN 5 AND 100000),
@@ -50,10 +50,10 @@ CREATE TABLE users (
   name             text NOT NULL DEFAULT '',
   password_hash    text NOT NULL,
   is_superuser     boolean NOT NULL DEFAULT false,
-  disabled_at      timestamptz,
-  last_sign_in_at  timestamptz,
-  created_at       timestamptz NOT NULL DEFAULT now(),
-  updated_at       timestamptz NOT NULL DEFAULT now(),
+  disabled_at      timestamptz(3),
+  last_sign_in_at  timestamptz(3),
+  created_at       timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at       timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT users_email_key UNIQUE (email),
   CONSTRAINT users_email_lower CHECK (email = lower(email) AND email LIKE '%_@_%')
 );
@@ -63,8 +63,8 @@ CREATE TABLE memberships (
   customer_id  uuid NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
   user_id      uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   role         member_role NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT now(),
-  updated_at   timestamptz NOT NULL DEFAULT now(),
+  created_at   timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at   timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT memberships_customer_user_key UNIQUE (customer_id, user_id)
 );
 CREATE INDEX memberships_user_idx ON memberships (user_id);
@@ -75,10 +75,10 @@ CREATE TABLE user_sessions (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   user_id         uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   active_customer_id uuid REFERENCES customers (id) ON DELETE SET NULL,
-  created_at      timestamptz NOT NULL DEFAULT now(),
-  last_seen_at    timestamptz NOT NULL DEFAULT now(),
-  expires_at      timestamptz NOT NULL,
-  revoked_at      timestamptz,
+  created_at      timestamptz(3) NOT NULL DEFAULT now(),
+  last_seen_at    timestamptz(3) NOT NULL DEFAULT now(),
+  expires_at      timestamptz(3) NOT NULL,
+  revoked_at      timestamptz(3),
   CONSTRAINT user_sessions_expiry CHECK (expires_at > created_at)
 );
 CREATE INDEX user_sessions_user_idx ON user_sessions (user_id);
@@ -92,10 +92,10 @@ CREATE TABLE api_keys (
   key_hash       text NOT NULL,
   role           member_role NOT NULL,
   created_by_id  uuid REFERENCES users (id) ON DELETE SET NULL,
-  expires_at     timestamptz,
-  revoked_at     timestamptz,
-  last_used_at   timestamptz,
-  created_at     timestamptz NOT NULL DEFAULT now(),
+  expires_at     timestamptz(3),
+  revoked_at     timestamptz(3),
+  last_used_at   timestamptz(3),
+  created_at     timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT api_keys_prefix_key UNIQUE (prefix),
   CONSTRAINT api_keys_key_hash_key UNIQUE (key_hash),
   CONSTRAINT api_keys_name_length CHECK (char_length(name) BETWEEN 1 AND 100)
@@ -107,7 +107,7 @@ CREATE TABLE audit_events (
   id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   customer_id      uuid REFERENCES customers (id) ON DELETE RESTRICT,
   seq              bigint NOT NULL,
-  occurred_at      timestamptz NOT NULL DEFAULT now(),
+  occurred_at      timestamptz(3) NOT NULL DEFAULT now(),
   actor_user_id    uuid REFERENCES users (id) ON DELETE RESTRICT,
   actor_api_key_id uuid REFERENCES api_keys (id) ON DELETE RESTRICT,
   actor_label      text NOT NULL,

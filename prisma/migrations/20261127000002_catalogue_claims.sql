@@ -13,7 +13,7 @@ CREATE TABLE payers (
   id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   customer_id  uuid REFERENCES customers (id) ON DELETE CASCADE,
   name         text NOT NULL,
-  created_at   timestamptz NOT NULL DEFAULT now(),
+  created_at   timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT payers_customer_name_key UNIQUE NULLS NOT DISTINCT (customer_id, name),
   CONSTRAINT payers_name_length CHECK (char_length(name) BETWEEN 1 AND 200)
 );
@@ -25,8 +25,8 @@ CREATE TABLE payer_mappings (
   raw_name         text NOT NULL,
   normalized_name  text NOT NULL,
   payer_id         uuid NOT NULL REFERENCES payers (id) ON DELETE RESTRICT,
-  created_at       timestamptz NOT NULL DEFAULT now(),
-  updated_at       timestamptz NOT NULL DEFAULT now(),
+  created_at       timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at       timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT payer_mappings_customer_name_key UNIQUE (customer_id, normalized_name),
   CONSTRAINT payer_mappings_raw_name_length CHECK (char_length(raw_name) BETWEEN 1 AND 200)
 );
@@ -71,8 +71,8 @@ CREATE TABLE cpt_mappings (
   customer_id  uuid NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
   cpt_code     text NOT NULL,
   group_code   text NOT NULL REFERENCES cpt_groups (code) ON DELETE RESTRICT,
-  created_at   timestamptz NOT NULL DEFAULT now(),
-  updated_at   timestamptz NOT NULL DEFAULT now(),
+  created_at   timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at   timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT cpt_mappings_customer_code_key UNIQUE (customer_id, cpt_code),
   CONSTRAINT cpt_mappings_code_format CHECK (cpt_code ~ '^[0-9A-Z]{5}$')
 );
@@ -94,8 +94,8 @@ CREATE TABLE uploads (
   errors           jsonb NOT NULL DEFAULT '[]',
   created_by_id    uuid REFERENCES users (id) ON DELETE SET NULL,
   api_key_id       uuid REFERENCES api_keys (id) ON DELETE SET NULL,
-  created_at       timestamptz NOT NULL DEFAULT now(),
-  completed_at     timestamptz,
+  created_at       timestamptz(3) NOT NULL DEFAULT now(),
+  completed_at     timestamptz(3),
   CONSTRAINT uploads_customer_hash_key UNIQUE (customer_id, content_hash),
   CONSTRAINT uploads_customer_idempotency_key UNIQUE (customer_id, idempotency_key),
   CONSTRAINT uploads_counts CHECK (
@@ -132,8 +132,8 @@ CREATE TABLE claim_lines (
   patient_account_hash  text,
   -- Incremented on every correction or reversal, so history stays countable.
   version               integer NOT NULL DEFAULT 1,
-  created_at            timestamptz NOT NULL DEFAULT now(),
-  updated_at            timestamptz NOT NULL DEFAULT now(),
+  created_at            timestamptz(3) NOT NULL DEFAULT now(),
+  updated_at            timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT claim_lines_customer_claim_line_key UNIQUE (customer_id, submitter_claim_id, line_number),
   CONSTRAINT claim_lines_line_number CHECK (line_number >= 1),
   CONSTRAINT claim_lines_units CHECK (units > 0),

@@ -9,8 +9,8 @@ CREATE TABLE worker_heartbeats (
   hostname    text NOT NULL,
   pid         integer NOT NULL,
   queues      text[] NOT NULL,
-  started_at  timestamptz NOT NULL DEFAULT now(),
-  beat_at     timestamptz NOT NULL DEFAULT now(),
+  started_at  timestamptz(3) NOT NULL DEFAULT now(),
+  beat_at     timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT worker_heartbeats_id_length CHECK (char_length(worker_id) <= 200),
   CONSTRAINT worker_heartbeats_pid CHECK (pid > 0)
 );

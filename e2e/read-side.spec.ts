@@ -101,7 +101,7 @@ test("an analyst runs detection with live progress, then the drift explorer list
   await expect(link).toBeVisible();
   await link.click();
   await expect(page.getByRole("heading", { name: "What this means" })).toBeVisible();
-  await expect(page.locator(".headline")).toContainText(/Denial rate rose from \d+ % to \d+ % on \d+ claim lines/);
+  await expect(page.locator(".headline")).toContainText(/Denial rate rose from [\d.]+ % to [\d.]+ % on \d+ claim lines/);
   await expect(page.getByRole("figure", { name: /baseline .* vs current/ })).toBeVisible();
   driftDetailUrl = page.url();
 });

@@ -92,6 +92,18 @@ describe("claims.payerSummary", () => {
     expect(summary.totals.totalLines).toBe(summary.items.reduce((sum, row) => sum + row.totalLines, 0));
   });
 
+  it("is served from the versioned cache until an upload changes the claim lines", async () => {
+    const t = await createTestTenant();
+    await seedReadSide(t.customer.id, { payers: 2, linesPerPayer: 50 });
+    const caller = await callerFor(t.keys.VIEWER.headers);
+    const before = await caller.claims.payerSummary({});
+    const { queries } = await withQueryLog(() => caller.claims.payerSummary({}));
+    expect(queries.length, "a hit costs the version query only").toBe(1);
+    await seedReadSide(t.customer.id, { payers: 1, linesPerPayer: 50 }); // a new upload with a new payer
+    const after = await caller.claims.payerSummary({});
+    expect(after.items.length).toBe(before.items.length + 1);
+  });
+
   it("sorts by an allow-listed field and refuses others with a field error", async () => {
     const caller = await viewer();
     const byName = await caller.claims.payerSummary({ ordering: "-payer" });

@@ -1,3 +1,4 @@
+import type { TPayerSummary } from "@/server/services/payer-summary/payer-summary-shape";
 import type { TDashboard } from "./dashboard-shape";
 
 /**
@@ -10,21 +11,21 @@ import type { TDashboard } from "./dashboard-shape";
 export const DASHBOARD_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 500;
 
-interface TEntry {
+interface TEntry<T> {
   version: string;
   expiresAt: number;
-  value: Promise<TDashboard>;
+  value: Promise<T>;
 }
 
-export class VersionedCache {
-  private readonly entries = new Map<string, TEntry>();
+export class VersionedCache<T> {
+  private readonly entries = new Map<string, TEntry<T>>();
 
   constructor(
     private readonly ttlMs = DASHBOARD_CACHE_TTL_MS,
     private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
-  getOrCompute(key: string, version: string, compute: () => Promise<TDashboard>): Promise<TDashboard> {
+  getOrCompute(key: string, version: string, compute: () => Promise<T>): Promise<T> {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.version === version && hit.expiresAt > now) return hit.value;
@@ -44,4 +45,6 @@ export class VersionedCache {
   }
 }
 
-export const dashboardCache = new VersionedCache();
+export const dashboardCache = new VersionedCache<TDashboard>();
+/** Scorecards by (customer, period, ordering, limit): claim lines only change through uploads. */
+export const payerSummaryCache = new VersionedCache<TPayerSummary>();

@@ -1,4 +1,5 @@
 import { tenantDb } from "@/server/db/tenant-scope";
+import { payerSummaryCache } from "@/server/services/dashboard/dashboard-cache";
 import { fieldError } from "@/server/lib/errors";
 import { parseOrdering } from "@/server/lib/pagination";
 import {
@@ -85,7 +86,22 @@ function sortValue(row: TPayerSummaryRow, field: string): string | number | null
   }
 }
 
+/**
+ * The scorecard, from the per-process versioned cache when the customer's uploads have not
+ * changed since (the version is read from the database on every call, so any instance's upload
+ * is a miss everywhere; see dashboard-cache.ts).
+ */
 export async function getPayerSummary(customerId: string, input: TPayerSummaryInput, today = new Date()): Promise<TPayerSummary> {
+  const period = resolvePeriod(input, today);
+  const ordering = parseOrdering(input.ordering, PAYER_SUMMARY_ORDERING, { field: "totalLines", direction: "desc" });
+  const rows = await tenantDb(customerId).$queryRaw<{ version: string }[]>`
+    SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text AS version
+    FROM uploads WHERE customer_id = ${customerId}::uuid`;
+  const key = `${customerId}|${period.from}|${period.to}|${ordering.direction}${ordering.field}|${input.limit ?? DEFAULT_LIMIT}`;
+  return payerSummaryCache.getOrCompute(key, rows[0]?.version ?? "", () => computePayerSummary(customerId, input, today));
+}
+
+export async function computePayerSummary(customerId: string, input: TPayerSummaryInput, today = new Date()): Promise<TPayerSummary> {
   const period = resolvePeriod(input, today);
   const ordering = parseOrdering(input.ordering, PAYER_SUMMARY_ORDERING, { field: "totalLines", direction: "desc" });
   const limit = input.limit ?? DEFAULT_LIMIT;

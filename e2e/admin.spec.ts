@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { HOME_TENANT, expectOtherTenantsObjectNotFound, mainNav, signIn } from "./support/journeys";
 
 /**
- * ADMIN journey (issue 8): creates an alert rule, a webhook endpoint and sends it a test event,
+ * ADMIN journey: creates an alert rule, a webhook endpoint and sends it a test event,
  * creates an API key, invites a user and changes their role, and reads each change in the audit
  * log; another tenant's object is "not found".
  */

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { expectOtherTenantsObjectNotFound, mainNav, pendingAlertOf, signIn } from "./support/journeys";
 
 /**
- * ANALYST journey (issue 8): uploads a file, sees its claim lines, acknowledges an alert and
+ * ANALYST journey: uploads a file, sees its claim lines, acknowledges an alert and
  * gives feedback on it, triggers a detection run; another tenant's object is "not found".
  */
 

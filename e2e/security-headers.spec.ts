@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
 
 /**
- * Security headers and CORS on the real server (`npm start`, issue 8): CSP with
+ * Security headers and CORS on the real server (`npm start`): CSP with
  * frame-ancestors 'none', X-Frame-Options, nosniff, Referrer-Policy, no X-Powered-By, and no CORS
  * grant for a foreign origin — on pages, the REST door and the tRPC door alike.
  */

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { expectOtherTenantsObjectNotFound, mainNav, signIn } from "./support/journeys";
 
 /**
- * Superuser journey (issue 8): creates a tenant, switches into it — the switch is in the audit
+ * Superuser journey: creates a tenant, switches into it — the switch is in the audit
  * log — and, acting in it, finds another tenant's object "not found".
  * The UI has no "create tenant" form yet: the tenant is created over the REST door with the
  * superuser's own session (the same procedure a form would call), then picked in the UI.

@@ -2,7 +2,7 @@ import { expect, test } from "@playwright/test";
 import { HOME_TENANT, expectOtherTenantsObjectNotFound, mainNav, signIn, sql } from "./support/journeys";
 
 /**
- * VIEWER journey (issue 8): reads the dashboard, scorecard, drift events and alerts; sees no PHI
+ * VIEWER journey: reads the dashboard, scorecard, drift events and alerts; sees no PHI
  * claim lists and no admin navigation; typed admin and PHI URLs show the 403 page; another
  * tenant's object is "not found"; an idle session is logged off (HIPAA automatic logoff).
  */

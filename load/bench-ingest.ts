@@ -1,5 +1,5 @@
 /**
- * Ingestion benchmark (issue 4): `npm run bench:ingest [-- --lines N]`.
+ * Ingestion benchmark: `npm run bench:ingest [-- --lines N]`.
  *
  * 1. Generates an N-line claims CSV (default 1,000,000) to a temporary file, streaming.
  * 2. Ingests it through the real service path: spool (SHA-256 + size check) -> streaming CSV

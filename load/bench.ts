@@ -1,5 +1,5 @@
 /**
- * The benchmark runner (issue 9): `npm run bench -- [--quick] [--json FILE]`.
+ * The benchmark runner: `npm run bench -- [--quick] [--json FILE]`.
  *
  * One process, one throw-away database: an embedded PostgreSQL in a temporary directory, or —
  * when DATABASE_URL is set — a fresh database on that server, created here and dropped after.

@@ -1,5 +1,5 @@
 /**
- * Load test (issue 9): `npm run load -- [--duration S] [--connections N] [--json FILE]`.
+ * Load test: `npm run load -- [--duration S] [--connections N] [--json FILE]`.
  *
  * Starts nothing: it targets a running Driftline at BASE_URL (default http://127.0.0.1:3000,
  * loopback only) with autocannon. Callers are API keys of many tenants: LOAD_API_KEYS

@@ -1,7 +1,7 @@
 -- migrate:up
 SET lock_timeout = '5s';
 SET statement_timeout = '120s';
--- Row-level security as defence in depth (PRODUCT.md §1, issue 8). The application's tenant
+-- Row-level security as defence in depth (PRODUCT.md §1). The application's tenant
 -- scoping (src/server/db/tenant-scope.ts) stays the first line; these policies are the second:
 -- a connection acting as the non-superuser role `driftline_app`, with the tenant set per
 -- transaction by `SELECT set_config('app.customer_id', <uuid>, true)`, sees and writes only that

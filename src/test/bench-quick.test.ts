@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { TBenchReport } from "../../load/bench";
 
 /**
- * `npm run bench -- --quick` as a regression guard (issue 9). It asserts ratios and statement
+ * `npm run bench -- --quick` as a regression guard. It asserts ratios and statement
  * counts only, never absolute times, and its bounds are generous on purpose: this runs next to
  * the other test files on a shared 2-core machine. The goals themselves (ingest >= 0.5 of COPY,
  * detection <= 1.5x the bare aggregate, cursor deep page <= 1.5x the first) are reported from a

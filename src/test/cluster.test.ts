@@ -15,7 +15,7 @@ import { encryptWebhookSecret, generateWebhookSecret } from "@/server/services/w
 import { seedDemo } from "../../prisma/seed/seed-demo";
 
 /**
- * Several instances on one PostgreSQL, as real processes (issue 10, PRODUCT.md §9): one embedded
+ * Several instances on one PostgreSQL, as real processes (PRODUCT.md §9): one embedded
  * PostgreSQL of its own (so no other test's jobs or deliveries are in play), TWO `start:web` and
  * TWO `start:worker` processes. Checks that rate limits are shared, concurrent triggers make one
  * run per tenant and no duplicate drift events, webhooks reach a local receiver once per

@@ -10,7 +10,7 @@ import { createTestTenant, startRestServer, type TRestServer, type TTestTenant }
 
 /**
  * HIPAA technical safeguards (45 CFR 164.312) and transport hygiene, checked over real HTTP
- * (issue 8): unique user identity in audit rows, audit of every PHI read, integrity (hash chain,
+ *: unique user identity in audit rows, audit of every PHI read, integrity (hash chain,
  * CHECK constraints), credentials at rest, no PHI in logs, security headers / CORS, and no stack
  * traces in a forced 500. Automatic logoff: kernel.test.ts ("idle timeout") and e2e/viewer.spec.ts.
  */

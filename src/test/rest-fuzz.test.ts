@@ -10,7 +10,7 @@ import { createTestDriftEvent, createTestEndpoint, createTestRule } from "@/test
 import { callerFor, createTestApiKey, createTestTenant, createTestUser, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
 
 /**
- * Property-based fuzzing of the REST façade (issue 8). For EVERY operation of the OpenAPI
+ * Property-based fuzzing of the REST façade. For EVERY operation of the OpenAPI
  * document, fast-check generates inputs from the operation's own schemas — valid ones and hostile
  * mutations of them (wrong types, missing and extra fields, huge / empty / unicode strings, SQL
  * and path-traversal text, negative and huge numbers, malformed and forged cursors, random ids

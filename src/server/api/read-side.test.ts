@@ -7,7 +7,7 @@ import { installQueryLog, withQueryLog } from "@/test/query-log";
 import { seedReadSide } from "@/test/read-side-data";
 
 /**
- * The read side of issue 7 against a real PostgreSQL: dashboard and payer scorecard figures,
+ * The read side against a real PostgreSQL: dashboard and payer scorecard figures,
  * cache invalidation by data version, query counts that do not grow with page size (no N+1),
  * cursor walks that visit every row once while rows are inserted, page totals, the indexes the
  * aggregates use (EXPLAIN), and REST answers that validate against the OpenAPI document.

@@ -6,7 +6,7 @@ import { createTestDriftEvent, createTestPayer, createTestRule } from "@/test/al
 import { callerFor, createTestTenant, type TTestTenant } from "@/test/factories";
 
 /**
- * Row-level security (migration 20261127000007, issue 8), proven in RAW SQL: a connection acting
+ * Row-level security (migration 20261127000007), proven in RAW SQL: a connection acting
  * as `driftline_app` with `app.customer_id` set per transaction sees only that tenant's rows of
  * every tenant table, none at all with no tenant set, and cannot write into another tenant.
  * Also measures what the policies cost on the payer-summary aggregate and a claim-list page.

@@ -1,7 +1,7 @@
 import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
 
 /**
- * After a successful upload, a detection run for the tenant is queued (issue 4). Called after
+ * After a successful upload, a detection run for the tenant is queued. Called after
  * commit, never inside the upload's transaction; the caller logs a failure and never fails the
  * upload for it. A run already queued or running for the tenant is reused by the detection module.
  */

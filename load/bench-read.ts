@@ -50,7 +50,7 @@ async function planSummary(sql: string, params: unknown[]): Promise<string> {
   const rows = await db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, ...params);
   const lines = rows.map((r) => r["QUERY PLAN"]);
   const scans = lines.filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, "").replace(/^->\s*/, ""));
-  const heap = lines.filter((l) => /Heap Fetches/.test(l)).map((l) => l.trim());
+  const heap = lines.filter((l) => /Heap Fetches|Index Cond|Rows Removed by Filter/.test(l)).map((l) => l.trim());
   const total = lines.find((l) => /Execution Time/.test(l))?.trim() ?? "";
   return `${scans.join("; ")}${heap.length ? ` [${heap.join(", ")}]` : ""} — ${total}`;
 }
@@ -163,8 +163,12 @@ export async function benchRead(lines: number, repeat: number) {
         "SELECT payer_id, count(*), sum(estimated_revenue_impact), max(severity) FROM drift_events WHERE customer_id = $1::uuid AND status = 'ACTIVE' GROUP BY payer_id",
         [customerId],
       ),
-      "cursor page at row 10,000": await planSummary(
+      "cursor page at row 10,000, OR only": await planSummary(
         "SELECT id FROM claim_lines WHERE customer_id = $1::uuid AND (decided_at < $2::date OR (decided_at = $2::date AND id < $3::uuid)) ORDER BY decided_at DESC, id DESC LIMIT 51",
+        [customerId, before[0]!.decidedAt.toISOString().slice(0, 10), before[0]!.id],
+      ),
+      "cursor page at row 10,000, with the range bound": await planSummary(
+        "SELECT id FROM claim_lines WHERE customer_id = $1::uuid AND decided_at <= $2::date AND (decided_at < $2::date OR (decided_at = $2::date AND id < $3::uuid)) ORDER BY decided_at DESC, id DESC LIMIT 51",
         [customerId, before[0]!.decidedAt.toISOString().slice(0, 10), before[0]!.id],
       ),
     };

@@ -138,9 +138,10 @@ export async function paginate<T extends TRow>(options: {
     const value = restoreSortValue(sortValue, kind);
     if (kind === "date" && Number.isNaN((value as Date).getTime())) throw fieldError("cursor", "malformed cursor");
     const beyond = ordering.direction === "asc" ? "gt" : "lt";
-    // The redundant bound (field <= value for a descending walk) is what lets PostgreSQL seek the
-    // index to the cursor: with the OR alone it scans from the first row and filters, so a page
-    // 10,000 rows deep cost ~2x the first one (npm run bench:read).
+    // The redundant bound (field <= value for a descending walk) lets PostgreSQL start the index
+    // scan at the cursor: with the OR alone it reads from the first row and filters, so the work
+    // grows with depth (npm run bench:read, row 10,000 of 300,000: 9,950 rows removed by filter
+    // and 2.3 ms without the bound; 496 rows, those of the cursor's own day, and 0.4 ms with it).
     const bound = value === null ? [] : [{ [ordering.field]: { [beyond === "gt" ? "gte" : "lte"]: value } }];
     cursorWhere = {
       AND: [where, ...bound, { OR: [{ [ordering.field]: { [beyond]: value } }, { [ordering.field]: value, id: { [beyond]: id } }] }],

@@ -4,8 +4,9 @@ import { expect, test, type Page } from "@playwright/test";
 /**
  * The clinic's read side in a real browser with the demo data: dashboard, payer scorecard, drift
  * explorer and detail, runs with "Run now", exports, the superuser's tenant switch; every role;
- * axe-core finds no serious or critical violations; laptop and tablet layouts. Screenshots of
- * the dashboard and a drift detail are written to public/screenshots/ for the README.
+ * axe-core finds no serious or critical violations; laptop and tablet layouts. With
+ * E2E_SCREENSHOTS=1, screenshots of the dashboard and a drift detail are written to
+ * public/screenshots/ for the README.
  */
 
 const PASSWORD = "driftline-demo";
@@ -213,7 +214,8 @@ test("accessibility: no serious or critical axe violations; laptop and tablet la
       await expectNoHorizontalScroll(page);
     }
   }
-  // Screenshots for the README (laptop size).
+  // Screenshots for the README (laptop size), on request only so test runs leave the tree clean.
+  if (!process.env.E2E_SCREENSHOTS) return;
   await page.setViewportSize(LAPTOP);
   await page.goto("/");
   await settled(page);

@@ -1,6 +1,7 @@
 import { env } from "@/env";
 import { openDatabase } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
+import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
 import { buildIfNeeded } from "./build-if-needed";
 import { closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
 import { startWorkerRole, type TWorkerRole } from "./run-worker";
@@ -31,10 +32,12 @@ async function main(): Promise<void> {
 
   try {
     await migrateUp(database.url);
-    if (config.SEED_DEMO_DATA) await seedIfEmpty(database.url, config.SEED_DEMO_CLAIMS, log);
+    const seeded = config.SEED_DEMO_DATA ? await seedIfEmpty(database.url, config.SEED_DEMO_CLAIMS, log) : [];
     tagDatabaseConnections("all");
     web = await startWebServer({ host: config.HOST, port: config.PORT });
     worker = await startWorkerRole();
+    // The demo's first detection runs, so its planted drifts are on the dashboard from the start.
+    for (const customerId of seeded) await enqueueDetectionRun(customerId, { trigger: "SCHEDULED" });
   } catch (error) {
     await database.stop();
     throw error;

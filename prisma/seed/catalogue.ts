@@ -220,10 +220,8 @@ export const PRIVATE_PAYER_PROFILE: Omit<TCataloguePayer, "name" | "aliases"> = 
   otherRate: 0.01,
 };
 
-/** Lower case, trimmed, single spaces: how payer_mappings.normalized_name is keyed. */
-export function normalizePayerName(raw: string): string {
-  return raw.trim().toLowerCase().replace(/\s+/g, " ");
-}
+// The same key ingestion maps raw payer names by.
+export { normalizePayerName } from "@/server/services/ingestion/normalize-payer-name";
 
 export interface TCptCode {
   code: string;

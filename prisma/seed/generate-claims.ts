@@ -14,7 +14,7 @@
  * - Every random draw per claim and per line happens whether or not drifts are planted, and in
  *   the same order, so `plantDrifts: false` changes only the planted cells' current-window lines.
  */
-import { createHmac } from "node:crypto";
+import { hashPatientAccount } from "@/server/services/ingestion/hash-patient-account";
 import {
   DENIAL_REASONS,
   LINES_PER_CLAIM,
@@ -104,10 +104,6 @@ export function seedWindows(asOf: string) {
   };
 }
 
-/** HMAC-SHA256 hex of a patient account number: the only form in which it is stored. */
-export function hashPatientAccount(account: string, key: string): string {
-  return createHmac("sha256", key).update(account).digest("hex");
-}
 
 /** A stable text form of a line's content (for hashing and upload content hashes). */
 export function serializeClaimLine(line: TGeneratedClaimLine): string {

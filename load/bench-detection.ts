@@ -8,14 +8,10 @@
  *   - a whole detection run (claim, aggregate, statistics, locked write, run record),
  * each R times after one warm-up, and prints the medians, their ratio (goal <= 1.5) and lines/s.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { db, disconnectDb } from "@/server/db/client";
-import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
-import { migrateUp } from "@/server/db/migrations";
+import { db } from "@/server/db/client";
 import { computeWindows } from "@/server/services/detection/compute-windows";
 import { createDetectionRun } from "@/server/services/detection/create-detection-run";
 import { executeDetectionRun } from "@/server/services/detection/execute-detection-run";
@@ -23,6 +19,7 @@ import { queryCellMetrics } from "@/server/services/detection/query-cell-metrics
 import { getSettings } from "@/server/services/settings/settings";
 import { BASELINE_DAYS, CURRENT_DAYS, DATA_DAYS } from "../prisma/seed/generate-claims";
 import { seedDemo } from "../prisma/seed/seed-demo";
+import { withThrowawayDatabase } from "./throwaway-database";
 
 const AS_OF = "2026-03-02";
 const log = (message: string) => console.error(message);
@@ -35,23 +32,9 @@ async function main() {
   if (!Number.isInteger(lines) || lines < 1000) throw new Error("--lines must be an integer >= 1000");
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a positive integer");
 
-  let handle: TDatabaseHandle;
-  let dataDir: string | undefined;
-  if (process.env.DATABASE_URL) {
-    handle = { url: process.env.DATABASE_URL, owned: false, stop: async () => {} };
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), "driftline-bench-"));
-    handle = await openEmbeddedDatabase({ dataDir, attach: false });
-  }
-  process.env.DATABASE_URL = handle.url;
-  try {
-    await migrateUp(handle.url);
+  await withThrowawayDatabase(async () => {
     console.log(JSON.stringify(await benchDetection(lines, repeat), null, 2));
-  } finally {
-    await disconnectDb();
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 export type TDetectionBench = Awaited<ReturnType<typeof benchDetection>>;

@@ -12,14 +12,10 @@
  *     each deep page to the first page of the same style (goal for cursors: <= 1.5),
  * and the plan nodes of the dashboard's aggregates (index-only scans, heap fetches).
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { db, disconnectDb } from "@/server/db/client";
-import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
-import { migrateUp } from "@/server/db/migrations";
+import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
 import type { TActor } from "@/server/lib/actor";
 import { encodeCursor } from "@/server/lib/pagination";
@@ -28,6 +24,7 @@ import { computeDashboard, getDashboard } from "@/server/services/dashboard/get-
 import { runDetectionNow } from "@/server/services/detection/run-detection-now";
 import { computePayerSummary, getPayerSummary } from "@/server/services/payer-summary/get-payer-summary";
 import { seedDemo } from "../prisma/seed/seed-demo";
+import { withThrowawayDatabase } from "./throwaway-database";
 
 const log = (message: string) => console.error(message);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -62,23 +59,9 @@ async function main() {
   if (!Number.isInteger(lines) || lines < 20_000) throw new Error("--lines must be an integer >= 20000");
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error("--repeat must be a positive integer");
 
-  let handle: TDatabaseHandle;
-  let dataDir: string | undefined;
-  if (process.env.DATABASE_URL) {
-    handle = { url: process.env.DATABASE_URL, owned: false, stop: async () => {} };
-  } else {
-    dataDir = mkdtempSync(path.join(tmpdir(), "driftline-bench-read-"));
-    handle = await openEmbeddedDatabase({ dataDir, attach: false });
-  }
-  process.env.DATABASE_URL = handle.url;
-  try {
-    await migrateUp(handle.url);
+  await withThrowawayDatabase(async () => {
     await benchRead(lines, repeat);
-  } finally {
-    await disconnectDb().catch(() => {});
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 export type TReadBench = Awaited<ReturnType<typeof benchRead>>;

@@ -13,20 +13,17 @@
  * row), the commit time the bench's clock right after COMMIT — one machine, one clock.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { db, disconnectDb } from "@/server/db/client";
+import { db } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
-import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
-import { migrateUp } from "@/server/db/migrations";
 import { withTransaction } from "@/server/db/transaction";
 import { evaluateDriftEvents } from "@/server/services/alerts/evaluate-drift-events";
 import { encryptWebhookSecret, generateWebhookSecret } from "@/server/services/webhooks/webhook-secret";
+import { withThrowawayDatabase } from "./throwaway-database";
 
 const log = (message: string) => console.error(message);
 const percentile = (values: number[], p: number) => {
@@ -89,22 +86,9 @@ async function main() {
   const count = Number(values.count ?? 10_000);
   const workers = Number(values.workers ?? 2);
   const pollMs = Number(values.poll ?? 500);
-  let handle: TDatabaseHandle;
-  let dataDir: string | undefined;
-  if (process.env.DATABASE_URL) handle = { url: process.env.DATABASE_URL, owned: false, stop: async () => {} };
-  else {
-    dataDir = mkdtempSync(path.join(tmpdir(), "driftline-bench-"));
-    handle = await openEmbeddedDatabase({ dataDir, attach: false });
-  }
-  process.env.DATABASE_URL = handle.url;
-  try {
-    await migrateUp(handle.url);
+  await withThrowawayDatabase(async () => {
     console.log(JSON.stringify(await benchWebhooks(count, workers, pollMs), null, 2));
-  } finally {
-    await disconnectDb();
-    await handle.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 /** The measurement, against the migrated database in DATABASE_URL (also called by load/bench.ts). */

@@ -8,6 +8,8 @@ import type { TDriftEventSummary } from "./drift-event-summary";
  * Outbox rows for alert lifecycle events, written in the transaction that changes the alert
  * (PRODUCT.md §5): one webhook delivery per enabled endpoint of the rule subscribed to the event
  * type, and one e-mail row per new alert whose rule has recipients. Body: { type, timestamp, data }.
+ * drift.detected / drift.resolved do not depend on rules: detection writes them for every
+ * subscribed endpoint (src/server/services/detection/lifecycle-webhooks.ts).
  */
 
 export interface TRuleChannels {
@@ -32,10 +34,10 @@ function subscribed(rule: TRuleChannels, eventType: string) {
   return rule.endpoints.filter((e) => e.enabled && e.eventTypes.includes(eventType));
 }
 
-/** alert.created (linked to the alert) and, for a newly opened drift event, drift.detected. */
-export function createdAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: TDriftEventSummary, opened: boolean, now = new Date()): TOutboxRow[] {
+/** alert.created, linked to the alert. (drift.* are detection's own events: detection/lifecycle-webhooks.ts.) */
+export function createdAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: TDriftEventSummary, now = new Date()): TOutboxRow[] {
   const timestamp = now.toISOString();
-  const rows: TOutboxRow[] = subscribed(rule, "alert.created").map((endpoint) => ({
+  return subscribed(rule, "alert.created").map((endpoint) => ({
     customerId: alert.customerId,
     endpointId: endpoint.id,
     alertEventId: alert.id,
@@ -43,53 +45,23 @@ export function createdAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: T
     eventType: "alert.created",
     payload: { type: "alert.created", timestamp, data: alertData(alert, rule, drift) },
   }));
-  if (opened) {
-    for (const endpoint of subscribed(rule, "drift.detected")) {
-      rows.push({
-        customerId: alert.customerId,
-        endpointId: endpoint.id,
-        alertEventId: null,
-        messageId: deriveMessageId("drift.detected", endpoint.id, drift.id),
-        eventType: "drift.detected",
-        payload: { type: "drift.detected", timestamp, data: { driftEvent: drift } },
-      });
-    }
-  }
-  return rows;
 }
 
 /**
- * alert.resolved and drift.resolved. The (endpoint, alert) unique key belongs to alert.created,
- * so these rows carry the alert in their payload (and in their derived message id) instead.
+ * alert.resolved. The (endpoint, alert) unique key belongs to alert.created, so these rows carry
+ * the alert in their payload (and in their derived message id) instead.
  */
-export function resolvedAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: TDriftEventSummary | undefined, driftResolved: boolean, now = new Date()): TOutboxRow[] {
+export function resolvedAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: TDriftEventSummary | undefined, now = new Date()): TOutboxRow[] {
+  if (!drift) return [];
   const timestamp = now.toISOString();
-  const rows: TOutboxRow[] = [];
-  if (drift) {
-    for (const endpoint of subscribed(rule, "alert.resolved")) {
-      rows.push({
-        customerId: alert.customerId,
-        endpointId: endpoint.id,
-        alertEventId: null,
-        messageId: deriveMessageId("alert.resolved", endpoint.id, alert.id),
-        eventType: "alert.resolved",
-        payload: { type: "alert.resolved", timestamp, data: alertData(alert, rule, drift) },
-      });
-    }
-  }
-  if (driftResolved && drift) {
-    for (const endpoint of subscribed(rule, "drift.resolved")) {
-      rows.push({
-        customerId: alert.customerId,
-        endpointId: endpoint.id,
-        alertEventId: null,
-        messageId: deriveMessageId("drift.resolved", endpoint.id, drift.id),
-        eventType: "drift.resolved",
-        payload: { type: "drift.resolved", timestamp, data: { driftEvent: drift } },
-      });
-    }
-  }
-  return rows;
+  return subscribed(rule, "alert.resolved").map((endpoint) => ({
+    customerId: alert.customerId,
+    endpointId: endpoint.id,
+    alertEventId: null,
+    messageId: deriveMessageId("alert.resolved", endpoint.id, alert.id),
+    eventType: "alert.resolved",
+    payload: { type: "alert.resolved", timestamp, data: alertData(alert, rule, drift) },
+  }));
 }
 
 export async function enqueueAlertEmails(tx: TTx, items: readonly { alert: TAlertRef; rule: TRuleChannels }[]): Promise<number> {

@@ -58,7 +58,7 @@ export async function resolveAlertInTx(tx: TTenantTx, customerId: string, actor:
     const rules = await readRuleChannels(raw, customerId, [row.rule_id]);
     const drifts = await readDriftEventSummaries(raw, customerId, [row.drift_event_id]);
     const alert = { id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at };
-    await enqueueWebhookDeliveries(raw, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id), false));
+    await enqueueWebhookDeliveries(raw, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)));
   }
   return true;
 }

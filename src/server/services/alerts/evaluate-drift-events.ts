@@ -15,9 +15,11 @@ import { findSuppressions } from "./find-suppressions";
  *     (INSERT … ON CONFLICT DO NOTHING on (rule_id, drift_event_id)); a re-detected event that
  *     now matches a rule it did not match before gets its alert then. Cooldown per (rule, payer,
  *     group, type) and the noise pattern suppress visibly (suppressed + reason, no deliveries).
- *   - resolved events: their open alerts become RESOLVED (by the system) and alert.resolved /
- *     drift.resolved go out.
+ *   - resolved events: their open alerts become RESOLVED (by the system) and alert.resolved
+ *     goes out.
  * Every webhook and e-mail goes to the outbox in this same transaction; nothing is sent here.
+ * drift.detected / drift.resolved are not alert events: detection writes them for every
+ * subscribed endpoint, rules or not (src/server/services/detection/lifecycle-webhooks.ts).
  */
 
 export type TDriftEventChangeKind = "opened" | "updated" | "resolved";
@@ -74,7 +76,7 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
     const rule = rules.get(ruleId)!;
     return live
       .filter((c) => !taken.has(`${ruleId}:${c.id}`) && matchesAlertRule(rule, drifts.get(c.id)!))
-      .map((c) => ({ ruleId, drift: drifts.get(c.id)!, opened: c.kind === "opened", cooldownMinutes: rule.cooldownMinutes }));
+      .map((c) => ({ ruleId, drift: drifts.get(c.id)!, cooldownMinutes: rule.cooldownMinutes }));
   });
   const reasons = await findSuppressions(tx, customerId, candidates);
   if (candidates.length > 0) {
@@ -97,7 +99,7 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
       const rule = rules.get(row.rule_id)!;
       const candidate = byKey.get(`${row.rule_id}:${row.drift_event_id}`)!;
       const alert = { id: row.id, customerId, status: row.status, createdAt: row.created_at };
-      outbox.push(...createdAlertRows(alert, rule, candidate.drift, candidate.opened));
+      outbox.push(...createdAlertRows(alert, rule, candidate.drift));
       created.push({ alert, rule });
     }
     result.alertsCreated += created.length;
@@ -116,7 +118,7 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
     result.alertsResolved += closed.length;
     const outbox = closed
       .filter((row) => !row.suppressed)
-      .flatMap((row) => resolvedAlertRows({ id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at }, rules.get(row.rule_id)!, drifts.get(row.drift_event_id), true));
+      .flatMap((row) => resolvedAlertRows({ id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at }, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)));
     result.webhookDeliveries += await enqueueWebhookDeliveries(tx, outbox);
   }
   return result;

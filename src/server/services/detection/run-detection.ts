@@ -4,6 +4,7 @@ import { getSettings } from "@/server/services/settings/settings";
 import { assembleCells } from "./assemble-cells";
 import { computeWindows, type TWindows } from "./compute-windows";
 import { evaluateCells } from "./evaluate-cells";
+import { enqueueRunCompletedWebhooks } from "./lifecycle-webhooks";
 import { onDriftEventsChanged, type TDriftEventsChangedHook } from "./on-drift-events-changed";
 import { queryCellMetrics } from "./query-cell-metrics";
 import { writeDriftEvents } from "./write-drift-events";
@@ -12,7 +13,8 @@ import { writeDriftEvents } from "./write-drift-events";
  * One detection pass over a tenant: the aggregate SQL and the statistics run outside any
  * transaction (no locks held while Postgres aggregates); then ONE short transaction locks,
  * writes the events, calls the alert hook and — when `runId` is given — marks the run
- * SUCCEEDED with its counts and summary, so the events and the run's record commit together.
+ * SUCCEEDED with its counts and summary, so the events and the run's record commit together —
+ * with the outbox rows of the alerts, drift.detected / drift.resolved and run.completed.
  * Deadlocks and serialization failures retry the transaction with jittered backoff.
  *
  * Callers: executeDetectionRun (queued runs, CLI) and tests, which call it directly (without a
@@ -88,7 +90,7 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
         },
       };
       if (options.runId) {
-        await tx.$executeRaw`
+        const finished = await tx.$executeRaw`
           UPDATE detection_runs SET status = 'SUCCEEDED', finished_at = greatest(clock_timestamp(), started_at),
             baseline_start = ${windows.baselineStart}::date, baseline_end = ${windows.baselineEnd}::date,
             current_start = ${windows.currentStart}::date, current_end = ${windows.currentEnd}::date,
@@ -96,6 +98,7 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
             events_opened = ${result.opened}, events_updated = ${result.updated}, events_resolved = ${result.resolved},
             summary = ${JSON.stringify(summary)}::jsonb, error = NULL
           WHERE id = ${options.runId}::uuid AND customer_id = ${customerId}::uuid`;
+        if (finished === 1) await enqueueRunCompletedWebhooks(tx, customerId, options.runId);
       }
       return { ...result, summary };
     }, transactionSettings({ timeoutMs: 60_000 })),

@@ -3,6 +3,7 @@ import type { TTx } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
 import type { TWindows } from "./compute-windows";
 import { eventKey, type TFinding } from "./evaluate-cells";
+import { enqueueDriftEventWebhooks } from "./lifecycle-webhooks";
 import type { TDriftEventChange, TDriftEventsChangedHook } from "./on-drift-events-changed";
 import type { TDriftType } from "./test-cell";
 
@@ -15,7 +16,9 @@ import type { TDriftType } from "./test-cell";
  *     window moved on, so re-running a day does not count twice; a run on an older window than
  *     the event's never overwrites it),
  *   - ACTIVE events the run evaluated but no longer found are resolved,
- *   - the alert hook sees every opened, updated and resolved event, in the same transaction.
+ *   - the alert hook sees every opened, updated and resolved event, in the same transaction,
+ *   - then drift.detected (opened events) and drift.resolved go to the outbox for the endpoints
+ *     subscribed to them, independently of alert rules (lifecycle-webhooks.ts).
  * The unique index stays the last line of defence if some path skipped the locks.
  */
 
@@ -128,6 +131,9 @@ export async function writeDriftEvents(
     }
   }
 
-  if (changes.length > 0) await hook(tx, changes);
+  if (changes.length > 0) {
+    await hook(tx, changes);
+    await enqueueDriftEventWebhooks(tx, customerId, changes);
+  }
   return { opened, updated, resolved: vanished.length, changes };
 }

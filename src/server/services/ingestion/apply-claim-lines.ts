@@ -9,7 +9,15 @@ import { MAX_STORED_ROW_ERRORS, type TIngestionLimits } from "./ingestion-limits
 import type { TClaimLineInput } from "./parse/claim-line-input";
 import type { TRowError } from "./parse/row-error";
 import { resolveStagedPayers } from "./resolve-staged-payers";
-import { COPY_STAGE_SQL, CREATE_STAGE_TABLE, STAGE_TABLE, StageRowFormatter, storableProblem } from "./stage-claim-lines";
+import {
+  COPY_STAGE_SQL,
+  CREATE_STAGE_KEYS_TABLE,
+  CREATE_STAGE_TABLE,
+  STAGE_KEYS_TABLE,
+  STAGE_TABLE,
+  StageRowFormatter,
+  storableProblem,
+} from "./stage-claim-lines";
 import { findUploadRow, type TUploadRow, UPLOAD_ROW_COLUMNS } from "./upload-row";
 
 /**
@@ -57,15 +65,23 @@ interface TTally {
 }
 
 const COPY_CHUNK_CHARS = 256 * 1024;
+// Lines per batch: large enough that per-statement costs vanish, small enough that the one
+// batch held in memory while the previous one is written stays a few MB.
+const BATCH_LINES = 50_000;
 
 function addError(tally: TTally, error: TRowError) {
   tally.errorCount += 1;
   if (tally.errors.length < MAX_STORED_ROW_ERRORS) tally.errors.push(error);
 }
 
-/** Produces COPY text in large chunks; after the first error it only counts and collects errors. */
-async function* copyChunks(items: AsyncIterable<TIngestItem>, tally: TTally, limits: TIngestionLimits, formatter: StageRowFormatter) {
+/**
+ * Produces COPY text in batches of up to `batchLines` lines (each a list of large chunks); after
+ * the first error it yields nothing more and only counts and collects errors.
+ */
+async function* copyBatches(items: AsyncIterable<TIngestItem>, tally: TTally, limits: TIngestionLimits, formatter: StageRowFormatter, batchLines: number) {
+  let chunks: string[] = [];
   let chunk = "";
+  let lines = 0;
   for await (const item of items) {
     if (item.kind === "reversal") {
       if (tally.reversedClaims.size >= limits.maxRows) throw tooManyRows(limits);
@@ -85,16 +101,26 @@ async function* copyChunks(items: AsyncIterable<TIngestItem>, tally: TTally, lim
         addError(tally, { line: item.line, ...problem });
       } else if (tally.errorCount === 0) {
         tally.lines += 1;
+        lines += 1;
         chunk += formatter.row(item.line, item.value);
         if (chunk.length >= COPY_CHUNK_CHARS) {
-          yield chunk;
+          chunks.push(chunk);
           chunk = "";
+        }
+        if (lines >= batchLines) {
+          if (chunk !== "") chunks.push(chunk);
+          yield chunks;
+          chunks = [];
+          chunk = "";
+          lines = 0;
         }
       }
     }
     if (tally.rows > limits.maxRows) throw tooManyRows(limits);
   }
-  if (chunk !== "" && tally.errorCount === 0) yield chunk;
+  if (tally.errorCount > 0) return;
+  if (chunk !== "") chunks.push(chunk);
+  if (chunks.length > 0) yield chunks;
 }
 
 function tooManyRows(limits: TIngestionLimits) {
@@ -148,14 +174,18 @@ SELECT count(*) FILTER (WHERE inserted)::int AS inserted, count(*) FILTER (WHERE
 
 // The lines of reversed claims that this upload does not bring again: a reversal without a
 // correction removes the claim; corrected lines are updated by the upsert (version + 1).
+// Runs after every batch is upserted; the lines it keeps are exactly the ones it would have kept
+// before them (those this upload brings), so the order does not change what is removed.
 const REVERSE_SQL = `
 DELETE FROM claim_lines cl
 WHERE cl.customer_id = $1 AND cl.submitter_claim_id = ANY($2::text[])
-  AND NOT EXISTS (SELECT 1 FROM ${STAGE_TABLE} s WHERE s.submitter_claim_id = cl.submitter_claim_id AND s.line_number = cl.line_number)`;
+  AND NOT EXISTS (SELECT 1 FROM ${STAGE_KEYS_TABLE} s WHERE s.submitter_claim_id = cl.submitter_claim_id AND s.line_number = cl.line_number)`;
+
+const STAGE_KEYS_SQL = `INSERT INTO ${STAGE_KEYS_TABLE} (seq, submitter_claim_id, line_number) SELECT seq, submitter_claim_id, line_number FROM ${STAGE_TABLE}`;
 
 const DUPLICATES_SQL = `
 SELECT submitter_claim_id, line_number, min(seq) AS first_seq, (array_agg(seq ORDER BY seq))[2] AS second_seq
-FROM ${STAGE_TABLE} GROUP BY submitter_claim_id, line_number HAVING count(*) > 1
+FROM ${STAGE_KEYS_TABLE} GROUP BY submitter_claim_id, line_number HAVING count(*) > 1
 ORDER BY 4 LIMIT ${MAX_STORED_ROW_ERRORS}`;
 
 function sqlState(error: unknown): string | undefined {
@@ -196,19 +226,25 @@ async function existing(client: pg.ClientBase, customerId: string, meta: TUpload
 /**
  * Applies one upload. Throws AppError PAYLOAD_TOO_LARGE past `limits.maxRows` (nothing stored);
  * returns the existing upload when the content hash or idempotency key was seen before.
+ *
+ * Lines are staged and upserted in batches inside the one transaction: while the database
+ * writes batch n, the parser reads batch n + 1 (one pg connection, so one statement at a time,
+ * but JavaScript parsing and PostgreSQL inserting overlap). A rejected upload still rolls
+ * everything back; duplicates and reversals are checked against the keys of all batches.
  */
 export async function applyClaimLines(
   customerId: string,
   meta: TUploadMeta,
   items: AsyncIterable<TIngestItem>,
   limits: TIngestionLimits,
-  options: { patientHashKey?: string } = {},
+  options: { patientHashKey?: string; batchLines?: number } = {},
 ): Promise<TApplyResult> {
   const client = await ingestPool().connect();
   let broken = false;
   const started = performance.now();
   const timings: Record<string, number> = {};
   const lap = (name: string) => (timings[name] = Math.round(performance.now() - started));
+  let pending: Promise<void> | undefined;
   try {
     await client.query("BEGIN");
     // Inserted first, so an identical upload running concurrently waits on the unique index.
@@ -218,8 +254,43 @@ export async function applyClaimLines(
       return await existing(client, customerId, meta);
     }
     await client.query(CREATE_STAGE_TABLE);
+    await client.query(CREATE_STAGE_KEYS_TABLE);
     const tally: TTally = { rows: 0, lines: 0, errorCount: 0, errors: [], lastErrorLine: -1, reversedClaims: new Set() };
-    await pipeline(Readable.from(copyChunks(items, tally, limits, new StageRowFormatter(options.patientHashKey))), client.query(copyFrom(COPY_STAGE_SQL)));
+    const written = { inserted: 0, updated: 0 };
+    let batches = 0;
+    let duplicated = false;
+
+    const applyBatch = async () => {
+      await client.query(STAGE_KEYS_SQL);
+      // Once a batch had a duplicate the upload is rejected: only the keys matter from then on.
+      if (duplicated) return;
+      await resolveStagedPayers(client, customerId);
+      await client.query("SAVEPOINT upsert");
+      try {
+        const row = (await client.query<{ inserted: number; updated: number }>(UPSERT_SQL, [customerId, upload.id])).rows[0];
+        written.inserted += row?.inserted ?? 0;
+        written.updated += row?.updated ?? 0;
+        await client.query("RELEASE SAVEPOINT upsert");
+      } catch (error) {
+        // 21000: two rows of this batch share (submitter claim id, line number).
+        if (sqlState(error) !== "21000") throw error;
+        await client.query("ROLLBACK TO SAVEPOINT upsert");
+        duplicated = true;
+      }
+    };
+
+    const formatter = new StageRowFormatter(options.patientHashKey);
+    for await (const batch of copyBatches(items, tally, limits, formatter, options.batchLines ?? BATCH_LINES)) {
+      if (pending) await pending;
+      if (batches > 0) await client.query(`TRUNCATE ${STAGE_TABLE}`);
+      await pipeline(Readable.from(batch), client.query(copyFrom(COPY_STAGE_SQL)));
+      batches += 1;
+      // Not awaited here: the next batch is parsed while this one is written.
+      pending = applyBatch();
+      pending.catch(() => {});
+    }
+    if (pending) await pending;
+    pending = undefined;
 
     lap("staged");
     if (tally.errorCount === 0 && tally.lines === 0 && tally.reversedClaims.size === 0) {
@@ -227,20 +298,8 @@ export async function applyClaimLines(
     }
     if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
 
-    await resolveStagedPayers(client, customerId);
-    lap("payersResolved");
-    let reversedCount = 0;
-    if (tally.reversedClaims.size > 0) {
-      reversedCount = (await client.query(REVERSE_SQL, [customerId, [...tally.reversedClaims]])).rowCount ?? 0;
-    }
-    await client.query("SAVEPOINT upsert");
-    let written: { inserted: number; updated: number };
-    try {
-      written = (await client.query<{ inserted: number; updated: number }>(UPSERT_SQL, [customerId, upload.id])).rows[0] ?? { inserted: 0, updated: 0 };
-    } catch (error) {
-      // 21000: two rows of this upload share (submitter claim id, line number).
-      if (sqlState(error) !== "21000") throw error;
-      await client.query("ROLLBACK TO SAVEPOINT upsert");
+    // One batch with no 21000 has no duplicates; otherwise look across all staged keys.
+    if (duplicated || batches > 1) {
       const duplicates = await client.query<{ submitter_claim_id: string; line_number: number; first_seq: number; second_seq: number }>(DUPLICATES_SQL);
       for (const row of duplicates.rows) {
         addError(tally, {
@@ -249,9 +308,13 @@ export async function applyClaimLines(
           message: `line ${row.line_number} of this claim also appears on line ${row.first_seq}; each (submitterClaimId, lineNumber) may appear once`,
         });
       }
-      return await reject(client, customerId, meta, tally);
+      if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
     }
-    lap("upserted");
+    lap("checked");
+    let reversedCount = 0;
+    if (tally.reversedClaims.size > 0) {
+      reversedCount = (await client.query(REVERSE_SQL, [customerId, [...tally.reversedClaims]])).rowCount ?? 0;
+    }
     const applied = written.inserted + written.updated;
     const final = await client.query<TUploadRow>(
       `UPDATE uploads SET status = 'APPLIED', row_count = $3, applied_count = $4, completed_at = now()
@@ -261,9 +324,14 @@ export async function applyClaimLines(
     await client.query("COMMIT");
     lap("committed");
     // Ids, counts and timings only: never claim contents.
-    logger.info({ customerId, uploadId: upload.id, rows: tally.rows, inserted: written.inserted, updated: written.updated, reversedCount, ms: timings }, "upload applied");
+    logger.info(
+      { customerId, uploadId: upload.id, rows: tally.rows, inserted: written.inserted, updated: written.updated, reversedCount, batches, ms: timings },
+      "upload applied",
+    );
     return { upload: final.rows[0]!, created: true, insertedCount: written.inserted, updatedCount: written.updated, reversedCount };
   } catch (error) {
+    // A batch still being written must finish (or fail) before the connection rolls back.
+    await pending?.catch(() => {});
     await client.query("ROLLBACK").catch(() => {
       broken = true;
     });

@@ -34,3 +34,12 @@ export async function withQueryLog<T>(fn: () => Promise<T>): Promise<{ result: T
     recording = null;
   }
 }
+
+/**
+ * The statements the application asked for, without the row-level-security framing each
+ * tenant-scoped operation outside a transaction gets (BEGIN, the role/tenant set_config,
+ * COMMIT; see tenant-scope.ts).
+ */
+export function applicationQueries(queries: string[]): string[] {
+  return queries.filter((query) => !/^\s*(BEGIN|COMMIT)\b/i.test(query) && !query.startsWith("SELECT set_config('role'"));
+}

@@ -133,17 +133,61 @@ function scopeArgs(model: string, operation: string, args: TArgs, customerId: st
   return next;
 }
 
+/**
+ * Row-level security (migration 20261127000007, enforced since 20261127000008): every
+ * statement of a tenant-scoped client runs as the non-superuser role `driftline_app` with
+ * `app.customer_id` set to the tenant, both LOCAL to a transaction, so the PostgreSQL policies
+ * are a second line behind the filters above. The owner connection of the pool switches role
+ * per transaction; nothing outlives it, so pooled connections go back clean.
+ *
+ * - An operation outside a transaction becomes a batch transaction [setTenant, operation]
+ *   (Prisma's documented "RLS through a client extension" pattern).
+ * - `withTenantTransaction` runs `setTenant` first inside its
+ *   interactive transaction; operations inside it run as they are.
+ * - Operations already inside some other transaction (a batch, or an interactive transaction
+ *   opened with `tenantDb(…).$transaction(fn)` directly) are NOT switched: use
+ *   `withTenantTransaction` for interactive work.
+ */
+export const rowLevelSecurity = {
+  /** Only the overhead measurement in row-level-security.test.ts turns this off. */
+  enabled: true,
+};
+
+export const APP_ROLE = "driftline_app";
+
+function setTenantSql(customerId: string | null) {
+  // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant.
+  return Prisma.sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.customer_id', ${customerId ?? ""}, true)`;
+}
+
+function inTransaction(params: unknown): boolean {
+  const internal = (params as { __internalParams?: { transaction?: unknown } }).__internalParams;
+  return Boolean(internal?.transaction);
+}
+
 export function tenantDb(customerId: string | null, base: TDb = db()) {
-  return base.$extends({
-    name: "tenant-scope",
-    query: {
-      $allModels: {
-        async $allOperations({ model, operation, args, query }) {
-          return query(scopeArgs(model, operation, (args ?? {}) as TArgs, customerId) as typeof args);
+  return base
+    .$extends({
+      name: "tenant-scope",
+      query: {
+        $allModels: {
+          async $allOperations({ model, operation, args, query }) {
+            return query(scopeArgs(model, operation, (args ?? {}) as TArgs, customerId) as typeof args);
+          },
         },
       },
-    },
-  });
+    })
+    .$extends({
+      name: "tenant-rls",
+      query: {
+        async $allOperations(params) {
+          const { args, query } = params;
+          if (!rowLevelSecurity.enabled || inTransaction(params)) return query(args);
+          const [, result] = await base.$transaction([base.$queryRaw(setTenantSql(customerId)), query(args)]);
+          return result;
+        },
+      },
+    });
 }
 
 export type TTenantDb = ReturnType<typeof tenantDb>;
@@ -163,5 +207,12 @@ export function withTenantTransaction<T>(
   fn: (tx: TTenantTx) => Promise<T>,
   options: TTransactionOptions = {},
 ): Promise<T> {
-  return retryWriteConflicts(() => tenantDb(customerId).$transaction(fn, transactionSettings(options)), options.maxAttempts);
+  return retryWriteConflicts(
+    () =>
+      tenantDb(customerId).$transaction(async (tx) => {
+        if (rowLevelSecurity.enabled) await tx.$queryRaw(setTenantSql(customerId));
+        return fn(tx);
+      }, transactionSettings(options)),
+    options.maxAttempts,
+  );
 }

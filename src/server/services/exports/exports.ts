@@ -1,5 +1,5 @@
 import { db } from "@/server/db/client";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { ensureQueue, queue } from "@/server/jobs/queue";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
@@ -27,7 +27,7 @@ export async function sendExportJob(exportId: string): Promise<void> {
 export async function createExport(customerId: string, actor: TActor, request: TCreateExportRequest): Promise<TExport> {
   const input: TCreateExportInput = ZExportSpec.parse({ kind: request.kind, params: request.params ?? {} });
   const containsPhi = PHI_KINDS.has(input.kind);
-  const row = await tenantDb(customerId).$transaction(async (tx) => {
+  const row = await withTenantTransaction(customerId, async (tx) => {
     const created = await tx.export.create({
       data: { customerId, kind: input.kind, params: input.params, containsPhi, requestedById: actor.userId },
       select: exportSelect,

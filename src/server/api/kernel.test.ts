@@ -7,6 +7,7 @@ import { db } from "@/server/db/client";
 import { tenantDb, unscopedDb } from "@/server/db/tenant-scope";
 import { verifyAuditChain } from "@/server/lib/audit";
 import { consumeRateLimit, rateLimitPolicy } from "@/server/lib/rate-limit";
+import { asOwnerWithoutAuditTrigger } from "@/test/audit-tamper";
 import {
   bearerHeaders,
   callerFor,
@@ -441,26 +442,9 @@ describe("one error shape, never a 500", () => {
 describe("audit of admin changes", () => {
   const tampered: string[] = [];
 
-  async function withoutAuditTrigger(statements: [string, unknown[]][]): Promise<void> {
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await client.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete");
-      for (const [sql, params] of statements) await client.query(sql, params);
-      await client.query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete");
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK");
-      throw error;
-    } finally {
-      await client.end();
-    }
-  }
-
   afterAll(async () => {
     // Tampered chains go, so a whole-database verify elsewhere sees only sound chains.
-    if (tampered.length > 0) await withoutAuditTrigger([["DELETE FROM audit_events WHERE customer_id = ANY($1::uuid[])", [tampered]]]);
+    if (tampered.length > 0) await asOwnerWithoutAuditTrigger([["DELETE FROM audit_events WHERE customer_id = ANY($1::uuid[])", [tampered]]]);
   });
 
   it("settings, API key and member changes write audit rows; the chain verifies; tampering is detected", async () => {
@@ -502,7 +486,7 @@ describe("audit of admin changes", () => {
     expect(await verifyAuditChain(db(), own.customer.id)).toEqual({ ok: true, checked: 6, problems: [] });
 
     tampered.push(own.customer.id);
-    await withoutAuditTrigger([
+    await asOwnerWithoutAuditTrigger([
       [`UPDATE audit_events SET details = '{"changed":["minSample","fdrQ"]}'::jsonb WHERE customer_id = $1 AND seq = 1`, [own.customer.id]],
     ]);
     const verdict = await verifyAuditChain(db(), own.customer.id);

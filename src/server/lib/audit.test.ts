@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { GENESIS_HASH, canonicalJson, computeAuditHash } from "./audit-chain";
 import { recordAudit, verifyAuditChain, type TAuditEntry } from "./audit";
+import { asOwnerWithoutAuditTrigger } from "@/test/audit-tamper";
 
 async function createCustomer(): Promise<string> {
   const slug = `audit-${randomUUID().slice(0, 8)}`;
@@ -28,33 +28,11 @@ async function buildChain(customerId: string, length: number): Promise<void> {
   for (let i = 1; i <= length; i += 1) await recordAudit(db(), entry(customerId, `test.action.${i}`, { n: i }));
 }
 
-/**
- * Tampering needs the append-only trigger out of the way. Done as the database owner, in one
- * transaction, on a customer of its own: the ALTER TABLE lock keeps every other session out of
- * audit_events until the trigger is back, so no parallel test ever writes past a disabled trigger.
- */
-async function asOwnerWithoutTrigger(statements: [string, unknown[]][]): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query("BEGIN");
-    await client.query("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete");
-    for (const [sql, params] of statements) await client.query(sql, params);
-    await client.query("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete");
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK");
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
 // Tampered chains are removed afterwards so a whole-database verify elsewhere sees only sound chains.
 const tampered: string[] = [];
 afterAll(async () => {
   if (tampered.length === 0) return;
-  await asOwnerWithoutTrigger([["DELETE FROM audit_events WHERE customer_id = ANY($1::uuid[])", [tampered]]]);
+  await asOwnerWithoutAuditTrigger([["DELETE FROM audit_events WHERE customer_id = ANY($1::uuid[])", [tampered]]]);
 });
 
 async function tamperedCustomer(length: number): Promise<string> {
@@ -176,7 +154,7 @@ describe("recordAudit", () => {
 describe("verifyAuditChain", () => {
   it("finds an edited row", async () => {
     const customerId = await tamperedCustomer(5);
-    await asOwnerWithoutTrigger([
+    await asOwnerWithoutAuditTrigger([
       ["UPDATE audit_events SET action = 'forged' WHERE customer_id = $1 AND seq = 3", [customerId]],
     ]);
     const result = await verifyAuditChain(db(), customerId);
@@ -187,7 +165,7 @@ describe("verifyAuditChain", () => {
 
   it("finds a deleted middle row", async () => {
     const customerId = await tamperedCustomer(5);
-    await asOwnerWithoutTrigger([["DELETE FROM audit_events WHERE customer_id = $1 AND seq = 3", [customerId]]]);
+    await asOwnerWithoutAuditTrigger([["DELETE FROM audit_events WHERE customer_id = $1 AND seq = 3", [customerId]]]);
     const result = await verifyAuditChain(db(), customerId, { batchSize: 2 });
     expect(result.ok).toBe(false);
     expect(result.checked).toBe(4);
@@ -196,7 +174,7 @@ describe("verifyAuditChain", () => {
 
   it("finds a deleted first row", async () => {
     const customerId = await tamperedCustomer(3);
-    await asOwnerWithoutTrigger([["DELETE FROM audit_events WHERE customer_id = $1 AND seq = 1", [customerId]]]);
+    await asOwnerWithoutAuditTrigger([["DELETE FROM audit_events WHERE customer_id = $1 AND seq = 1", [customerId]]]);
     const result = await verifyAuditChain(db(), customerId);
     expect(result.problems).toEqual([expect.objectContaining({ seq: 2, kind: "gap" })]);
   });
@@ -204,7 +182,7 @@ describe("verifyAuditChain", () => {
   it("finds two rows whose seq values were swapped", async () => {
     const customerId = await tamperedCustomer(5);
     // The unique (customer_id, seq) key is checked per row, hence the detour through seq 1000.
-    await asOwnerWithoutTrigger([
+    await asOwnerWithoutAuditTrigger([
       ["UPDATE audit_events SET seq = 1000 WHERE customer_id = $1 AND seq = 2", [customerId]],
       ["UPDATE audit_events SET seq = 2 WHERE customer_id = $1 AND seq = 3", [customerId]],
       ["UPDATE audit_events SET seq = 3 WHERE customer_id = $1 AND seq = 1000", [customerId]],
@@ -218,7 +196,7 @@ describe("verifyAuditChain", () => {
 
   it("finds a forged prev_hash that links nowhere", async () => {
     const customerId = await tamperedCustomer(3);
-    await asOwnerWithoutTrigger([
+    await asOwnerWithoutAuditTrigger([
       ["UPDATE audit_events SET prev_hash = $2 WHERE customer_id = $1 AND seq = 2", [customerId, "f".repeat(64)]],
     ]);
     const kinds = (await verifyAuditChain(db(), customerId)).problems.map((p) => `${p.seq}:${p.kind}`).sort();
@@ -229,7 +207,7 @@ describe("verifyAuditChain", () => {
     const good = await createCustomer();
     await buildChain(good, 3);
     const bad = await tamperedCustomer(3);
-    await asOwnerWithoutTrigger([["UPDATE audit_events SET ip = '198.51.100.1' WHERE customer_id = $1 AND seq = 1", [bad]]]);
+    await asOwnerWithoutAuditTrigger([["UPDATE audit_events SET ip = '198.51.100.1' WHERE customer_id = $1 AND seq = 1", [bad]]]);
     const result = await verifyAuditChain(db(), "all", { batchSize: 2 });
     expect(result.ok).toBe(false);
     expect(result.checked).toBeGreaterThanOrEqual(6);

@@ -37,6 +37,9 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/api/ready`,
     timeout: 300_000,
     reuseExistingServer: false,
+    // SIGTERM lets `npm start` drain and stop its embedded PostgreSQL; the default SIGKILL would
+    // leave the database (its own process group) running.
+    gracefulShutdown: { signal: "SIGTERM", timeout: 20_000 },
     env: {
       PORT: String(PORT),
       DRIFTLINE_DATA_DIR: DATA_DIR,

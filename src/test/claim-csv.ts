@@ -1,3 +1,4 @@
+import type { TClaimLineInputRaw } from "@/server/services/ingestion/parse/claim-line-input";
 import { CSV_COLUMNS } from "@/server/services/ingestion/parse/csv-columns";
 
 /** Test claim lines as CSV rows or JSON batch lines, with unique claim ids per call. */
@@ -40,4 +41,9 @@ export function toCsv(lines: TTestLine[]): string {
 /** JSON batch form: undefined fields dropped. */
 export function toJsonLines(lines: TTestLine[]): Record<string, string | number>[] {
   return lines.map((line) => Object.fromEntries(Object.entries(line).filter(([, value]) => value !== undefined)) as Record<string, string | number>);
+}
+
+/** One valid JSON-batch claim line, typed for in-process callers; `overrides` replace fields. */
+export function claimLineInput(overrides: Partial<TClaimLineInputRaw> = {}): TClaimLineInputRaw {
+  return { ...(toJsonLines([testLine()])[0] as TClaimLineInputRaw), ...overrides };
 }

@@ -7,6 +7,7 @@ import { verifyAuditChain } from "@/server/lib/audit";
 import { logger } from "@/server/lib/logger";
 import { createTestEndpoint } from "@/test/alerts-kit";
 import { createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
+import { claimLineInput } from "@/test/claim-csv";
 
 /**
  * HIPAA technical safeguards (45 CFR 164.312) and transport hygiene, checked over real HTTP
@@ -47,22 +48,12 @@ beforeAll(async () => {
   tenant = await createTestTenant();
 
   // A realistic run of requests carrying PHI in their bodies and query strings.
-  const line = {
+  const line = claimLineInput({
     submitterClaimId: SUBMITTER_CLAIM_ID,
-    lineNumber: 1,
     payerName: "Safeguard Mutual",
-    cptCode: "99213",
-    units: 1,
-    serviceDate: "2026-09-01",
-    submittedAt: "2026-09-02",
-    decidedAt: "2026-09-20",
-    billedAmount: "120.00",
-    allowedAmount: "100.00",
-    paidAmount: "80.00",
-    outcome: "PAID",
     patientAccount: PATIENT_ACCOUNT,
     payerClaimNumber: `${MARK}-PCN`,
-  };
+  });
   const ingest = await rest("/ingest/claims", { method: "POST", body: JSON.stringify({ lines: [line] }), headers: { "idempotency-key": randomUUID() } });
   expect(ingest.status).toBe(200);
   // A rejected batch whose bad row carries PHI and an e-mail address in free text.

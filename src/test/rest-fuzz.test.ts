@@ -8,6 +8,7 @@ import { stopQueue } from "@/server/jobs/queue";
 import { createDetectionRun } from "@/server/services/detection/create-detection-run";
 import { createTestDriftEvent, createTestEndpoint, createTestRule } from "@/test/alerts-kit";
 import { callerFor, createTestApiKey, createTestTenant, createTestUser, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
+import { claimLineInput } from "@/test/claim-csv";
 
 /**
  * Property-based fuzzing of the REST façade. For EVERY operation of the OpenAPI
@@ -111,24 +112,8 @@ let server: TRestServer;
 let counter: pg.Client;
 let tenantTables: string[] = [];
 
-function claimLine(submitterClaimId: string, payerName: string, extra: Record<string, unknown> = {}) {
-  return {
-    submitterClaimId,
-    lineNumber: 1,
-    payerName,
-    cptCode: "99213",
-    units: 1,
-    serviceDate: "2026-01-05",
-    submittedAt: "2026-01-06",
-    decidedAt: "2026-01-20",
-    paidAt: "2026-01-21",
-    billedAmount: "120.00",
-    allowedAmount: "100.00",
-    paidAmount: "80.00",
-    outcome: "PAID",
-    ...extra,
-  };
-}
+const claimLine = (submitterClaimId: string, payerName: string, extra: Parameters<typeof claimLineInput>[0] = {}) =>
+  claimLineInput({ submitterClaimId, payerName, ...extra });
 
 /** Real objects of every kind in one tenant; `mark` goes into every free-text field. */
 async function seedSide(mark: string): Promise<TSide> {

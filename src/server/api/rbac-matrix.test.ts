@@ -24,6 +24,7 @@ import {
 } from "@/test/factories";
 import { openApiDocument } from "./openapi";
 import { appRouter } from "./root";
+import { claimLineInput } from "@/test/claim-csv";
 
 /**
  * The RBAC matrix: every procedure of `appRouter` and every REST operation of the OpenAPI
@@ -114,23 +115,7 @@ const CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 /** A CPT-shaped code no other test uses (letters make collisions with real codes unlikely). */
 const freshCode = () => Array.from({ length: 5 }, () => CODE_CHARS[Math.floor(Math.random() * CODE_CHARS.length)]).join("");
 
-function claimLine(submitterClaimId: string) {
-  return {
-    submitterClaimId,
-    lineNumber: 1,
-    payerName: "Matrix Mutual",
-    cptCode: "99213",
-    units: 1,
-    serviceDate: "2026-01-05",
-    submittedAt: "2026-01-06",
-    decidedAt: "2026-01-20",
-    paidAt: "2026-01-21",
-    billedAmount: "120.00",
-    allowedAmount: "100.00",
-    paidAmount: "80.00",
-    outcome: "PAID",
-  };
-}
+const claimLine = (submitterClaimId: string) => claimLineInput({ submitterClaimId, payerName: "Matrix Mutual" });
 
 async function payerMappingOfA(fx: TFixture) {
   const mapping = await db().payerMapping.create({

@@ -3,6 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Prisma, rowLevelSecurity, tenantDb, unscopedDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { callerFor, createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
+import { claimLineInput } from "@/test/claim-csv";
 
 /**
  * Row-level security ENFORCED for the application's requests (migration 20261127000008,
@@ -18,20 +19,9 @@ let a: TTestTenant;
 let b: TTestTenant;
 
 function claimLines(prefix: string, count: number) {
-  return Array.from({ length: count }, (_, i) => ({
-    submitterClaimId: `${prefix}-${i}`,
-    lineNumber: 1,
-    payerName: `Enforced Mutual ${i % 3}`,
-    cptCode: "99213",
-    units: 1,
-    serviceDate: "2026-09-01",
-    submittedAt: "2026-09-02",
-    decidedAt: "2026-09-20",
-    billedAmount: "120.00",
-    allowedAmount: "100.00",
-    paidAmount: "80.00",
-    outcome: "PAID" as const,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    claimLineInput({ submitterClaimId: `${prefix}-${i}`, payerName: `Enforced Mutual ${i % 3}`, serviceDate: "2026-09-01", submittedAt: "2026-09-02", decidedAt: "2026-09-20", paidAt: undefined }),
+  );
 }
 
 async function seed(tenant: TTestTenant, count: number) {

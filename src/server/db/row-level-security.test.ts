@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { createTestDriftEvent, createTestPayer, createTestRule } from "@/test/alerts-kit";
 import { callerFor, createTestTenant, type TTestTenant } from "@/test/factories";
+import { claimLineInput } from "@/test/claim-csv";
 
 /**
  * Row-level security (migration 20261127000007), proven in RAW SQL: a connection acting
@@ -34,21 +35,14 @@ async function countsBy(table: string): Promise<Record<string, number>> {
 }
 
 function claimLines(prefix: string, count: number) {
-  return Array.from({ length: count }, (_, i) => ({
-    submitterClaimId: `${prefix}-${i}`,
-    lineNumber: 1,
-    payerName: `RLS Mutual ${i % 3}`,
-    cptCode: "99213",
-    units: 1,
-    serviceDate: "2026-09-01",
-    submittedAt: "2026-09-02",
-    decidedAt: "2026-09-20",
-    billedAmount: "120.00",
-    allowedAmount: "100.00",
-    paidAmount: i % 5 === 0 ? "0.00" : "80.00",
-    outcome: i % 5 === 0 ? "DENIED" : "PAID",
-    denialReason: i % 5 === 0 ? "CO-97" : undefined,
-  }));
+  return Array.from({ length: count }, (_, i) =>
+    claimLineInput({
+      submitterClaimId: `${prefix}-${i}`,
+      payerName: `RLS Mutual ${i % 3}`,
+      serviceDate: "2026-09-01", submittedAt: "2026-09-02", decidedAt: "2026-09-20", paidAt: undefined,
+      ...(i % 5 === 0 ? { paidAmount: "0.00", outcome: "DENIED" as const, denialReason: "CO-97" } : {}),
+    }),
+  );
 }
 
 async function seed(tenant: TTestTenant) {

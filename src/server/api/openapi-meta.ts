@@ -4,7 +4,7 @@ type TRestOptions = {
   summary: string;
   description: string;
   tags: string[];
-  /** Public operations answer without credentials (no 401/403 documented). */
+  /** Public operations answer without credentials (no 401/403 documented; `security: []`). */
   public?: boolean;
   /** Extra documented error statuses besides the standard ones. */
   errors?: Record<number, string>;
@@ -22,7 +22,10 @@ const STANDARD_ERRORS: Record<number, string> = {
 /** OpenAPI metadata for a procedure that is also a REST operation under /api/v1. */
 export function rest(method: "GET" | "POST" | "PATCH" | "DELETE", path: `/${string}`, options: TRestOptions): TMeta {
   const bodyErrors: Record<number, string> = method === "POST" || method === "PATCH" ? { 413: "Request body larger than 1 MiB" } : {};
-  const errors: Record<number, string> = options.public ? { 500: STANDARD_ERRORS[500]! } : { ...STANDARD_ERRORS, ...bodyErrors, ...options.errors };
+  // A public operation still validates its input (strict: an unknown query parameter is a 400).
+  const errors: Record<number, string> = options.public
+    ? { 400: STANDARD_ERRORS[400]!, 500: STANDARD_ERRORS[500]!, ...options.errors }
+    : { ...STANDARD_ERRORS, ...bodyErrors, ...options.errors };
   return {
     rateLimit: options.rateLimit,
     openapi: {

@@ -1,4 +1,5 @@
 import { CSV_COLUMNS, csvTemplate } from "@/server/services/ingestion/parse/csv-columns";
+import { PROBLEM_REF, PROBLEM_SCHEMA } from "./openapi-problem";
 
 /**
  * POST /uploads is a route handler of its own (trpc-to-openapi cannot take multipart bodies), so it
@@ -10,7 +11,7 @@ const problem = (description: string, status: number, code: string) => ({
   description,
   content: {
     "application/problem+json": {
-      schema: { $ref: "#/components/schemas/Problem" },
+      schema: { $ref: PROBLEM_REF },
       example: { type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`, title: description, status, detail: description, code, requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b", errors: [] },
     },
   },
@@ -47,6 +48,36 @@ const RESULT_SCHEMA = {
   required: ["upload", "replayed"],
 };
 
+/**
+ * The body of a rejected upload (400): the problem details every error has, plus the stored
+ * REJECTED upload and `replayed`; each field error also names its `line` and `field`. Written
+ * out in full (not `allOf` with Problem) so the nested `errors` entries have one schema.
+ */
+export const UPLOAD_REJECTED_REF = "#/components/schemas/UploadRejected";
+const UPLOAD_REJECTED_SCHEMA = {
+  type: "object",
+  description: "A rejected upload: problem details, the REJECTED upload and its row errors. Nothing was applied.",
+  properties: {
+    ...PROBLEM_SCHEMA.properties,
+    errors: {
+      type: "array",
+      description: "One entry per row error (the first 1,000), as in `upload.errors`.",
+      items: {
+        type: "object",
+        properties: {
+          ...PROBLEM_SCHEMA.properties.errors.items.properties,
+          line: { type: "integer", description: "1-based CSV line or X12 segment number." },
+          field: { type: "string", description: "The CSV column or the X12 element (e.g. `SVC03`)." },
+        },
+        required: [...PROBLEM_SCHEMA.properties.errors.items.required, "line", "field"],
+      },
+    },
+    upload: UPLOAD_SCHEMA,
+    replayed: { type: "boolean", description: "True when the same file was rejected before: this is that upload." },
+  },
+  required: [...PROBLEM_SCHEMA.required, "upload", "replayed"],
+};
+
 const example = {
   upload: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", filename: "march.csv", format: "CSV", sizeBytes: 18342, contentHash: "9f2c…", status: "APPLIED", rowCount: 120, appliedCount: 120, errorCount: 0, errors: [], createdAt: "2024-04-02T10:15:00.000Z", completedAt: "2024-04-02T10:15:01.000Z" },
   replayed: false,
@@ -57,9 +88,10 @@ const example = {
 
 const columns = CSV_COLUMNS.map((column) => `\`${column.name}\`${column.required ? " (required)" : ""}: ${column.description}`).join("; ");
 
-export function documentUploadRoutes<T extends { paths?: Record<string, unknown> }>(document: T): T {
+export function documentUploadRoutes<T extends { paths?: Record<string, unknown>; components?: { schemas?: Record<string, unknown> } }>(document: T): T {
   const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
   document.paths = paths;
+  document.components = { ...document.components, schemas: { ...document.components?.schemas, UploadRejected: UPLOAD_REJECTED_SCHEMA } };
   paths["/uploads"] = {
     ...paths["/uploads"],
     post: {
@@ -91,7 +123,7 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
           description: "Rejected: row errors, nothing applied. Besides the problem fields the body carries `upload` (the REJECTED upload) and `replayed`; each entry of `errors` also has `line` and `field`.",
           content: {
             "application/problem+json": {
-              schema: { $ref: "#/components/schemas/Problem" },
+              schema: { $ref: UPLOAD_REJECTED_REF },
               example: {
                 type: "urn:driftline:problem:bad-request",
                 title: "Bad Request",

@@ -21,8 +21,9 @@ type TOperation = {
 };
 type TDocument = {
   openapi: string;
+  security?: unknown[];
   paths: Record<string, Record<string, TOperation>>;
-  components?: { schemas?: Record<string, { required?: string[] }>; securitySchemes?: Record<string, unknown> };
+  components?: { schemas?: Record<string, { required?: string[]; properties?: Record<string, unknown> }>; securitySchemes?: Record<string, unknown> };
 };
 
 let server: TRestServer;
@@ -30,6 +31,19 @@ let document: TDocument;
 let response: Response;
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
+
+/**
+ * An error body is documented as Problem, or (a route handler's richer error) as a component
+ * that has every Problem field, required, plus its own.
+ */
+function isProblemSchema(schema: unknown): boolean {
+  const ref = (schema as { $ref?: string } | undefined)?.$ref;
+  if (ref === "#/components/schemas/Problem") return true;
+  const problem = document.components?.schemas?.Problem;
+  const named = ref?.startsWith("#/components/schemas/") ? document.components?.schemas?.[ref.slice("#/components/schemas/".length)] : undefined;
+  if (!problem || !named) return false;
+  return Object.keys(problem.properties ?? {}).every((field) => field in (named.properties ?? {})) && (problem.required ?? []).every((field) => named.required?.includes(field));
+}
 
 function operations(): { key: string; path: string; method: string; operation: TOperation }[] {
   return Object.entries(document.paths).flatMap(([path, item]) =>
@@ -92,7 +106,7 @@ describe("GET /api/v1/openapi.json", () => {
     expect(problemSchema?.required?.sort()).toEqual(["code", "detail", "errors", "requestId", "status", "title", "type"]);
     const problems: string[] = [];
     for (const { key, path, method, operation } of operations()) {
-      const protectedOperation = (operation.security ?? []).length > 0;
+      const protectedOperation = (operation.security ?? document.security ?? []).length > 0;
       const expected = ["500", ...(protectedOperation ? ["400", "401", "403", "429"] : [])];
       if (path.includes("{")) expected.push("404");
       if (method === "post" || method === "patch") expected.push("413");
@@ -109,7 +123,7 @@ describe("GET /api/v1/openapi.json", () => {
         const content = documented.content ?? {};
         if (Object.keys(content).join() !== "application/problem+json") problems.push(`${key}: ${status} is ${Object.keys(content).join()}`);
         const media = content["application/problem+json"];
-        if (JSON.stringify(media?.schema) !== JSON.stringify({ $ref: "#/components/schemas/Problem" })) problems.push(`${key}: ${status} schema is not Problem`);
+        if (!isProblemSchema(media?.schema)) problems.push(`${key}: ${status} schema is not Problem`);
         const example = media?.example as { status?: number } | undefined;
         if (example ? example.status !== Number(status) : !operation["x-route-handler"]) problems.push(`${key}: ${status} example missing or with another status`);
       }
@@ -119,12 +133,15 @@ describe("GET /api/v1/openapi.json", () => {
     expect(Object.keys(document.components?.schemas ?? {}).filter((name) => name.startsWith("error."))).toEqual([]);
   });
 
-  it("protects every operation but health with bearer auth", () => {
+  it("protects every operation but health with bearer auth, by default and explicitly", () => {
     expect(document.components?.securitySchemes).toHaveProperty("bearerAuth");
+    // The root default protects an operation that says nothing; a public one says `security: []`.
+    expect(document.security).toEqual([{ bearerAuth: [] }]);
     const open = operations()
-      .filter(({ operation }) => (operation.security ?? []).length === 0)
+      .filter(({ operation }) => (operation.security ?? document.security ?? []).length === 0)
       .map(({ key }) => key);
     expect(open).toEqual(["GET /health"]);
+    expect(document.paths["/health"]!.get!.security).toEqual([]);
   });
 
   it("exposes no internal or secret fields in any response schema", () => {
@@ -141,6 +158,14 @@ describe("GET /api/v1/health", () => {
     const body = (await health.json()) as { status: string; time: string };
     expect(body.status).toBe("ok");
     expect(Number.isNaN(Date.parse(body.time))).toBe(false);
+  });
+
+  it("answers an unknown query parameter with the documented 400 problem", async () => {
+    expect(document.paths["/health"]!.get!.responses).toHaveProperty("400");
+    const health = await fetch(`${server.baseUrl}/health?verbose=1`);
+    expect(health.status).toBe(400);
+    expect(health.headers.get("content-type")).toMatch(/^application\/problem\+json/);
+    expect(await health.json()).toMatchObject({ status: 400, code: "BAD_REQUEST" });
   });
 
   it("ignores bad credentials (public)", async () => {

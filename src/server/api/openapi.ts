@@ -1,44 +1,12 @@
 import { generateOpenApiDocument } from "trpc-to-openapi";
-import { APP_ERROR_STATUS } from "@/server/lib/errors";
 import { addRouteHandlerPaths } from "./openapi-route-handlers";
 import { documentUploadRoutes } from "./openapi-uploads";
+import { PROBLEM_REF, PROBLEM_SCHEMA } from "./openapi-problem";
 import { appRouter } from "./root";
+import type { TMeta } from "./trpc";
 
 /** The OpenAPI 3.1 document of the REST façade, generated from the same procedures. */
 let cached: ReturnType<typeof generateOpenApiDocument> | undefined;
-
-const PROBLEM_REF = "#/components/schemas/Problem";
-
-/** RFC 9457 problem details, exactly as `problem()` in http.ts writes them. */
-const PROBLEM_SCHEMA = {
-  type: "object",
-  description: "An error (RFC 9457 problem details). `code` is stable and meant for programs; `detail` for people.",
-  properties: {
-    type: { type: "string", description: "URI naming the problem type.", examples: ["urn:driftline:problem:bad-request"] },
-    title: { type: "string", description: "Short summary of the HTTP status." },
-    status: { type: "integer", description: "The HTTP status code." },
-    detail: { type: "string", description: "What went wrong, for people." },
-    code: {
-      type: "string",
-      enum: [...Object.keys(APP_ERROR_STATUS), "UNSUPPORTED_MEDIA_TYPE"],
-      description: "Stable machine-readable code.",
-    },
-    requestId: { type: "string", description: "Also in the `x-request-id` header; quote it when reporting a problem." },
-    errors: {
-      type: "array",
-      description: "Field errors of a validation failure (empty otherwise).",
-      items: {
-        type: "object",
-        properties: {
-          path: { type: "string", description: "Dotted path of the field, e.g. `limit` or `lines.0.cptCode`." },
-          message: { type: "string" },
-        },
-        required: ["path", "message"],
-      },
-    },
-  },
-  required: ["type", "title", "status", "detail", "code", "requestId", "errors"],
-} as const;
 
 const EXAMPLE_CODE: Record<string, string> = {
   "400": "BAD_REQUEST",
@@ -87,8 +55,28 @@ function documentProblems(document: ReturnType<typeof generateOpenApiDocument>) 
   return document;
 }
 
+/**
+ * Bearer auth is the document's default (`security` at the root), so an operation added without
+ * a word about security is documented as protected, never as open. trpc-to-openapi leaves
+ * `security` out of a public procedure's operation, which would inherit that default: each
+ * public one (`protect: false` in its meta) says `security: []`, no credentials, explicitly.
+ */
+function documentSecurity(document: ReturnType<typeof generateOpenApiDocument>) {
+  const paths = (document.paths ?? {}) as Record<string, Record<string, { security?: unknown[] } | undefined>>;
+  // At run time `_def.procedures` is flat ("health.check" -> procedure), as trpc-to-openapi reads it.
+  for (const procedure of Object.values(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: TMeta } }>)) {
+    const openapi = procedure._def.meta?.openapi;
+    if (!openapi || openapi.protect !== false) continue;
+    const operation = paths[openapi.path]?.[openapi.method.toLowerCase()];
+    if (!operation) throw new Error(`public operation ${openapi.method} ${openapi.path} is not in the document`);
+    operation.security = [];
+  }
+  document.security = [{ bearerAuth: [] }];
+  return document;
+}
+
 export function openApiDocument() {
-  cached ??= addRouteHandlerPaths(documentProblems(
+  cached ??= addRouteHandlerPaths(documentSecurity(documentProblems(
     generateOpenApiDocument(appRouter, {
       title: "Driftline REST API",
       description:
@@ -98,7 +86,7 @@ export function openApiDocument() {
       baseUrl: "/api/v1",
       securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key created by a tenant ADMIN." } },
     }),
-  ));
+  )));
   // POST /uploads and its CSV template are route handlers of their own (idempotent to re-apply).
   return documentUploadRoutes(cached);
 }

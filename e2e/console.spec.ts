@@ -1,0 +1,64 @@
+import { expect, test, type Page } from "@playwright/test";
+import { signIn } from "./support/journeys";
+
+/**
+ * No page logs a console error or fails to load one of its own resources — the favicon
+ * included, which browsers fetch for every page (a 404 there is a console error on each).
+ */
+
+const SIGNED_OUT = ["/sign-in", "/api/v1/docs"];
+const SIGNED_IN = [
+  "/",
+  "/drift-events",
+  "/alerts",
+  "/claims",
+  "/runs",
+  "/scorecard",
+  "/uploads",
+  "/admin/users",
+  "/admin/api-keys",
+  "/admin/alert-rules",
+  "/admin/webhooks",
+  "/admin/mappings",
+  "/admin/audit",
+];
+
+/** Console errors, uncaught exceptions and failed same-origin requests while `page` is used. */
+function watch(page: Page, origin: string): string[] {
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`${page.url()}: console error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`${page.url()}: uncaught ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 400 && response.url().startsWith(origin)) problems.push(`${page.url()}: ${response.status()} ${response.url()}`);
+  });
+  page.on("requestfailed", (request) => {
+    if (request.url().startsWith(origin)) problems.push(`${page.url()}: failed ${request.url()} (${request.failure()?.errorText})`);
+  });
+  return problems;
+}
+
+async function visit(page: Page, path: string) {
+  await page.goto(path);
+  await page.waitForLoadState("networkidle");
+}
+
+test("the favicon and the app icon are served", async ({ request }) => {
+  const ico = await request.get("/favicon.ico");
+  expect(ico.status()).toBe(200);
+  expect(ico.headers()["content-type"]).toMatch(/^image\/(x-icon|vnd\.microsoft\.icon)/);
+  const svg = await request.get("/icon.svg");
+  expect(svg.status()).toBe(200);
+  expect(svg.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+});
+
+test("no page logs a console error or misses a resource, signed out or in", async ({ page, baseURL }) => {
+  const problems = watch(page, baseURL!);
+  for (const path of SIGNED_OUT) await visit(page, path);
+  await visit(page, "/sign-in");
+  await expect(page.locator("link[rel~=icon]").first()).toBeAttached();
+  await signIn(page, "admin@northwind-clinic.example");
+  for (const path of SIGNED_IN) await visit(page, path);
+  expect(problems).toEqual([]);
+});

@@ -114,8 +114,12 @@ async function answerRest(req: Request): Promise<Response> {
   if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "DELETE") {
     const text = await readCapped(req, JSON_BODY_LIMIT);
     if (text === null) return problem(413, "PAYLOAD_TOO_LARGE", `The request body exceeds the ${JSON_BODY_LIMIT} byte limit.`, requestId);
-    // An empty JSON body means "no fields", so strict schemas report missing fields, not a parse error.
-    forwarded = new Request(req.url, { method: req.method, headers: req.headers, body: text === "" ? "{}" : text });
+    // An empty body means "no fields", so strict schemas report missing fields, not a parse error;
+    // and it is JSON whatever its Content-Type: a client sends none where the document has no
+    // body (POST /alerts/{id}/acknowledge), which must not be a 415.
+    const headers = new Headers(req.headers);
+    if (text === "") headers.set("content-type", "application/json");
+    forwarded = new Request(req.url, { method: req.method, headers, body: text === "" ? "{}" : text });
   }
   let response: Response;
   try {

@@ -1,6 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRestServer, type TRestServer } from "@/test/factories";
+import { randomUUID } from "node:crypto";
+import { createTestTenant, startRestServer, type TRestServer } from "@/test/factories";
 
 /**
  * The published OpenAPI document, fetched over real HTTP like an outside caller would, checked
@@ -16,7 +17,7 @@ type TOperation = {
   tags?: string[];
   security?: unknown[];
   parameters?: { in: string; name: string }[];
-  requestBody?: { content?: Record<string, unknown> };
+  requestBody?: { required?: boolean; content?: Record<string, unknown> };
   responses?: Record<string, { description?: string; content?: Record<string, { schema?: unknown; example?: unknown }> }>;
 };
 type TDocument = {
@@ -142,6 +143,21 @@ describe("GET /api/v1/openapi.json", () => {
       .map(({ key }) => key);
     expect(open).toEqual(["GET /health"]);
     expect(document.paths["/health"]!.get!.security).toEqual([]);
+  });
+
+  it("answers an operation that needs no request body when it is sent without one (no Content-Type either)", async () => {
+    // A client generated from the document sends no body where none is documented, or where it
+    // is optional; the door must not then demand Content-Type: application/json (415).
+    const tenant = await createTestTenant();
+    const bodiless = operations().filter(({ method, operation }) => method !== "get" && !operation.requestBody?.required);
+    expect(bodiless.map(({ key }) => key)).toContain("POST /alerts/{id}/acknowledge");
+    const answers: string[] = [];
+    for (const { key, path, method } of bodiless) {
+      const response = await fetch(`${server.baseUrl}${path.replace(/\{[^}]+\}/g, randomUUID())}`, { method: method.toUpperCase(), headers: tenant.keys.ADMIN.headers });
+      answers.push(`${key}: ${response.status}`);
+    }
+    // Unknown ids are 404s; an operation without an id answers 200.
+    expect(answers.filter((answer) => !/: (200|404)$/.test(answer))).toEqual([]);
   });
 
   it("exposes no internal or secret fields in any response schema", () => {

@@ -151,13 +151,16 @@ describe("GET /api/v1/openapi.json", () => {
     const tenant = await createTestTenant();
     const bodiless = operations().filter(({ method, operation }) => method !== "get" && !operation.requestBody?.required);
     expect(bodiless.map(({ key }) => key)).toContain("POST /alerts/{id}/acknowledge");
-    const answers: string[] = [];
+    const refused: string[] = [];
+    let found = 0;
     for (const { key, path, method } of bodiless) {
       const response = await fetch(`${server.baseUrl}${path.replace(/\{[^}]+\}/g, randomUUID())}`, { method: method.toUpperCase(), headers: tenant.keys.ADMIN.headers });
-      answers.push(`${key}: ${response.status}`);
+      // Unknown ids are 404s, which is fine here: the request got past the body check.
+      if (response.status === 415 || response.status >= 500) refused.push(`${key}: ${response.status}`);
+      if (response.ok) found += 1;
     }
-    // Unknown ids are 404s; an operation without an id answers 200.
-    expect(answers.filter((answer) => !/: (200|404)$/.test(answer))).toEqual([]);
+    expect(refused).toEqual([]);
+    expect(found).toBeGreaterThan(0); // POST /reports/trigger, at least, did its work
   });
 
   it("exposes no internal or secret fields in any response schema", () => {

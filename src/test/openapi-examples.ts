@@ -181,3 +181,15 @@ export function checkExamples(document: unknown, ajv: Ajv2020 = createExampleVal
   }
   return { checked: examples.length, failures };
 }
+
+/**
+ * Checks a real answer against the schema the document gives it (same strictness as the
+ * examples: no field the schema leaves out). The errors, empty when it conforms.
+ */
+export function checkAgainstDocument(document: unknown, schemaAt: string, value: unknown, ajv: Ajv2020 = createExampleValidator()): string[] {
+  if (resolvePointer(document, schemaAt) === undefined) throw new Error(`no schema at ${schemaAt}`);
+  ajv.removeSchema(DOCUMENT_ID);
+  ajv.addSchema({ ...(closeObjectSchemas(document) as TNode), $id: DOCUMENT_ID });
+  const validate = ajv.compile({ $ref: `${DOCUMENT_ID}${schemaAt}` });
+  return validate(value) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? error.keyword}${error.keyword === "unevaluatedProperties" ? `: ${String(error.params.unevaluatedProperty)}` : ""}`);
+}

@@ -1,5 +1,7 @@
+import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
-import { checkExamples, collectExamples } from "@/test/openapi-examples";
+import { createTestTenant, startRestServer } from "@/test/factories";
+import { checkAgainstDocument, checkExamples, collectExamples } from "@/test/openapi-examples";
 import { openApiDocument } from "./openapi";
 
 /**
@@ -85,5 +87,28 @@ describe("examples of /api/v1/openapi.json", () => {
     const example = post.responses["400"]!.content["application/problem+json"]!.example!;
     expect(Object.keys(example)).toEqual(expect.arrayContaining(["upload", "replayed"]));
     expect(Object.keys(example.errors![0]!)).toEqual(expect.arrayContaining(["line", "field"]));
+  });
+
+  it("the upload answers the examples illustrate have those schemas too: applied, replayed and rejected files", async () => {
+    const server = await startRestServer();
+    try {
+      const tenant = await createTestTenant();
+      const fixture = (name: string) => readFile(new URL(`../services/ingestion/parse/fixtures/x12/${name}`, import.meta.url), "utf8");
+      const post = async (name: string) => {
+        const headers = new Headers(tenant.keys.ANALYST.headers);
+        headers.set("content-type", "application/edi-x12");
+        const response = await fetch(`${server.baseUrl}/uploads`, { method: "POST", headers, body: await fixture(name) });
+        return { status: response.status, mediaType: response.headers.get("content-type")!.split(";")[0]!, body: (await response.json()) as unknown };
+      };
+      const answers = [await post("outcomes.835"), await post("outcomes.835"), await post("invalid-values.835")];
+      expect(answers.map((answer) => `${answer.status} ${answer.mediaType}`)).toEqual(["201 application/json", "200 application/json", "400 application/problem+json"]);
+      const document = openApiDocument();
+      for (const { status, mediaType, body } of answers) {
+        const schemaAt = `#/paths/~1uploads/post/responses/${status}/content/${mediaType.replace("/", "~1")}/schema`;
+        expect(checkAgainstDocument(document, schemaAt, body), `${status}: ${JSON.stringify(body).slice(0, 400)}`).toEqual([]);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -34,7 +34,9 @@ function watch(page: Page, origin: string): string[] {
     if (response.status() >= 400 && response.url().startsWith(origin)) problems.push(`${page.url()}: ${response.status()} ${response.url()}`);
   });
   page.on("requestfailed", (request) => {
-    if (request.url().startsWith(origin)) problems.push(`${page.url()}: failed ${request.url()} (${request.failure()?.errorText})`);
+    // ERR_ABORTED: a request cancelled by the next navigation (the router's prefetches), not a fault.
+    const reason = request.failure()?.errorText ?? "";
+    if (request.url().startsWith(origin) && reason !== "net::ERR_ABORTED") problems.push(`${page.url()}: failed ${request.url()} (${reason})`);
   });
   return problems;
 }

@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 
-// Security headers for every response (PRODUCT.md §8). HSTS only in production, where TLS is.
+// Security headers for every response (PRODUCT.md §8). HSTS is not here: this file is read when
+// `next build` runs, so the build's environment would decide it. Our own HTTP server sets it at
+// run time when DRIFTLINE_MODE=production (src/cli/serve-web.ts).
 const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "X-Frame-Options", value: "DENY" },
@@ -19,9 +21,6 @@ const securityHeaders = [
       "form-action 'self'",
     ].join("; "),
   },
-  ...(process.env.DRIFTLINE_MODE === "production"
-    ? [{ key: "Strict-Transport-Security", value: "max-age=63072000; includeSubDomains" }]
-    : []),
 ];
 
 const nextConfig = {

@@ -100,7 +100,7 @@ export async function benchRead(lines: number, repeat: number) {
       take: 1,
       select: { id: true, decidedAt: true },
     });
-    const deepCursor = encodeCursor(before[0]!.decidedAt.toISOString(), before[0]!.id);
+    const deepCursor = encodeCursor({ field: "decidedAt", direction: "desc" }, before[0]!.decidedAt.toISOString(), before[0]!.id);
     const deepPage = DEEP_ROW / PAGE;
 
     const cursorFirst = await time(repeat, () => listClaims(customerId, ACTOR, { limit: PAGE }));

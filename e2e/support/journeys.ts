@@ -27,7 +27,7 @@ export function mainNav(page: Page) {
 }
 
 /** The e2e server's database (its data dir is set by playwright.config.ts). */
-function databaseUrl(): string {
+export function databaseUrl(): string {
   const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".data/e2e");
   const lines = readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n");
   return `postgresql://postgres:driftline@127.0.0.1:${Number(lines[3])}/driftline`;

@@ -1,6 +1,7 @@
 import http from "node:http";
 import net from "node:net";
 import next from "next";
+import { env } from "@/env";
 import { markClientIpFromSocket } from "@/server/api/metrics-endpoint";
 import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/metrics";
 
@@ -9,7 +10,8 @@ import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/m
  * from the socket into `x-driftline-client-ip` (rate limits, audit, metrics access — never the
  * caller's word), (2) measures every request for /api/metrics, and (3) drains on shutdown:
  * stop accepting, close idle keep-alive sockets, answer in-flight requests (with
- * `Connection: close`), and cut whatever is left after `drainMs`.
+ * `Connection: close`), and cut whatever is left after `drainMs`; (4) sends HSTS when the
+ * process runs with DRIFTLINE_MODE=production.
  */
 export interface TDrainReport {
   /** Requests being answered when the drain began. */
@@ -36,10 +38,19 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
+/**
+ * Decided per process from the run-time environment, not in next.config.mjs: that file is read by
+ * `next build`, so one build would carry the build machine's mode into every deployment. Not in a
+ * Next.js proxy either: with a proxy, Next.js buffers every request body in memory (10 MB by
+ * default, truncating beyond), which uploads of up to UPLOAD_MAX_BYTES must not go through.
+ */
+export const HSTS_VALUE = "max-age=63072000; includeSubDomains";
+
 export async function startWebServer(options: { host: string; port: number }): Promise<TWebServer> {
   const app = next({ dev: false, dir: process.cwd(), hostname: options.host, port: options.port });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const hsts = env().DRIFTLINE_MODE === "production";
   markClientIpFromSocket();
   markRequestsMeasuredByServer();
   let draining = false;
@@ -56,6 +67,7 @@ export async function startWebServer(options: { host: string; port: number }): P
       socketState.active += 1;
     }
     req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    if (hsts) res.setHeader("strict-transport-security", HSTS_VALUE);
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
       inFlight -= 1;

@@ -14,7 +14,8 @@ import { claimLineInput } from "@/test/claim-csv";
  * Property-based fuzzing of the REST façade. For EVERY operation of the OpenAPI
  * document, fast-check generates inputs from the operation's own schemas — valid ones and hostile
  * mutations of them (wrong types, missing and extra fields, huge / empty / unicode strings, SQL
- * and path-traversal text, negative and huge numbers, malformed and forged cursors, random ids
+ * and path-traversal text, negative and huge numbers, malformed and forged cursors (every list's
+ * `cursor` mostly gets a crafted one: see craftedCursor), random ids
  * and tenant B's ids) — and sends them over real HTTP with tenant A's API keys of every role.
  * For every answer:
  *   - never a 5xx;
@@ -213,6 +214,30 @@ function allIds(side: TSide): string[] {
 
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
+/**
+ * Cursors an attacker forges: base64url JSON of the cursor's own shape `[ordering, sortValue, id]`
+ * (and the older `[sortValue, id]`, and other shapes) with sort values of every type — numbers
+ * where a timestamp belongs, null, 1e308, Infinity, arrays, objects, NUL text — orderings of this
+ * list and of others, and ids that are A's, B's, random or not ids at all.
+ */
+function craftedCursor(): fc.Arbitrary<string> {
+  const ordering = fc.constantFrom("-createdAt", "createdAt", "-lastDetectedAt", "severity", "-qValue", "-decidedAt", "serviceDate", "-occurredAt", "-queuedAt", "filename", "name", "-url", "x", "");
+  const sortValue = fc.oneof(
+    fc.constantFrom<unknown>(0, -0, null, 1e308, -1e308, 5e-324, true, [], {}, ["2026-01-01T00:00:00.000Z"], { gt: "" }, "not a date", "a\u0000b", "2026-13-45T99:99:99.999Z"),
+    fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
+    fc.double(),
+    fc.string({ maxLength: 40 }),
+  );
+  const id = fc.oneof(fc.constantFrom<unknown>(...allIds(a), ...allIds(b), "-".repeat(36), "not-a-uuid", 7, null), fc.uuid());
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.tuple(ordering, sortValue, id).map((parts) => cursorOf(parts)) },
+    { weight: 2, arbitrary: fc.tuple(sortValue, id).map((parts) => cursorOf(parts)) },
+    { weight: 1, arbitrary: fc.tuple(ordering, id).map(([order, one]) => Buffer.from(`[${JSON.stringify(order)},1e309,${JSON.stringify(one)}]`).toString("base64url")) },
+    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => cursorOf(value)) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }).map((text) => Buffer.from(text).toString("base64url")) },
+  );
+}
+
 /** Text and values an attacker or a broken client sends. */
 function hostileValue(): fc.Arbitrary<unknown> {
   const texts = fc.constantFrom(
@@ -383,7 +408,9 @@ function caseArb(operation: TOperation): fc.Arbitrary<TCase> {
     Object.fromEntries(
       queryParams.map((parameter) => [
         parameter.name,
-        fc.oneof({ weight: 3, arbitrary: fromSchema(parameter.schema) }, { weight: 1, arbitrary: hostileValue() }),
+        parameter.name === "cursor"
+          ? fc.oneof({ weight: 1, arbitrary: fromSchema(parameter.schema) }, { weight: 4, arbitrary: craftedCursor() }, { weight: 1, arbitrary: hostileValue() })
+          : fc.oneof({ weight: 3, arbitrary: fromSchema(parameter.schema) }, { weight: 1, arbitrary: hostileValue() }),
       ]),
     ),
     { requiredKeys: [] },
@@ -391,11 +418,16 @@ function caseArb(operation: TOperation): fc.Arbitrary<TCase> {
   const withExtra = fc.tuple(query, fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), hostileValue()), { freq: 4 })).map(([values, extra]) =>
     extra ? { ...values, [`x${extra[0]}`]: extra[1] } : values,
   );
+  // With every query parameter drawn at once, nearly every case is refused for some other
+  // parameter before the cursor is read; a quarter of a list's cases send a forged cursor alone.
+  const listQuery = queryParams.some((parameter) => parameter.name === "cursor")
+    ? fc.oneof({ weight: 3, arbitrary: withExtra }, { weight: 1, arbitrary: craftedCursor().map((cursor) => ({ cursor })) })
+    : withExtra;
   const sendsBody = operation.method !== "GET" && operation.method !== "DELETE";
   return fc.record({
     role: fc.constantFrom<TCase["role"]>("VIEWER", "ANALYST", "ADMIN", "ADMIN", "ANALYST", "anonymous", "garbage"),
     pathId,
-    query: withExtra,
+    query: listQuery,
     body: sendsBody ? bodyArb(operation.bodySchema ?? { type: "object", properties: {} }).map((body) => body as TCase["body"]) : fc.constant(null),
     rawBody: fc.constantFrom<TCase["rawBody"]>("json", "json", "json", "json", "json", "json", "malformed", "huge", "wrong-type"),
     idempotencyKey: fc.oneof(fc.constant(null), fc.uuid(), fc.constantFrom("", " ", "x".repeat(300), "'; --", "caf\u00e9")),

@@ -10,12 +10,45 @@ import { appRouter } from "./root";
 
 /**
  * The two doors over one router. Both add `x-request-id` and the rate-limit headers the
- * procedures set; the REST door also caps request bodies and answers errors as
- * application/problem+json (RFC 9457).
+ * procedures set, and both cap request bodies at JSON_BODY_LIMIT while they stream in; the REST
+ * door answers errors as application/problem+json (RFC 9457).
  */
 
 export const REST_PREFIX = "/api/v1";
-const JSON_BODY_LIMIT = 1024 * 1024;
+/** JSON bodies of either door (file uploads have their own route and UPLOAD_MAX_BYTES). */
+export const JSON_BODY_LIMIT = 1024 * 1024;
+
+function bodyTooLarge(): TRPCError {
+  return new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: `The request body exceeds the ${JSON_BODY_LIMIT} byte limit.` });
+}
+
+/**
+ * The request with its body behind a counter: the stream fails with PAYLOAD_TOO_LARGE as soon as
+ * more than JSON_BODY_LIMIT bytes have arrived (at once when Content-Length already says so), and
+ * stops reading from the socket. So no door ever holds, or hands to JSON.parse, more than the
+ * limit — whether or not the client declared a length (chunked bodies do not).
+ */
+function withCappedBody(req: Request): Request {
+  if (!req.body) return req;
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  let body: ReadableStream<Uint8Array>;
+  if (declared > JSON_BODY_LIMIT) {
+    void req.body.cancel().catch(() => undefined);
+    body = new ReadableStream({ start: (controller) => controller.error(bodyTooLarge()) });
+  } else {
+    let size = 0;
+    body = req.body.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, controller) {
+          size += chunk.byteLength;
+          if (size > JSON_BODY_LIMIT) controller.error(bodyTooLarge());
+          else controller.enqueue(chunk);
+        },
+      }),
+    );
+  }
+  return new Request(req.url, { method: req.method, headers: req.headers, body, signal: req.signal, duplex: "half" } as RequestInit);
+}
 
 /** One structured line per request: ids, route, status and time; never bodies or query strings. */
 function logRequest(req: Request, response: Response, requestId: string, startedAt: number): Response {
@@ -32,7 +65,9 @@ export async function handleTrpc(req: Request): Promise<Response> {
   const responseHeaders = new Headers();
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
-    req,
+    // tRPC reads the body only when a procedure asks for its input; a body over the limit then
+    // fails that call with PAYLOAD_TOO_LARGE (413), as tRPC's own Node adapter does with maxBodySize.
+    req: withCappedBody(req),
     router: appRouter,
     createContext: () => createContext({ headers: req.headers, requestId, responseHeaders }),
   });
@@ -80,25 +115,14 @@ export function problem(status: number, code: string, detail: string, requestId:
   return new Response(JSON.stringify(body), { status, headers: responseHeaders });
 }
 
-/** Reads a request body up to `limit` bytes; null when it is larger. */
-async function readCapped(req: Request, limit: number): Promise<string | null> {
-  const declared = Number(req.headers.get("content-length") ?? "0");
-  if (declared > limit) return null;
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
+/** Reads a request body up to JSON_BODY_LIMIT bytes; null when it is larger. */
+async function readCapped(req: Request): Promise<string | null> {
+  try {
+    return await withCappedBody(req).text();
+  } catch (error) {
+    if (error instanceof TRPCError && error.code === "PAYLOAD_TOO_LARGE") return null;
+    throw error;
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export async function handleRest(req: Request): Promise<Response> {
@@ -112,7 +136,7 @@ async function answerRest(req: Request): Promise<Response> {
   const responseHeaders = new Headers();
   let forwarded = req;
   if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "DELETE") {
-    const text = await readCapped(req, JSON_BODY_LIMIT);
+    const text = await readCapped(req);
     if (text === null) return problem(413, "PAYLOAD_TOO_LARGE", `The request body exceeds the ${JSON_BODY_LIMIT} byte limit.`, requestId);
     // An empty body means "no fields", so strict schemas report missing fields, not a parse error;
     // and it is JSON whatever its Content-Type: a client sends none where the document has no

@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { alertSelect, toAlert, type ZAlertFilters } from "./alert-shape";
 
 /** Alert lists (VIEWER): filters, search on rule and payer names, both pagination styles. */
@@ -32,8 +32,7 @@ export async function listAlerts(customerId: string, params: TFilters, extra: Re
   const result = await paginate({
     params,
     where: { AND: [whereOf(params), extra] },
-    ordering: parseOrdering(params.ordering, ["createdAt"], { field: "createdAt", direction: "desc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp" }, fallback: "-createdAt" },
     findMany: (args) => scoped.alertEvent.findMany({ ...args, select: alertSelect }),
     count: (args) => scoped.alertEvent.count(args),
   });

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import { tenantDb, withTenantTransaction, type TTenantTx } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError, fieldError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { alertRuleSelect, toAlertRule, type ZAlertRuleFilters, type ZCreateAlertRuleInput, type ZUpdateAlertRuleInput } from "./alert-rule-shape";
 
 /**
@@ -18,8 +18,7 @@ export async function listAlertRules(customerId: string, params: TListParams & z
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["name", "createdAt"], { field: "name", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { name: "text", createdAt: "timestamp" }, fallback: "name" },
     findMany: (args) => scoped.alertRule.findMany({ ...args, select: alertRuleSelect }),
     count: (args) => scoped.alertRule.count(args),
   });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { ZMemberRole } from "@/server/services/users/create-user";
 import { createApiKey, type TCreateApiKeyInput } from "./create-api-key";
 
@@ -37,8 +37,7 @@ export function listApiKeys(customerId: string, params: TListParams) {
   return paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["createdAt", "name"], { field: "createdAt", direction: "desc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp", name: "text" }, fallback: "-createdAt" },
     findMany: (args) => scoped.apiKey.findMany({ ...args, select: apiKeySelect }),
     count: (args) => scoped.apiKey.count(args),
   });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 
 /** The tenant's audit log, newest first, filterable by actor, action, resource and time. */
 
@@ -55,8 +55,7 @@ export async function listAuditEvents(customerId: string, params: TListParams & 
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["occurredAt"], { field: "occurredAt", direction: "desc" }),
-    dateFields: ["occurredAt"],
+    sort: { keys: { occurredAt: "timestamp" }, fallback: "-occurredAt" },
     findMany: (args) => scoped.auditEvent.findMany({ ...args, select: auditSelect }),
     count: (args) => scoped.auditEvent.count(args),
   });

@@ -4,7 +4,7 @@ import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 
 /**
  * Claim lines are PHI (PRODUCT.md §1): ANALYST and up, and every read is audited with ids and
@@ -110,7 +110,10 @@ function range(from: string | undefined, to: string | undefined) {
   return { ...(from ? { gte: new Date(`${from}T00:00:00Z`) } : {}), ...(to ? { lte: new Date(`${to}T00:00:00Z`) } : {}) };
 }
 
-const ORDERING = ["decidedAt", "serviceDate", "submittedAt", "createdAt", "updatedAt"] as const;
+const SORT = {
+  keys: { decidedAt: "timestamp", serviceDate: "timestamp", submittedAt: "timestamp", createdAt: "timestamp", updatedAt: "timestamp" },
+  fallback: "-decidedAt",
+} as const;
 
 export async function listClaims(customerId: string, actor: TActor, params: TListParams & TClaimFilters) {
   const scoped = tenantDb(customerId);
@@ -123,12 +126,15 @@ export async function listClaims(customerId: string, actor: TActor, params: TLis
   if (params.submitterClaimId) where.submitterClaimId = params.submitterClaimId;
   const dates = { serviceDate: range(params.serviceDateFrom, params.serviceDateTo), submittedAt: range(params.submittedFrom, params.submittedTo), decidedAt: range(params.decidedFrom, params.decidedTo) };
   for (const [field, condition] of Object.entries(dates)) if (condition) where[field] = condition;
-  if (params.search) where.OR = [{ submitterClaimId: { startsWith: params.search } }, { payerClaimNumber: { startsWith: params.search } }];
+  if (params.search) {
+    // Claim numbers may hold % and _ (they are the submitter's own text): matched literally.
+    const prefix = likeLiteral(params.search);
+    where.OR = [{ submitterClaimId: { startsWith: prefix } }, { payerClaimNumber: { startsWith: prefix } }];
+  }
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ORDERING, { field: "decidedAt", direction: "desc" }),
-    dateFields: ORDERING,
+    sort: SORT,
     findMany: (args) => scoped.claimLine.findMany({ ...args, select: claimSelect }),
     count: (args) => scoped.claimLine.count(args),
   });

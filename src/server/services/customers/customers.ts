@@ -4,7 +4,7 @@ import { unscopedDb } from "@/server/db/tenant-scope";
 import { withTransaction } from "@/server/db/transaction";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { createCustomer, type TCreateCustomerInput } from "./create-customer";
 
 /** Tenants. Everything here except `getCustomer` is platform-wide and superuser-only. */
@@ -24,8 +24,7 @@ export function listCustomers(params: TListParams) {
   return paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["createdAt", "slug", "name"], { field: "createdAt", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp", slug: "text", name: "text" }, fallback: "createdAt" },
     findMany: (args) => unscopedDb().customer.findMany({ ...args, select: customerSelect }),
     count: (args) => unscopedDb().customer.count(args),
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { detectionRunSelect, toDetectionRun, ZRunStatus, ZRunTrigger, type TDetectionRun } from "./detection-run-shape";
 
 /** The tenant's detection runs ("reports"), newest first. */
@@ -13,8 +13,6 @@ export const ZDetectionRunFilters = z.object({
   queuedTo: z.coerce.date().optional(),
 });
 
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
-
 export async function listDetectionRuns(customerId: string, params: TListParams & z.infer<typeof ZDetectionRunFilters>) {
   const scoped = tenantDb(customerId);
   const where: Record<string, unknown> = {};
@@ -23,12 +21,11 @@ export async function listDetectionRuns(customerId: string, params: TListParams 
   if (params.queuedFrom || params.queuedTo) {
     where.queuedAt = { ...(params.queuedFrom ? { gte: params.queuedFrom } : {}), ...(params.queuedTo ? { lte: params.queuedTo } : {}) };
   }
-  if (params.search) where.error = { contains: escapeLike(params.search), mode: "insensitive" };
+  if (params.search) where.error = { contains: likeLiteral(params.search), mode: "insensitive" };
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["queuedAt"], { field: "queuedAt", direction: "desc" }),
-    dateFields: ["queuedAt"],
+    sort: { keys: { queuedAt: "timestamp" }, fallback: "-queuedAt" },
     findMany: (args) => scoped.detectionRun.findMany({ ...args, select: detectionRunSelect }),
     count: (args) => scoped.detectionRun.count(args),
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { driftEventSelect, toDriftEvent, ZDriftStatus, ZDriftType, type TDriftEvent } from "./drift-event-shape";
 
 /** The tenant's drift events (history included), filterable, searchable, both pagination styles. */
@@ -21,9 +21,7 @@ export const ZDriftEventFilters = z.object({
 });
 export type TDriftEventFilters = z.infer<typeof ZDriftEventFilters>;
 
-export const DRIFT_EVENT_ORDERINGS = ["lastDetectedAt", "firstDetectedAt", "severity", "qValue"] as const;
-
-const escapeLike = (text: string) => text.replace(/[\\%_]/g, "\\$&");
+const DRIFT_EVENT_SORT_KEYS = { lastDetectedAt: "timestamp", firstDetectedAt: "timestamp", severity: "number", qValue: "number" } as const;
 
 function range(from?: Date, to?: Date) {
   return from || to ? { ...(from ? { gte: from } : {}), ...(to ? { lte: to } : {}) } : undefined;
@@ -48,19 +46,19 @@ export async function listDriftEvents(
   const resolved = range(params.resolvedFrom, params.resolvedTo);
   if (resolved) where.resolvedAt = resolved;
   if (params.search) {
-    const text = escapeLike(params.search);
+    const text = likeLiteral(params.search);
     where.OR = [
       { payer: { name: { contains: text, mode: "insensitive" } } },
       { cptGroup: { contains: text.toUpperCase() } },
       { denialReason: { contains: text.toUpperCase() } },
     ];
   }
-  const fallback = options.defaultOrdering === "-severity" ? { field: "severity", direction: "desc" as const } : { field: "lastDetectedAt", direction: "desc" as const };
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, DRIFT_EVENT_ORDERINGS, fallback),
-    dateFields: ["lastDetectedAt", "firstDetectedAt"],
+    // The resolved ordering (this default included) goes into the cursor: a cursor of the
+    // severity-ordered dashboard is refused by the list ordered by detection time.
+    sort: { keys: DRIFT_EVENT_SORT_KEYS, fallback: options.defaultOrdering ?? "-lastDetectedAt" },
     findMany: (args) => scoped.driftEvent.findMany({ ...args, select: driftEventSelect }),
     count: (args) => scoped.driftEvent.count(args),
   });

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { tenantDb, withTenantTransaction, type TTenantTx } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { CPT_GROUP_CODES, cptGroupFor } from "./cpt-groups";
 
 /**
@@ -43,12 +43,11 @@ export async function listCptMappings(customerId: string, params: TListParams & 
   const scoped = tenantDb(customerId);
   const where: Record<string, unknown> = {};
   if (params.groupCode) where.groupCode = params.groupCode;
-  if (params.search) where.cptCode = { startsWith: params.search.toUpperCase() };
+  if (params.search) where.cptCode = { startsWith: likeLiteral(params.search.toUpperCase()) };
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["cptCode", "createdAt"], { field: "cptCode", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { cptCode: "text", createdAt: "timestamp" }, fallback: "cptCode" },
     findMany: (args) => scoped.cptMapping.findMany({ ...args, select }),
     count: (args) => scoped.cptMapping.count(args),
   });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { ZPayerRef } from "./payer-mappings";
 
 /**
@@ -20,8 +20,7 @@ export async function listPayers(customerId: string, params: TListParams & z.inf
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["name", "createdAt"], { field: "name", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { name: "text", createdAt: "timestamp" }, fallback: "name" },
     findMany: (args) => scoped.payer.findMany({ ...args, select: { id: true, name: true, customerId: true, createdAt: true } }),
     count: (args) => scoped.payer.count(args),
   });

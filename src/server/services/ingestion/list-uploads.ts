@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import type { TRowError } from "./parse/row-error";
 import { ZUpload, type TUpload } from "./upload-row";
 
@@ -43,8 +43,7 @@ export async function listUploads(customerId: string, params: TListParams & z.in
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["createdAt", "filename"], { field: "createdAt", direction: "desc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp", filename: "text" }, fallback: "-createdAt" },
     findMany: (args) => scoped.upload.findMany({ ...args, select: summarySelect }),
     count: (args) => scoped.upload.count(args),
   });

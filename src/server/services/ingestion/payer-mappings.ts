@@ -3,7 +3,7 @@ import type { Prisma } from "@/generated/prisma/client";
 import { tenantDb, withTenantTransaction, type TTenantTx } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { normalizePayerName } from "./normalize-payer-name";
 
 /**
@@ -53,8 +53,7 @@ export async function listPayerMappings(customerId: string, params: TListParams 
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["normalizedName", "createdAt"], { field: "normalizedName", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { normalizedName: "text", createdAt: "timestamp" }, fallback: "normalizedName" },
     findMany: (args) => scoped.payerMapping.findMany({ ...args, select: mappingSelect }),
     count: (args) => scoped.payerMapping.count(args),
   });

@@ -3,7 +3,7 @@ import { db } from "@/server/db/client";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { hashPassword } from "@/server/lib/passwords";
 import { ZMemberRole, ZPassword } from "./create-user";
 
@@ -51,8 +51,7 @@ export async function listMembers(customerId: string, params: TListParams & { ro
   const result = await paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["createdAt"], { field: "createdAt", direction: "asc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp" }, fallback: "createdAt" },
     findMany: (args) => scoped.membership.findMany({ ...args, select: memberSelect }) as Promise<TMemberRow[]>,
     count: (args) => scoped.membership.count(args),
   });

@@ -1,6 +1,6 @@
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
-import { likeLiteral, paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { webhookEndpointSelect } from "./webhook-endpoint-shape";
 
 export function listWebhookEndpoints(customerId: string, params: TListParams) {
@@ -9,8 +9,7 @@ export function listWebhookEndpoints(customerId: string, params: TListParams) {
   return paginate({
     params,
     where: text ? { OR: [{ url: { contains: text, mode: "insensitive" } }, { description: { contains: text, mode: "insensitive" } }] } : {},
-    ordering: parseOrdering(params.ordering, ["createdAt", "url"], { field: "createdAt", direction: "desc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp", url: "text" }, fallback: "-createdAt" },
     findMany: (args) => scoped.webhookEndpoint.findMany({ ...args, select: webhookEndpointSelect }),
     count: (args) => scoped.webhookEndpoint.count(args),
   });

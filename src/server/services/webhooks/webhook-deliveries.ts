@@ -3,7 +3,7 @@ import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { lockRows } from "@/server/db/locks";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { paginate, parseOrdering, type TListParams } from "@/server/lib/pagination";
+import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { refreshAlertStatus } from "@/server/services/alerts/refresh-alert-status";
 import { webhookDeliverySelect, type ZWebhookDeliveryFilters } from "./webhook-delivery-shape";
 import type { TTx } from "@/server/db/client";
@@ -17,12 +17,11 @@ export function listWebhookDeliveries(customerId: string, params: TListParams & 
   if (params.alertEventId) where.alertEventId = params.alertEventId;
   if (params.status) where.status = params.status;
   if (params.eventType) where.eventType = params.eventType;
-  if (params.search) where.messageId = { startsWith: params.search.replace(/[\\%_]/g, "\\$&") };
+  if (params.search) where.messageId = { startsWith: likeLiteral(params.search) };
   return paginate({
     params,
     where,
-    ordering: parseOrdering(params.ordering, ["createdAt"], { field: "createdAt", direction: "desc" }),
-    dateFields: ["createdAt"],
+    sort: { keys: { createdAt: "timestamp" }, fallback: "-createdAt" },
     findMany: (args) => scoped.webhookDelivery.findMany({ ...args, select: webhookDeliverySelect }),
     count: (args) => scoped.webhookDelivery.count(args),
   });

@@ -33,7 +33,8 @@ export default defineConfig({
       PORT: String(PORT),
       DRIFTLINE_DATA_DIR: DATA_DIR,
       SEED_DEMO_CLAIMS: "20000",
-      SESSION_IDLE_MINUTES: process.env.E2E_SESSION_IDLE_MINUTES ?? "15",
+      // One minute by default, so e2e/idle-logoff.spec.ts can wait out the idle limit for real.
+      SESSION_IDLE_MINUTES: process.env.E2E_SESSION_IDLE_MINUTES ?? "1",
       // Every journey signs in from 127.0.0.1: the per-address sign-in limit (20 per 15 min)
       // would refuse the later ones. The per-account limit stays as shipped.
       RATE_LIMIT_OVERRIDES: JSON.stringify({ signInAddress: { points: 1000, duration: 900 } }),

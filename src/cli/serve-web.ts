@@ -2,12 +2,13 @@ import http from "node:http";
 import net from "node:net";
 import next from "next";
 import { markClientIpFromSocket } from "@/server/api/metrics-endpoint";
+import { clientAddressOf } from "@/server/lib/client-address";
 import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/metrics";
 
 /**
  * The web role: Next.js behind our own node:http server, which (1) writes the client address
- * from the socket into `x-driftline-client-ip` (rate limits, audit, metrics access — never the
- * caller's word), (2) measures every request for /api/metrics, and (3) drains on shutdown:
+ * into `x-driftline-client-ip` (rate limits, audit, metrics access): the socket's peer, or the
+ * X-Forwarded-For client when the peer is a TRUSTED_PROXIES proxy — never the caller's word, (2) measures every request for /api/metrics, and (3) drains on shutdown:
  * stop accepting, close idle keep-alive sockets, answer in-flight requests (with
  * `Connection: close`), and cut whatever is left after `drainMs`.
  */
@@ -55,7 +56,7 @@ export async function startWebServer(options: { host: string; port: number }): P
       socketState.requests += 1;
       socketState.active += 1;
     }
-    req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    req.headers["x-driftline-client-ip"] = clientAddressOf(req);
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {
       inFlight -= 1;

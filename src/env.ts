@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTrustedProxies } from "@/server/lib/client-address";
 
 /**
  * Every environment variable Driftline reads, validated in one place. A bad value stops the
@@ -45,6 +46,17 @@ const ZEnv = z
     SEED_DEMO_CLAIMS: z.coerce.number().int().min(1000).max(20_000_000).default(300_000),
     // Operations (DEPLOYMENT.md): metrics access, worker roles and readiness.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    // Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges, comma-separated).
+    TRUSTED_PROXIES: z
+      .string()
+      .optional()
+      .superRefine((value, ctx) => {
+        try {
+          parseTrustedProxies(value);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
     WORKER_QUEUES: z
       .string()
       .regex(/^\s*[a-z0-9-]+\s*(,\s*[a-z0-9-]+\s*)*$/, "comma-separated queue names such as detection-run,webhook-sweep")
@@ -59,6 +71,11 @@ const ZEnv = z
       if (env[key] === DEV_KEY) {
         ctx.addIssue({ code: "custom", path: [key], message: "must be set in production" });
       }
+    }
+    // Without a token, metrics fall back to "loopback callers only", which a misconfigured proxy
+    // turns into "everyone": production names its scraper instead.
+    if (!env.METRICS_TOKEN) {
+      ctx.addIssue({ code: "custom", path: ["METRICS_TOKEN"], message: "must be set in production (Prometheus sends it as a bearer token)" });
     }
     if (env.ALLOW_PRIVATE_WEBHOOK_TARGETS) {
       ctx.addIssue({

@@ -3,12 +3,14 @@ import net from "node:net";
 import next from "next";
 import { env } from "@/env";
 import { markClientIpFromSocket } from "@/server/api/metrics-endpoint";
+import { clientAddressOf } from "@/server/lib/client-address";
 import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/metrics";
 
 /**
  * The web role: Next.js behind our own node:http server, which (1) writes the client address
- * from the socket into `x-driftline-client-ip` (rate limits, audit, metrics access — never the
- * caller's word), (2) measures every request for /api/metrics, and (3) drains on shutdown:
+ * into `x-driftline-client-ip` (rate limits, audit, metrics access): the socket's peer, or the
+ * X-Forwarded-For client when the peer is a TRUSTED_PROXIES proxy — never the caller's word;
+ * (2) measures every request for /api/metrics; and (3) drains on shutdown:
  * stop accepting, close idle keep-alive sockets, answer in-flight requests (with
  * `Connection: close`), and cut whatever is left after `drainMs`; (4) sends HSTS when the
  * process runs with DRIFTLINE_MODE=production.
@@ -66,7 +68,7 @@ export async function startWebServer(options: { host: string; port: number }): P
       socketState.requests += 1;
       socketState.active += 1;
     }
-    req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    req.headers["x-driftline-client-ip"] = clientAddressOf(req);
     if (hsts) res.setHeader("strict-transport-security", HSTS_VALUE);
     if (draining) res.setHeader("connection", "close");
     res.once("close", () => {

@@ -1,5 +1,6 @@
 import http from "node:http";
 import { handleMetrics, markClientIpFromSocket } from "@/server/api/metrics-endpoint";
+import { clientAddressOf } from "@/server/lib/client-address";
 
 /**
  * A worker has no web server, yet its counters (detection runs, webhook attempts) live in its
@@ -16,7 +17,7 @@ export async function serveWorkerMetrics(options: { host: string; port: number }
       }
       const headers = new Headers();
       if (req.headers.authorization) headers.set("authorization", req.headers.authorization);
-      headers.set("x-driftline-client-ip", req.socket.remoteAddress ?? "unknown");
+      headers.set("x-driftline-client-ip", clientAddressOf(req));
       const response = await handleMetrics(new Request(`http://${options.host}/metrics`, { headers }));
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(await response.text());

@@ -9,8 +9,10 @@ import { env } from "@/env";
 import { createContext } from "@/server/api/context";
 import { REST_PREFIX } from "@/server/api/http";
 import { createCaller } from "@/server/api/root";
+import { authorizeCredentials } from "@/server/auth/auth-options";
 import { createUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
+import { clientAddressOf, parseTrustedProxies } from "@/server/lib/client-address";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 
 /**
@@ -218,8 +220,26 @@ function resolveRoute(dir: string, segments: string[], params: Record<string, st
   return null;
 }
 
+/**
+ * POST /api/auth/callback/credentials answered by the credentials check next-auth calls
+ * (authorizeCredentials): 200 with the new session id, 401 for bad credentials, 429 when rate
+ * limited. next-auth's own envelope (CSRF token, redirects, cookie) needs Next's request scope
+ * and is covered by the browser journeys.
+ */
+async function signInOverHttp(request: Request): Promise<Response> {
+  const form = new URLSearchParams(await request.text());
+  try {
+    const result = await authorizeCredentials({ email: form.get("email") ?? "", password: form.get("password") ?? "" }, request.headers);
+    return result ? Response.json({ ok: true, sessionId: result.sid }) : Response.json({ ok: false, error: "CredentialsSignin" }, { status: 401 });
+  } catch (error) {
+    if ((error as Error).message === "RateLimited") return Response.json({ ok: false, error: "RateLimited" }, { status: 429 });
+    throw error;
+  }
+}
+
 async function dispatch(request: Request): Promise<Response> {
   const { pathname } = new URL(request.url);
+  if (pathname === "/api/auth/callback/credentials" && request.method === "POST") return signInOverHttp(request);
   const route = pathname.startsWith("/api/") ? resolveRoute(APP_DIR, pathname.split("/").filter(Boolean), {}) : null;
   if (!route) return new Response("Not found", { status: 404 });
   const module = (await import(/* @vite-ignore */ route.file)) as TRouteModule;
@@ -243,12 +263,14 @@ async function writeResponse(response: Response, res: http.ServerResponse): Prom
 /**
  * A real HTTP server on 127.0.0.1 (ephemeral port) in front of the Next.js route handlers under
  * /api, routed by their file names (see resolveRoute): REST under /api/v1, tRPC under /api/trpc.
- * The client address header is set from the socket, as `npm start` does, never from the caller.
+ * The client address header is set as `npm start` sets it, never from the caller: the socket's
+ * peer, or — with `trustedProxies` (TRUSTED_PROXIES syntax) and a trusted peer — X-Forwarded-For.
  */
-export async function startRestServer(): Promise<TRestServer> {
+export async function startRestServer(options: { trustedProxies?: string } = {}): Promise<TRestServer> {
   let origin = "";
+  const trusted = parseTrustedProxies(options.trustedProxies);
   const server = http.createServer((req, res) => {
-    req.headers["x-driftline-client-ip"] = req.socket.remoteAddress ?? "unknown";
+    req.headers["x-driftline-client-ip"] = clientAddressOf(req, trusted);
     toRequest(req, origin)
       .then(dispatch)
       .then((response) => writeResponse(response, res))

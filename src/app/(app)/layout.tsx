@@ -3,7 +3,9 @@ import Link from "next/link";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AlertsNavLink } from "@/components/alerts/alerts-nav-link";
+import { SessionActivity } from "@/components/session-activity";
 import { SignOutButton } from "@/components/sign-out-button";
+import { env } from "@/env";
 import { forPage } from "@/server/api/server-caller";
 import { TRPCReactProvider } from "@/trpc/react";
 
@@ -21,6 +23,7 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
   const isAdmin = me.role === "ADMIN";
   return (
     <TRPCReactProvider>
+      <SessionActivity idleMinutes={env().SESSION_IDLE_MINUTES} />
       <header className="topbar">
         <Link href="/" className="brand">Driftline</Link>
         <nav aria-label="Main">

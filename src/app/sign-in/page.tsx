@@ -8,6 +8,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
     <main className="narrow">
       <h1>Sign in to Driftline</h1>
       {reason === "idle" && <p role="status">You were signed out after a period of inactivity.</p>}
+      {reason === "ended" && <p role="status">Your session has ended. Sign in again.</p>}
       <SignInForm />
     </main>
   );

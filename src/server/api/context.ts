@@ -1,6 +1,7 @@
 import { decode } from "next-auth/jwt";
 import { env } from "@/env";
 import type { MemberRole } from "@/generated/prisma/client";
+import { requestActivity, type TRequestActivity } from "@/server/auth/session-activity";
 import { resolveUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
 import { tenantDb, type TTenantDb } from "@/server/db/tenant-scope";
@@ -77,11 +78,11 @@ async function callerFromApiKey(key: string): Promise<{ caller: TCaller; tenant:
   };
 }
 
-async function callerFromSession(cookie: string): Promise<{ caller: TCaller; tenant: TTenant | null } | { error: string }> {
+async function callerFromSession(cookie: string, activity: TRequestActivity): Promise<{ caller: TCaller; tenant: TTenant | null } | { error: string }> {
   const token = await decode({ token: cookie, secret: env().AUTH_SECRET }).catch(() => null);
   const sessionId = typeof token?.sid === "string" ? token.sid : null;
   if (!sessionId) return { error: "Invalid session." };
-  const session = await resolveUserSession(sessionId);
+  const session = await resolveUserSession(sessionId, activity);
   if (!session) return { error: "Your session has ended; sign in again." };
   const caller: TCaller = {
     kind: "user",
@@ -123,7 +124,7 @@ export async function createContext(options: {
     resolved = scheme?.toLowerCase() === "bearer" && value ? await callerFromApiKey(value.trim()) : { error: "Use Authorization: Bearer <api key>." };
   } else {
     const cookie = cookieValue(headers.get("cookie"), SESSION_COOKIE_NAMES);
-    if (cookie) resolved = await callerFromSession(cookie);
+    if (cookie) resolved = await callerFromSession(cookie, requestActivity(headers));
   }
   if (!resolved || "error" in resolved) {
     return { ...base, caller: null, tenant: null, authError: resolved?.error ?? null, tdb: tenantDb(null) };

@@ -6,6 +6,7 @@ import { observeHttpRequest } from "@/server/lib/metrics";
 import { requestIdFrom } from "@/server/lib/request-id";
 import { createContext, type TContext } from "./context";
 import { openApiDocument } from "./openapi";
+import { crossSiteRefusal } from "./same-origin";
 import { appRouter } from "./root";
 
 /**
@@ -63,6 +64,8 @@ export async function handleTrpc(req: Request): Promise<Response> {
   const startedAt = performance.now();
   const requestId = requestIdFrom(req.headers);
   const responseHeaders = new Headers();
+  const refusal = crossSiteRefusal(req.method, req.headers);
+  if (refusal) return logRequest(req, problem(403, "FORBIDDEN", refusal, requestId), requestId, startedAt);
   const response = await fetchRequestHandler({
     endpoint: "/api/trpc",
     // tRPC reads the body only when a procedure asks for its input; a body over the limit then
@@ -134,6 +137,8 @@ export async function handleRest(req: Request): Promise<Response> {
 async function answerRest(req: Request): Promise<Response> {
   const requestId = requestIdFrom(req.headers);
   const responseHeaders = new Headers();
+  const refusal = crossSiteRefusal(req.method, req.headers);
+  if (refusal) return problem(403, "FORBIDDEN", refusal, requestId);
   let forwarded = req;
   if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "DELETE") {
     const text = await readCapped(req);

@@ -111,11 +111,12 @@ describe("web sessions lose access on the next request", () => {
     await expectProblem(await call("/customers/me", { headers: session.headers }), 401);
   });
 
-  it("a request within the idle window moves last_seen_at forward", async () => {
+  it("a person's request within the idle window moves last_seen_at forward (background polls: idle-logoff.test.ts)", async () => {
     const { session } = await memberSession();
     await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute' WHERE id = $1", [session.sessionId]);
     const before = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { lastSeenAt: true } });
-    expect((await call("/customers/me", { headers: session.headers })).response.status).toBe(200);
+    const active = new Headers({ cookie: `${session.headers.get("cookie")}; driftline-activity=k${Date.now().toString(36)}` });
+    expect((await call("/customers/me", { headers: active })).response.status).toBe(200);
     const after = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { lastSeenAt: true } });
     expect(after.lastSeenAt.getTime()).toBeGreaterThan(before.lastSeenAt.getTime());
   });

@@ -20,6 +20,30 @@ function header(headers: unknown, name: string): string | null {
   return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
 }
 
+/**
+ * The credentials check behind next-auth's sign-in post (exported so tests can drive it over
+ * HTTP without next-auth's page machinery). The client address comes from our own server
+ * (x-driftline-client-ip, see client-address.ts), never from the caller.
+ */
+export async function authorizeCredentials(
+  credentials: Record<string, string> | undefined,
+  headers: unknown,
+): Promise<{ id: string; sid: string } | null> {
+  if (!credentials?.email || !credentials.password) return null;
+  try {
+    const result = await signInWithPassword({
+      email: credentials.email,
+      password: credentials.password,
+      ip: header(headers, "x-driftline-client-ip"),
+      requestId: header(headers, "x-request-id"),
+    });
+    return result ? { id: result.userId, sid: result.sessionId } : null;
+  } catch (error) {
+    if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error("RateLimited");
+    throw error;
+  }
+}
+
 export const authOptions: NextAuthOptions = {
   secret: env().AUTH_SECRET,
   session: { strategy: "jwt", maxAge: env().SESSION_MAX_HOURS * 3600 },
@@ -28,21 +52,7 @@ export const authOptions: NextAuthOptions = {
     CredentialsProvider({
       name: "Email and password",
       credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
-      async authorize(credentials, req) {
-        if (!credentials?.email || !credentials.password) return null;
-        try {
-          const result = await signInWithPassword({
-            email: credentials.email,
-            password: credentials.password,
-            ip: header(req?.headers, "x-driftline-client-ip"),
-            requestId: header(req?.headers, "x-request-id"),
-          });
-          return result ? { id: result.userId, sid: result.sessionId } : null;
-        } catch (error) {
-          if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error("RateLimited");
-          throw error;
-        }
-      },
+      authorize: (credentials, req) => authorizeCredentials(credentials, req?.headers),
     }),
   ],
   callbacks: {

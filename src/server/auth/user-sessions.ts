@@ -1,5 +1,6 @@
 import { env } from "@/env";
 import { db } from "@/server/db/client";
+import { NO_ACTIVITY, type TRequestActivity } from "./session-activity";
 
 /**
  * Server-side sessions behind the signed cookie. The cookie only names a row; the row decides:
@@ -25,15 +26,26 @@ export async function revokeUserSession(sessionId: string): Promise<void> {
   await db().userSession.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
 }
 
-/** The live session for an id, touching its idle clock; null when it may not be used. */
-export async function resolveUserSession(sessionId: string): Promise<TActiveSession | null> {
+/**
+ * The live session for an id; null when it may not be used. The idle clock (last_seen_at) moves
+ * only when the request shows a person's activity (session-activity.ts): a new activity marker,
+ * or a user-activated navigation. Background polls are answered but leave it where it was, so a
+ * page left open is logged off at the idle limit like a closed one.
+ */
+export async function resolveUserSession(sessionId: string, activity: TRequestActivity = NO_ACTIVITY): Promise<TActiveSession | null> {
   const idleMs = env().SESSION_IDLE_MINUTES * 60_000;
   const now = new Date();
-  // One statement: refresh last_seen_at only if the session is still valid, and return it.
+  const marker = activity.marker;
+  // One statement: check the session is still valid, move the idle clock if a person acted, and
+  // return it. The marker comparison happens on the row, so two tabs polling at once agree.
   const rows = await db().$queryRaw<
     { id: string; user_id: string; email: string; is_superuser: boolean; active_customer_id: string | null }[]
   >`
-    UPDATE user_sessions s SET last_seen_at = ${now}
+    UPDATE user_sessions s SET
+      last_seen_at = CASE
+        WHEN ${activity.userNavigation} OR (${marker}::text IS NOT NULL AND s.last_activity_marker IS DISTINCT FROM ${marker}::text) THEN ${now}
+        ELSE s.last_seen_at END,
+      last_activity_marker = COALESCE(${marker}::text, s.last_activity_marker)
     FROM users u
     WHERE s.id = ${sessionId}::uuid AND u.id = s.user_id
       AND s.revoked_at IS NULL AND s.expires_at > ${now}

@@ -18,6 +18,7 @@ interface TInstruments {
   detectionCellsTested: Counter;
   webhookAttempts: Counter<"outcome">;
   webhookAttemptNumber: Histogram<"outcome">;
+  signInRefused: Counter<"limit">;
   /** Set by the custom server, which measures every request itself (pages included). */
   measuredByServer: boolean;
 }
@@ -44,6 +45,12 @@ export function metrics(): TInstruments {
       help: "Duration of detection runs executed by this process, by outcome (run status).",
       labelNames: ["outcome"],
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    signInRefused: new Counter({
+      name: "driftline_sign_in_refused_total",
+      help: "Sign-in attempts refused by a rate limit before any password check (only the first of each window is audited), by limit.",
+      labelNames: ["limit"],
       registers,
     }),
     detectionRuns: new Counter({
@@ -119,6 +126,11 @@ export function observeDetectionRun(run: { status: string; cellsTested: number }
   instruments.detectionRunDuration.observe({ outcome }, seconds);
   instruments.detectionRuns.inc({ outcome });
   if (run && run.cellsTested > 0) instruments.detectionCellsTested.inc(run.cellsTested);
+}
+
+/** A sign-in refused by a rate limit (SECURITY.md, "Sign-in audit flood"). */
+export function countSignInRefused(limit: "pair" | "address" | "account"): void {
+  metrics().signInRefused.inc({ limit });
 }
 
 export function observeWebhookAttempt(attemptNumber: number, resultingStatus: string): void {

@@ -35,7 +35,7 @@ const uniqueKey = (label: string) => `test:${label}:${randomUUID()}`;
 describe("RATE_LIMIT_OVERRIDES", () => {
   it("merges overrides into the defaults", () => {
     expect(rateLimitPolicy("write")).toEqual({ points: 5, duration: 60 });
-    expect(rateLimitPolicy("signInAccount")).toEqual({ points: 3, duration: 900 });
+    expect(rateLimitPolicy("signInAccount")).toEqual({ points: 3, duration: 3600 });
     expect(rateLimitPolicy("signInAddress")).toEqual({ points: 20, duration: 900 });
     expect(rateLimitPolicy("read")).toEqual({ points: 600, duration: 60 });
     expect(parseRateLimitOverrides(undefined).runTrigger).toEqual({ points: 10, duration: 3600 });
@@ -122,12 +122,12 @@ describe("assertRateLimit and headers", () => {
     expect(Number(headers["RateLimit-Reset"])).toBeGreaterThan(55);
     expect(Number(headers["RateLimit-Reset"])).toBeLessThanOrEqual(60);
 
-    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetSeconds: 42 })).toEqual({
+    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetSeconds: 42, consumed: 6 })).toEqual({
       "RateLimit-Limit": "5",
       "RateLimit-Remaining": "0",
       "RateLimit-Reset": "42",
       "Retry-After": "42",
     });
-    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetSeconds: 0 })["Retry-After"]).toBe("1");
+    expect(rateLimitHeaders({ allowed: false, limit: 5, remaining: 0, resetSeconds: 0, consumed: 6 })["Retry-After"]).toBe("1");
   });
 });

@@ -23,8 +23,10 @@ export const RATE_LIMIT_KINDS = [
   "runTrigger",
   "bulk",
   "upload",
+  "signInPair",
   "signInAccount",
   "signInAddress",
+  "signInKnownAddress",
 ] as const;
 
 export type TRateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
@@ -50,8 +52,18 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<TRateLimitKind, TRateLimitPoli
   bulk: { points: 20, duration: HOUR },
   /** Per tenant. */
   upload: { points: 30, duration: HOUR },
-  /** Per account (normalised e-mail): password guessing against one account. */
-  signInAccount: { points: 5, duration: 15 * MINUTE },
+  /**
+   * Per account (normalised e-mail) *and* client address: password guessing against one account
+   * from one place. Keyed by both so a guesser locks only their own address out, never the user
+   * (SECURITY.md, "Sign-in lock-out"). Cleared by a successful sign-in from that address.
+   */
+  signInPair: { points: 5, duration: 15 * MINUTE },
+  /**
+   * Per account across all addresses: a distributed attack (many addresses, a few guesses each).
+   * Past it, the account refuses only addresses it has never signed in from (signInKnownAddress),
+   * so the attacker cannot lock the user out of their usual place.
+   */
+  signInAccount: { points: 50, duration: HOUR },
   /**
    * Per client address. Deliberately looser than the per-account 5 the spec names: a clinic's
    * whole billing team usually sits behind one NAT address, and a handful of typos on a Monday
@@ -59,6 +71,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<TRateLimitKind, TRateLimitPoli
    * one address gets 20 guesses spread over at least 4 accounts per 15 minutes.
    */
   signInAddress: { points: 20, duration: 15 * MINUTE },
+  /**
+   * Not a limit: remembers for `duration` that an account signed in successfully from an
+   * address (see markRateLimitKey / hasRateLimitKey).
+   */
+  signInKnownAddress: { points: 1, duration: 30 * 24 * HOUR },
 };
 
 const ZPolicyOverride = z.strictObject({
@@ -156,6 +173,8 @@ export interface TRateLimitResult {
   remaining: number;
   /** Seconds until the current window ends and the counter starts afresh. */
   resetSeconds: number;
+  /** Hits counted in this window, this one included: `limit + 1` is the window's first refusal. */
+  consumed: number;
 }
 
 function toResult(res: RateLimiterRes, allowed: boolean, policy: TRateLimitPolicy): TRateLimitResult {
@@ -164,6 +183,7 @@ function toResult(res: RateLimiterRes, allowed: boolean, policy: TRateLimitPolic
     limit: policy.points,
     remaining: allowed ? Math.max(0, policy.points - res.consumedPoints) : 0,
     resetSeconds: Math.max(0, Math.ceil(res.msBeforeNext / 1000)),
+    consumed: res.consumedPoints,
   };
 }
 
@@ -215,6 +235,18 @@ export function rateLimitHeaders(result: TRateLimitResult): Record<string, strin
 export async function resetRateLimit(kind: TRateLimitKind, key: string): Promise<void> {
   const { limiter } = limiterFor(kind);
   await limiter.delete(storedKey(key));
+}
+
+/** Remembers `key` under `kind` for the kind's `duration` (e.g. a known sign-in address). */
+export async function markRateLimitKey(kind: TRateLimitKind, key: string): Promise<void> {
+  const { limiter, policy } = limiterFor(kind);
+  await limiter.set(storedKey(key), 1, policy.duration);
+}
+
+/** Whether `key` was marked under `kind` within the kind's `duration`. */
+export async function hasRateLimitKey(kind: TRateLimitKind, key: string): Promise<boolean> {
+  const { limiter } = limiterFor(kind);
+  return (await limiter.get(storedKey(key))) !== null;
 }
 
 /** Closes the store's pool (graceful shutdown, scripts, tests); the next call opens a new one. */

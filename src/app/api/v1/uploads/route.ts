@@ -1,6 +1,7 @@
 import { createContext } from "@/server/api/context";
 import { toAppError } from "@/server/api/errors";
 import { handleRest, problem } from "@/server/api/http";
+import { crossSiteRefusal } from "@/server/api/same-origin";
 import { actorOf } from "@/server/api/actor";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
@@ -82,6 +83,9 @@ async function answer(result: TApplyResult, requestId: string, headers: Headers)
 export async function POST(req: Request): Promise<Response> {
   const requestId = requestIdFrom(req.headers);
   const headers = new Headers();
+  // Before the session is even looked at: a cross-site form upload must not touch anything.
+  const refusal = crossSiteRefusal(req.method, req.headers);
+  if (refusal) return problem(403, "FORBIDDEN", refusal, requestId);
   try {
     const ctx = await createContext({ headers: req.headers, requestId, responseHeaders: headers });
     if (!ctx.caller) throw new AppError("UNAUTHORIZED", ctx.authError ?? "Sign in or send an API key.");

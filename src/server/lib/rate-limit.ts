@@ -25,6 +25,7 @@ export const RATE_LIMIT_KINDS = [
   "upload",
   "signInAccount",
   "signInAddress",
+  "identityToken",
 ] as const;
 
 export type TRateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
@@ -59,6 +60,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<TRateLimitKind, TRateLimitPoli
    * one address gets 20 guesses spread over at least 4 accounts per 15 minutes.
    */
   signInAddress: { points: 20, duration: 15 * MINUTE },
+  /**
+   * Per client address (or signed-in user): the pages anyone may call with a token or an e-mail —
+   * open or accept an invitation, ask for or complete a password reset.
+   */
+  identityToken: { points: 30, duration: 15 * MINUTE },
 };
 
 const ZPolicyOverride = z.strictObject({

@@ -9,6 +9,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       <h1>Sign in to Driftline</h1>
       {reason === "idle" && <p role="status">You were signed out after a period of inactivity.</p>}
       <SignInForm />
+      <p className="muted"><a href="/reset-password">Forgot your password?</a></p>
     </main>
   );
 }

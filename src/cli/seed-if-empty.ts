@@ -40,8 +40,8 @@ export async function firstStart(
   try {
     const { rows } = await client.query<{ n: string }>("SELECT count(*)::text AS n FROM users");
     if (rows[0]?.n === "0") {
-      log("No accounts yet. Create the first administrator (the password is read from a prompt,");
-      log("or from stdin with --password-stdin, never from the command line):");
+      log("No accounts yet. Create the first administrator (the password is asked for without echo,");
+      log("or piped on stdin; never given on the command line):");
       log("  npm run driftline -- create-user --email you@example.org --superuser");
       log("then sign in, create a customer on the Tenants page and invite its people.");
     }

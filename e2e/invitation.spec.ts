@@ -46,7 +46,7 @@ test("an admin invites, the invitee accepts via the link with their own password
   // The link was single-use.
   await theirs.clearCookies();
   await them.goto(link);
-  await expect(them.getByRole("alert")).toContainText(/not valid/);
+  await expect(them.getByText(/invitation link is not valid/)).toBeVisible();
   await theirs.close();
 
   // The admin sees a member now, and changes the role.

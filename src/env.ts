@@ -40,9 +40,15 @@ const ZEnv = z
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
     ALLOW_PRIVATE_WEBHOOK_TARGETS: booleanString.default(false),
     SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    // Where people open Driftline (e.g. https://driftline.example.org): links in invitation and
+    // password-reset e-mails start with it, never with a request's Host header, which a caller
+    // chooses. Without it (or without SMTP_URL) links are shown once instead of e-mailed.
+    PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
-    SEED_DEMO_DATA: booleanString.default(true),
+    // Demo data (published password) defaults on in development and off in production, where
+    // asking for it is refused (SECURITY.md, finding 3). Resolved after the object parses.
+    SEED_DEMO_DATA: booleanString.optional(),
     SEED_DEMO_CLAIMS: z.coerce.number().int().min(1000).max(20_000_000).default(300_000),
     // Operations (DEPLOYMENT.md): metrics access, worker roles and readiness.
     METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
@@ -65,6 +71,7 @@ const ZEnv = z
     WORKER_HEARTBEAT_STALE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
     WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   })
+  .transform((env) => ({ ...env, SEED_DEMO_DATA: env.SEED_DEMO_DATA ?? env.DRIFTLINE_MODE !== "production" }))
   .superRefine((env, ctx) => {
     if (env.DRIFTLINE_MODE !== "production") return;
     for (const key of ["AUTH_SECRET", "PATIENT_HASH_KEY", "WEBHOOK_SECRET_KEY"] as const) {
@@ -76,6 +83,13 @@ const ZEnv = z
     // turns into "everyone": production names its scraper instead.
     if (!env.METRICS_TOKEN) {
       ctx.addIssue({ code: "custom", path: ["METRICS_TOKEN"], message: "must be set in production (Prometheus sends it as a bearer token)" });
+    }
+    if (env.SEED_DEMO_DATA) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SEED_DEMO_DATA"],
+        message: "is refused in production (the demo accounts share a published password); create the first admin with `npm run driftline -- create-user --superuser`",
+      });
     }
     if (env.ALLOW_PRIVATE_WEBHOOK_TARGETS) {
       ctx.addIssue({

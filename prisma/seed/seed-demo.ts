@@ -181,6 +181,10 @@ async function seedTenant(
 }
 
 export async function seedDemo(databaseUrl: string, options: TSeedDemoOptions = {}): Promise<TSeedSummary> {
+  // The demo accounts share DEMO_PASSWORD, which the README publishes: never in production.
+  if (process.env.DRIFTLINE_MODE === "production") {
+    throw new Error("The demo data set is refused in production (its accounts share a published password).");
+  }
   const started = performance.now();
   const tenants = nonNegativeInt("tenants", options.tenants ?? 5, 1);
   const claims = nonNegativeInt("claims", options.claims ?? 300_000, 0);

@@ -9,7 +9,10 @@ import { AppError } from "@/server/lib/errors";
 import { closeRateLimitStore } from "@/server/lib/rate-limit";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 import { createCustomer } from "@/server/services/customers/create-customer";
+import { setAccountDisabled } from "@/server/services/users/accounts";
 import { createUser, ZMemberRole } from "@/server/services/users/create-user";
+import { issuePasswordReset, ZEmail } from "@/server/services/users/password-resets";
+import { readPassword } from "./read-password";
 import { runDetectionNow } from "@/server/services/detection/run-detection-now";
 import { seedDemo } from "../../prisma/seed/seed-demo";
 
@@ -26,8 +29,15 @@ Commands:
   seed [--tenants N] [--claims M] [--random-seed S]
                                             add generated demo tenants, users and claim lines
   create-customer --slug S --name N         create a tenant
-  create-user --email E --password P (--customer S --role R | --superuser)
-                                            create a user (role: VIEWER, ANALYST or ADMIN)
+  create-user --email E (--customer S --role R | --superuser) [--name N]
+                                            create a user (role: VIEWER, ANALYST or ADMIN); the
+                                            password is typed at a prompt or piped on stdin,
+                                            never given on the command line
+  reset-password --email E                  issue a single-use password-reset link (e-mailed
+                                            when SMTP_URL and PUBLIC_URL are set, else printed)
+  disable-user --email E | enable-user --email E
+                                            disable (ends sessions, revokes the keys it made)
+                                            or re-enable an account
   create-api-key --customer S --role R [--name N]
                                             create an API key; prints only the key
   run-detection --customer S [--as-of YYYY-MM-DD]
@@ -100,6 +110,9 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
       name: { type: "string" },
     },
     run: async (flags) => {
+      if (flags.password !== undefined) {
+        throw new UsageError("--password is refused: a password on the command line is visible to other users (ps, shell history). Type it at the prompt or pipe it on stdin.");
+      }
       const superuser = flags.superuser === true;
       if (!superuser && (!flags.customer || !flags.role)) throw new UsageError("give --customer and --role, or --superuser");
       const membership = flags.customer
@@ -107,12 +120,34 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
         : undefined;
       const user = await createUser(db(), {
         email: required(flags, "email"),
-        password: required(flags, "password"),
+        password: await readPassword(),
         name: typeof flags.name === "string" ? flags.name : "",
         superuser,
         membership,
       });
       console.log(user.id);
+    },
+  },
+  "reset-password": {
+    flags: { email: { type: "string" } },
+    run: async (flags) => {
+      const issued = await issuePasswordReset(null, ZEmail.parse(required(flags, "email")));
+      if (issued.link) console.log(issued.link);
+      console.error(issued.delivery === "LINK" ? "Single-use link (1 hour): give it to the account's owner; prefix it with Driftline's address." : `Reset link e-mail: ${issued.delivery}.`);
+    },
+  },
+  "disable-user": {
+    flags: { email: { type: "string" } },
+    run: async (flags) => {
+      const done = await setAccountDisabled(null, { email: ZEmail.parse(required(flags, "email")), disabled: true });
+      console.error(`Disabled ${done.email}; ${done.revokedApiKeys} API key(s) it created revoked.`);
+    },
+  },
+  "enable-user": {
+    flags: { email: { type: "string" } },
+    run: async (flags) => {
+      const done = await setAccountDisabled(null, { email: ZEmail.parse(required(flags, "email")), disabled: false });
+      console.error(`Enabled ${done.email}.`);
     },
   },
   "create-api-key": {

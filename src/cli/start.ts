@@ -6,11 +6,12 @@ import { buildIfNeeded } from "./build-if-needed";
 import { closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
 import { startWorkerRole, type TWorkerRole } from "./run-worker";
 import { startWebServer, type TWebServer } from "./serve-web";
-import { seedIfEmpty } from "./seed-if-empty";
+import { firstStart } from "./seed-if-empty";
 
 /**
  * `npm start`: one process for a single machine — database (embedded unless DATABASE_URL),
- * migrations, demo data on an empty database, the web server and the background worker.
+ * migrations, demo data on an empty database (development only), the web server and the
+ * background worker.
  * Shutdown runs in reverse: stop accepting HTTP, drain, stop jobs, then the database last.
  * (`npm run start:web` and `npm run start:worker` run one role each: DEPLOYMENT.md.)
  */
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
 
   try {
     await migrateUp(database.url);
-    const seeded = config.SEED_DEMO_DATA ? await seedIfEmpty(database.url, config.SEED_DEMO_CLAIMS, log) : [];
+    const seeded = await firstStart(database.url, config, log);
     tagDatabaseConnections("all");
     web = await startWebServer({ host: config.HOST, port: config.PORT });
     worker = await startWorkerRole();

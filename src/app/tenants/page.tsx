@@ -1,4 +1,5 @@
 import Link from "next/link";
+import { AccountsAdmin } from "@/components/accounts-admin";
 import { SignOutButton } from "@/components/sign-out-button";
 import { TenantSwitcher } from "@/components/read-side/tenant-switcher";
 import { forPage, serverCaller } from "@/server/api/server-caller";
@@ -27,6 +28,8 @@ export default async function TenantsPage() {
       <main>
         <h1>Tenants</h1>
         <TenantSwitcher activeCustomerId={me?.customer.id ?? null} />
+        <h2>Accounts</h2>
+        <AccountsAdmin />
       </main>
     </TRPCReactProvider>
   );

@@ -6,10 +6,13 @@ import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { resetRateLimit } from "@/server/lib/rate-limit";
 import { createDetectionRun } from "@/server/services/detection/create-detection-run";
+import { createInvitation } from "@/server/services/users/invitations";
+import { issuePasswordReset } from "@/server/services/users/password-resets";
 import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule } from "@/test/alerts-kit";
 import {
   callerFor,
   createTestApiKey,
+  createTestCustomer,
   createTestSession,
   createTestSuperuser,
   createTestTenant,
@@ -98,6 +101,8 @@ interface TExpectation {
   headers?: () => Record<string, string>;
   /** Runs once before each door's round of calls (e.g. resetting a tenant-wide budget). */
   prepare?: (fx: TFixture) => Promise<void>;
+  /** When the outcome depends on who calls beyond rank (see the procedure's comment). */
+  outcome?: (caller: TCallerSpec) => TOutcome;
 }
 
 const fresh = () => uniqueSuffix();
@@ -105,6 +110,22 @@ const fresh = () => uniqueSuffix();
 async function viewerOfA(fx: TFixture) {
   const user = await createTestUser({ customerId: fx.a.customer.id, role: "VIEWER" });
   return user.id;
+}
+
+const NO_MAIL = { smtpUrl: null, publicUrl: null };
+const MATRIX_ACTOR = { userId: null, apiKeyId: null, label: "matrix", requestId: null, ip: null };
+
+/** A fresh open invitation of a tenant, with its token (no e-mail: the link comes back). */
+async function invitationOf(customerId: string) {
+  const created = await createInvitation(customerId, MATRIX_ACTOR, { email: `matrix-${fresh()}@example.test`, role: "VIEWER" }, NO_MAIL);
+  return { id: created.id, token: created.link!.replace(/^.*#token=/, "") };
+}
+
+let spareCustomer: Promise<string> | undefined;
+/** A tenant that is neither A nor B, for invitations anyone may open. */
+function otherCustomer(): Promise<string> {
+  spareCustomer ??= createTestCustomer().then((c) => c.id);
+  return spareCustomer;
 }
 
 async function membershipRole(customerId: string, userId: string) {
@@ -171,11 +192,37 @@ const PROCEDURES: Record<string, TExpectation> = {
   "settings.get": { access: "VIEWER", input: () => undefined },
   "settings.update": { access: "ADMIN", input: () => ({ minSample: 30 }) },
   "users.list": { access: "ADMIN", input: () => ({ limit: 5 }) },
-  "users.invite": {
+  "invitations.create": { access: "ADMIN", input: () => ({ email: `matrix-${fresh()}@example.test`, role: "VIEWER" }) },
+  "invitations.list": { access: "ADMIN", input: () => ({ limit: 5 }) },
+  "invitations.revoke": {
     access: "ADMIN",
-    // An existing account joins the tenant (no password needed).
-    input: async () => ({ email: (await createTestUser()).email, role: "VIEWER" }),
+    targetsObject: true,
+    input: async (fx) => ({ id: (await invitationOf(fx.a.customer.id)).id }),
+    untouched: async (input) => {
+      const { id } = input as { id: string };
+      expect((await db().invitation.findUniqueOrThrow({ where: { id }, select: { revokedAt: true } })).revokedAt).toBeNull();
+    },
   },
+  // The invitee's and the password-reset pages: no caller needed, each call with a fresh token.
+  "invitations.inspect": { access: "public", input: async () => ({ token: (await invitationOf(await otherCustomer())).token }) },
+  "invitations.accept": {
+    access: "public",
+    // A person signed in can accept only an invitation for their own address (here: another
+    // one, so 403); without a session (anonymous, or an API key, which is no person) the link
+    // creates the new account with the password its holder chooses.
+    outcome: (caller) => (caller.kind === "anonymous" || caller.name.includes("API key") ? "allowed" : 403),
+    input: async () => ({ token: (await invitationOf(await otherCustomer())).token, password: "matrix-invitee-password" }),
+  },
+  "passwordResets.request": { access: "public", input: () => ({ email: `matrix-${fresh()}@example.test` }) },
+  "passwordResets.complete": {
+    access: "public",
+    input: async () => {
+      const issued = await issuePasswordReset(null, (await createTestUser()).email, NO_MAIL);
+      return { token: issued.link!.replace(/^.*#token=/, ""), password: "matrix-new-password-1" };
+    },
+  },
+  "accounts.setDisabled": { access: "superuser", input: async () => ({ email: (await createTestUser()).email, disabled: true }) },
+  "accounts.issuePasswordReset": { access: "superuser", input: async () => ({ email: (await createTestUser()).email }) },
   "users.update": {
     access: "ADMIN",
     targetsObject: true,
@@ -417,7 +464,9 @@ const REST_OPERATIONS: Record<string, string | TRouteHandlerExpectation> = {
   "GET /settings": "settings.get",
   "PATCH /settings": "settings.update",
   "GET /users": "users.list",
-  "POST /users": "users.invite",
+  "POST /invitations": "invitations.create",
+  "GET /invitations": "invitations.list",
+  "DELETE /invitations/{id}": "invitations.revoke",
   "PATCH /users/{id}": "users.update",
   "DELETE /users/{id}": "users.remove",
   "GET /api-keys": "apiKeys.list",
@@ -497,8 +546,9 @@ const RANK: Record<TTestRole, number> = { VIEWER: 1, ANALYST: 2, ADMIN: 3 };
 
 type TOutcome = "allowed" | 401 | 403 | 404;
 
-function expectedOutcome(expectation: Pick<TExpectation, "access" | "targetsObject">, caller: TCallerSpec): TOutcome {
+function expectedOutcome(expectation: Pick<TExpectation, "access" | "targetsObject" | "outcome">, caller: TCallerSpec): TOutcome {
   const { access } = expectation;
+  if (expectation.outcome) return expectation.outcome(caller);
   if (access === "public") return "allowed";
   if (caller.kind === "anonymous") return 401;
   if (access === "superuser") return caller.kind === "superuser" || caller.kind === "switched" ? "allowed" : 403;

@@ -1,9 +1,12 @@
+import { accountsRouter } from "./routers/accounts";
 import { apiKeysRouter } from "./routers/api-keys";
 import { auditEventsRouter } from "./routers/audit-events";
 import { customersRouter } from "./routers/customers";
 import { healthRouter } from "./routers/health";
 import { settingsRouter } from "./routers/settings";
 import { usersRouter } from "./routers/users";
+import { invitationsRouter } from "./routers/invitations";
+import { passwordResetsRouter } from "./routers/password-resets";
 import { cataloguesRouter } from "./routers/catalogues";
 import { claimsRouter } from "./routers/claims";
 import { cptMappingsRouter } from "./routers/cpt-mappings";
@@ -26,6 +29,9 @@ export const appRouter = createTRPCRouter({
   customers: customersRouter,
   settings: settingsRouter,
   users: usersRouter,
+  invitations: invitationsRouter,
+  passwordResets: passwordResetsRouter,
+  accounts: accountsRouter,
   apiKeys: apiKeysRouter,
   auditEvents: auditEventsRouter,
   uploads: uploadsRouter,

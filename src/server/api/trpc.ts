@@ -72,7 +72,7 @@ const ROLE_RANK: Record<TRole, number> = { VIEWER: 1, ANALYST: 2, ADMIN: 3 };
 
 /** Rate limiting per tenant and caller, with RateLimit-* headers on every answer. */
 const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
-  const kind: TRateLimitKind = meta?.rateLimit ?? (type === "query" ? "read" : "write");
+  const kind: TRateLimitKind = meta?.rateLimit ?? (!ctx.caller ? "identityToken" : type === "query" ? "read" : "write");
   const scope = kind === "runTrigger" || kind === "bulk" || kind === "upload" ? (ctx.tenant?.customerId ?? "none") : `${ctx.tenant?.customerId ?? "none"}:${ctx.caller?.userId ?? ctx.caller?.apiKeyId ?? ctx.ip ?? "anonymous"}`;
   const result = await consumeRateLimit(kind, scope);
   for (const [name, value] of Object.entries(rateLimitHeaders(result))) ctx.responseHeaders.set(name, value);
@@ -81,6 +81,12 @@ const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
   }
   return next();
 });
+
+/**
+ * No caller needed, limited per client address (meta `rateLimit`, default "identityToken"): the
+ * invitation and password-reset pages, which people use before they can sign in.
+ */
+export const anonymousProcedure = publicProcedure.use(rateLimited);
 
 const inTenant = authedProcedure.use(({ ctx, next }) => {
   if (!ctx.tenant) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any customer." });

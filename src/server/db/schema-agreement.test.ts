@@ -32,6 +32,8 @@ const PARTIAL_UNIQUE_EXCEPTIONS: readonly TPartialUniqueException[] = [
   { table: "detection_runs", index: "detection_runs_one_in_progress", columns: ["customer_id"] },
   // One active drift event per (tenant, payer, CPT group, drift type).
   { table: "drift_events", index: "drift_events_one_active", columns: ["customer_id", "payer_id", "cpt_group", "drift_type"] },
+  // One open (neither accepted nor revoked) invitation per (tenant, e-mail).
+  { table: "invitations", index: "invitations_open_key", columns: ["customer_id", "email"] },
 ];
 
 type TPartialUniqueException = { table: string; index: string; columns: readonly string[] };

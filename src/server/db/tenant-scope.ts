@@ -17,6 +17,7 @@ import { retryWriteConflicts, transactionSettings, type TTransactionOptions } fr
 const TENANT_MODELS = new Set<string>([
   "CustomerSettings",
   "Membership",
+  "Invitation",
   "ApiKey",
   "AuditEvent",
   "PayerMapping",
@@ -53,7 +54,7 @@ const RELATED_FILTERS: Record<string, (customerId: string) => Record<string, unk
 };
 const CATALOGUE_MODELS = new Set<string>(["CptGroup"]);
 /** Operational tables of the platform itself: no tenant's business, refused outright. */
-const PLATFORM_MODELS = new Set<string>(["RateLimit", "WorkerHeartbeat"]);
+const PLATFORM_MODELS = new Set<string>(["RateLimit", "WorkerHeartbeat", "PasswordResetToken"]);
 /** New accounts are created inside the tenant transaction that makes them members. */
 const CREATABLE_RELATED_MODELS = new Set<string>(["User"]);
 

@@ -27,6 +27,7 @@ export const RATE_LIMIT_KINDS = [
   "signInAccount",
   "signInAddress",
   "signInKnownAddress",
+  "identityToken",
 ] as const;
 
 export type TRateLimitKind = (typeof RATE_LIMIT_KINDS)[number];
@@ -76,6 +77,11 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<TRateLimitKind, TRateLimitPoli
    * address (see markRateLimitKey / hasRateLimitKey).
    */
   signInKnownAddress: { points: 1, duration: 30 * 24 * HOUR },
+  /**
+   * Per client address (or signed-in user): the pages anyone may call with a token or an e-mail —
+   * open or accept an invitation, ask for or complete a password reset.
+   */
+  identityToken: { points: 30, duration: 15 * MINUTE },
 };
 
 const ZPolicyOverride = z.strictObject({

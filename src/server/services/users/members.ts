@@ -1,13 +1,16 @@
 import { z } from "zod";
-import { db } from "@/server/db/client";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
-import { hashPassword } from "@/server/lib/passwords";
-import { ZMemberRole, ZPassword } from "./create-user";
+import { ZMemberRole } from "./create-user";
 
-/** Members of a tenant: users and their role there. A user id names the member in the API. */
+/**
+ * Members of a tenant: users and their role there. A user id names the member in the API.
+ * Accounts are global and belong to their person (SECURITY.md, findings 1 and 2): a tenant admin
+ * invites (invitations.ts), changes roles and removes memberships, and never creates, disables or
+ * changes an account. The database agrees: the tenant role has no UPDATE on `users`.
+ */
 
 export const ZMember = z.object({
   id: z.uuid(),
@@ -58,34 +61,9 @@ export async function listMembers(customerId: string, params: TListParams & { ro
   return { ...result, items: result.items.map(toMember) };
 }
 
-export const ZInviteMemberInput = z.strictObject({
-  email: z.email().max(254).transform((email) => email.toLowerCase()),
-  name: z.string().trim().max(200).optional(),
-  role: ZMemberRole,
-  password: ZPassword.optional().describe("Initial password; required when the email has no account yet."),
-});
-
-/** Adds a member: an existing account joins the tenant; a new email gets an account. */
-export async function inviteMember(customerId: string, actor: TActor, input: z.infer<typeof ZInviteMemberInput>) {
-  const existing = await db().user.findUnique({ where: { email: input.email }, select: { id: true } });
-  if (!existing && !input.password) {
-    throw new AppError("BAD_REQUEST", "password: required for a new account", { errors: [{ path: "password", message: "required for a new account" }] });
-  }
-  const passwordHash = existing ? null : await hashPassword(input.password!);
-  return withTenantTransaction(customerId, async (tx) => {
-    const userId =
-      existing?.id ??
-      (await tx.user.create({ data: { email: input.email, name: input.name ?? "", passwordHash: passwordHash! }, select: { id: true } })).id;
-    const row = await tx.membership.create({ data: { customerId, userId, role: input.role }, select: memberSelect });
-    await auditAction(tx, actor, customerId, "user.invite", { type: "user", id: userId }, { role: input.role, newAccount: !existing });
-    return toMember(row as TMemberRow);
-  });
-}
-
 export const ZUpdateMemberInput = z.strictObject({
   id: z.uuid(),
-  role: ZMemberRole.optional(),
-  disabled: z.boolean().optional().describe("Disable the account (only for users who belong to this customer alone)."),
+  role: ZMemberRole,
 });
 
 async function assertNotLastAdmin(tx: { membership: { count: (args: { where: Record<string, unknown> }) => Promise<number> } }, userId: string) {
@@ -99,15 +77,9 @@ export async function updateMember(customerId: string, actor: TActor, input: z.i
     await tx.$queryRaw`SELECT id FROM customers WHERE id = ${customerId}::uuid FOR UPDATE`;
     const membership = await tx.membership.findFirst({ where: { userId: input.id }, select: { id: true, role: true } });
     if (!membership) throw new AppError("NOT_FOUND", "No such member.");
-    if (input.role && input.role !== "ADMIN" && membership.role === "ADMIN") await assertNotLastAdmin(tx, input.id);
-    if (input.role) await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
-    if (input.disabled !== undefined) {
-      const elsewhere = await db().membership.count({ where: { userId: input.id, customerId: { not: customerId } } });
-      if (elsewhere > 0) throw new AppError("CONFLICT", "This user belongs to other customers too; remove them from this one instead.");
-      if (input.disabled && membership.role === "ADMIN") await assertNotLastAdmin(tx, input.id);
-      await tx.user.update({ where: { id: input.id }, data: { disabledAt: input.disabled ? new Date() : null } });
-    }
-    await auditAction(tx, actor, customerId, "user.update", { type: "user", id: input.id }, { role: input.role, disabled: input.disabled });
+    if (input.role !== "ADMIN" && membership.role === "ADMIN") await assertNotLastAdmin(tx, input.id);
+    await tx.membership.update({ where: { id: membership.id }, data: { role: input.role } });
+    await auditAction(tx, actor, customerId, "user.update", { type: "user", id: input.id }, { role: input.role });
     const row = await tx.membership.findFirstOrThrow({ where: { id: membership.id }, select: memberSelect });
     return toMember(row as TMemberRow);
   });
@@ -120,7 +92,10 @@ export async function removeMember(customerId: string, actor: TActor, userId: st
     if (!membership) throw new AppError("NOT_FOUND", "No such member.");
     if (membership.role === "ADMIN") await assertNotLastAdmin(tx, userId);
     await tx.membership.delete({ where: { id: membership.id } });
-    await auditAction(tx, actor, customerId, "user.remove", { type: "user", id: userId });
-    return { id: userId, removed: true };
+    // The keys this member made stop working with their membership: a key must not outlive the
+    // person answerable for it (SECURITY.md). Another admin makes new ones if still needed.
+    const revoked = await tx.apiKey.updateMany({ where: { createdById: userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await auditAction(tx, actor, customerId, "user.remove", { type: "user", id: userId }, { revokedApiKeys: revoked.count });
+    return { id: userId, removed: true, revokedApiKeys: revoked.count };
   });
 }

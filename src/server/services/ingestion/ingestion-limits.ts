@@ -4,6 +4,21 @@ import { env } from "@/env";
 export interface TIngestionLimits {
   maxBytes: number;
   maxRows: number;
+  /** X12 files: segments and elements per file (X12_MAX_SEGMENTS, X12_MAX_ELEMENTS). */
+  maxSegments?: number;
+  maxElements?: number;
+}
+
+/**
+ * Defaults for an 835: a claim line takes about ten segments and a segment a dozen elements,
+ * so these sit well above any file UPLOAD_MAX_ROWS admits while bounding what one file can
+ * make the parser hold (segments are kept until the envelope counts are checked).
+ */
+export const X12_MAX_SEGMENTS = 5_000_000;
+export const X12_MAX_ELEMENTS = 40_000_000;
+
+export function x12TokenLimits(limits: TIngestionLimits) {
+  return { maxSegments: limits.maxSegments ?? X12_MAX_SEGMENTS, maxElements: limits.maxElements ?? X12_MAX_ELEMENTS };
 }
 
 export function ingestionLimits(): TIngestionLimits {

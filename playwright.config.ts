@@ -1,9 +1,10 @@
 import { defineConfig } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumExecutable } from "./e2e/support/browser";
 
 /**
  * Browser journeys against the real app (`npm start`: build, embedded PostgreSQL in its own
- * data dir, migrations, a small demo data set). Chromium comes from Debian (/usr/bin/chromium);
- * the background-networking flags keep it quiet on a closed network.
+ * data dir, migrations, a small demo data set). Chromium comes from npm (@sparticuz/chromium) or
+ * CHROMIUM_PATH; see e2e/support/browser.ts.
  */
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 // One data dir per port: runs on other ports at the same time must not wipe each other's database.
@@ -18,19 +19,7 @@ export default defineConfig({
   reporter: [["list"]],
   use: {
     baseURL: `http://127.0.0.1:${PORT}`,
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: { executablePath: await chromiumExecutable(), args: CHROMIUM_ARGS },
   },
   webServer: {
     command: `rm -rf ${DATA_DIR} && npm start`,

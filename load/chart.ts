@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, chromiumExecutable } from "../e2e/support/browser";
 
 interface TLoadReport {
   connections: number;
@@ -64,10 +65,7 @@ svg += `<line x1="${M.left}" x2="${M.left + plotW}" y1="${M.top + plotH}" y2="${
 svg += "</svg>";
 
 writeFileSync(out.replace(/\.png$/, ".svg"), svg);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await chromium.launch({ executablePath: await chromiumExecutable(), args: CHROMIUM_ARGS });
 try {
   const page = await browser.newPage({ viewport: { width: W, height: H }, deviceScaleFactor: 2 });
   await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);

@@ -30,7 +30,7 @@ type THeader = TRemittance & { payerName: TSourced; decidedAt: TSourced };
 // Revenue codes, drug codes and "mutually defined" codes identify no procedure: there is
 // nothing to group them by, so those lines are skipped with the reason (never the file).
 const NON_PROCEDURE_QUALIFIERS = new Map([
-  ["NU", "a revenue code (NU); revenue-code lines are not stored"],
+  ["NU", "a revenue code (NU)"],
   ["N4", "a drug code (N4, NDC)"],
   ["ZZ", "a mutually defined code (ZZ)"],
 ]);
@@ -116,6 +116,8 @@ function orderedDates(remittance: THeader, serviceDate: TSourced, submitted: TSo
 function serviceLine(remittance: THeader, claim: TClaimRecord, service: TServiceRecord, lineNumber: number): TCandidate {
   const at = service.svc.index;
   const nonProcedure = NON_PROCEDURE_QUALIFIERS.get(service.qualifier);
+  // Revenue-code lines are skipped, not stored: every statistic groups lines by procedure code,
+  // and a revenue code (0450 emergency room) says where, not what, was done.
   if (nonProcedure) return { skip: { line: at, field: "SVC01", message: `SVC01 is ${nonProcedure}, not a procedure code; the line is skipped` } };
   const serviceDate = service.serviceDate ?? claim.statementStart ?? claim.statementEnd;
   if (!serviceDate) return { skip: { line: at, field: "DTM*472", message: "no service date (DTM*472 or claim DTM*232); the line is skipped" } };

@@ -61,7 +61,7 @@ export function readRemittance(transactionSet: TX12TransactionSet): TRemittanceR
   const date = (segment: TX12Segment, field: string, position: number): TSourced | undefined => {
     const parsed = x12Date(elementAt(segment, position));
     if (parsed.ok) return { value: parsed.value, line: segment.index, field };
-    report(segment, field, parsed.message);
+    report(segment, field, `${parsed.message}; the date is not used`);
     return undefined;
   };
 

@@ -69,6 +69,11 @@ const ZUnits = fromParser(textOrNumber("a number of units"), parseNumber)
   .optional()
   .transform((units) => units ?? 1);
 
+/** True for a CPT/HCPCS code as stored (upper case); the pattern is anchored and of bounded length. */
+export function isCptCode(code: string): boolean {
+  return code.length <= 5 && CPT_CODE.test(code);
+}
+
 const ZCptCode = z
   .string()
   .trim()

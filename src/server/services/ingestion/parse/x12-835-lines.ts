@@ -1,4 +1,4 @@
-import { ZRemittanceLine, type TRemittanceLine, type TRemittanceLineRaw } from "./claim-line-input";
+import { isCptCode, ZRemittanceLine, type TRemittanceLine, type TRemittanceLineRaw } from "./claim-line-input";
 import type { TRowError } from "./row-error";
 import { classifyServiceLine } from "./x12-835-outcome";
 import type { TClaimRecord, TRemittance, TServiceRecord, TSourced } from "./x12-835-remittance";
@@ -98,18 +98,18 @@ function isDigits(text: string): boolean {
 /** Submission date, or null (with a warning) when the file's dates contradict each other. */
 function orderedDates(remittance: THeader, serviceDate: TSourced, submitted: TSourced, paidAt: TSourced | undefined, at: number) {
   const decided = remittance.decidedAt.value;
-  const problem =
+  const problem: [string, string] | undefined =
     submitted.value > decided
-      ? `${submitted.field} is after the decision date (${remittance.decidedAt.field})`
+      ? [submitted.field, `${submitted.field} is after the decision date (${remittance.decidedAt.field})`]
       : serviceDate.value > decided
-        ? `the service date (${serviceDate.field}) is after the decision date (${remittance.decidedAt.field})`
+        ? [serviceDate.field, `the service date (${serviceDate.field}) is after the decision date (${remittance.decidedAt.field})`]
         : paidAt && paidAt.value < submitted.value
-          ? `the payment date (${paidAt.field}) is before ${submitted.field}`
+          ? [paidAt.field, `the payment date (${paidAt.field}) is before ${submitted.field}`]
           : undefined;
   if (!problem) return { submittedAt: submitted.value };
   return {
     submittedAt: null,
-    warning: { line: at, field: submitted.field, message: `${problem}: the line is kept, its decision time is left out of statistics` },
+    warning: { line: at, field: problem[0], message: `${problem[1]}: the line is kept, its decision time is left out of statistics` },
   };
 }
 
@@ -132,6 +132,12 @@ function serviceLine(remittance: THeader, claim: TClaimRecord, service: TService
   // A denied line with 0 units is still a denial: units play no part in the outcome.
   const decision = classifyServiceLine({ paidCents: service.paidCents, claimStatus: claim.status, adjustments });
   const remarkCodes = [...service.remarkCodes, ...claim.remarkCodes];
+  // SVC06 is kept only when it names a procedure; a revenue code there (NU:0450) is not one.
+  const submittedCode = service.submittedCode;
+  const submittedCptCode =
+    submittedCode && !NON_PROCEDURE_QUALIFIERS.has(submittedCode.qualifier) && isCptCode(submittedCode.value.toUpperCase())
+      ? submittedCode.value.toUpperCase()
+      : undefined;
 
   const candidate: TRemittanceLineRaw = {
     submitterClaimId: claim.submitterClaimId,
@@ -139,7 +145,7 @@ function serviceLine(remittance: THeader, claim: TClaimRecord, service: TService
     payerName: remittance.payerName.value,
     payerIdentifier: remittance.payerIdentifier,
     cptCode: service.code,
-    submittedCptCode: service.submittedCode?.value,
+    submittedCptCode,
     units: service.units?.value,
     serviceDate: serviceDate.value,
     submittedAt: dates.submittedAt,

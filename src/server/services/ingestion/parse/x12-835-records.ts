@@ -24,7 +24,7 @@ export type TServiceRecord = {
   remarkCodes: string[];
   remarkLine?: number;
   /** SVC06: the procedure as submitted, when the payer adjudicated another code. */
-  submittedCode?: TSourced;
+  submittedCode?: TSourced & { qualifier: string };
 };
 
 export type TClaimRecord = {
@@ -86,7 +86,7 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
   if (!paid.ok) report(segment, "SVC03", `${paid.message}; the service line is skipped`);
   if (!paid.ok) return undefined;
   const sourced = (position: number, field: string) => ({ value: elementAt(segment, position), line: segment.index, field });
-  const [, submitted = ""] = componentsAt(segment, 6);
+  const [submittedQualifier = "", submitted = ""] = componentsAt(segment, 6);
   return {
     svc: segment,
     qualifier,
@@ -96,7 +96,7 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
     paidCents: paid.value,
     chargeCents: charge.ok ? charge.value : undefined,
     units: elementAt(segment, 5) ? sourced(5, "SVC05") : undefined,
-    submittedCode: submitted ? { value: submitted, line: segment.index, field: "SVC06" } : undefined,
+    submittedCode: submitted ? { value: submitted, line: segment.index, field: "SVC06", qualifier: submittedQualifier } : undefined,
     adjustments: [],
     remarkCodes: [],
   };

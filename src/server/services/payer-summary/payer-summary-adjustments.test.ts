@@ -1,6 +1,7 @@
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
+import { writeExport } from "@/server/services/exports/export-writers";
 import { closeIngestPool, ingestPool } from "@/server/services/ingestion/ingest-pool";
 import type { TX12ProviderAdjustment } from "@/server/services/ingestion/parse/x12-835-plb";
 import { recordProviderAdjustments } from "@/server/services/ingestion/provider-adjustments";
@@ -104,6 +105,13 @@ describe("payer scorecard: recoupments and interest", () => {
     expect(summary.adjustmentTotals).toEqual({ recoupmentAmount: "355.05", interestAmount: "12.95" });
     // The payer row carries the period's sums; B has no decided line, so no row of its own.
     expect(summary.items.map((row) => [row.payer.id, row.recoupmentAmount, row.interestAmount])).toEqual([[payerA, "350.05", "12.95"]]);
+  });
+
+  it("carries the payer's recouped and interest amounts into the scorecard CSV export", async () => {
+    const { content } = await writeExport(tenant.customer.id, { kind: "PAYER_SCORECARD", params: { from, to } }, async () => {});
+    const [header, ...rows] = content.trimEnd().split("\r\n");
+    expect(header!.split(",").slice(-2)).toEqual(["recouped_amount", "interest_paid_amount"]);
+    expect(rows.map((row) => row.split(",").slice(-2))).toEqual([["350.05", "12.95"]]);
   });
 
   it("shows zeros and no months for a period without adjustments", async () => {

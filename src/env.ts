@@ -41,6 +41,9 @@ const ZEnv = z
     SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
+    // X12 835 files: segments and elements per file, refused (413) while the file is read.
+    X12_MAX_SEGMENTS: z.coerce.number().int().positive().default(5_000_000),
+    X12_MAX_ELEMENTS: z.coerce.number().int().positive().default(40_000_000),
     SEED_DEMO_DATA: booleanString.default(true),
     SEED_DEMO_CLAIMS: z.coerce.number().int().min(1000).max(20_000_000).default(300_000),
     // Operations (DEPLOYMENT.md): metrics access, worker roles and readiness.

@@ -5,7 +5,7 @@ import { applyClaimLines, type TApplyResult, type TIngestItem, type TUploadMeta 
 import { x12TokenLimits, type TIngestionLimits } from "./ingestion-limits";
 import { decodeTextStream, TextDecodeFailure } from "./parse/decode-text-stream";
 import { parseClaimsCsv } from "./parse/parse-csv";
-import { parseX12Tokens } from "./parse/parse-x12-835";
+import { parseX12Tokens, type TX12ParseResult } from "./parse/parse-x12-835";
 import { X12LimitExceeded, X12Tokenizer } from "./parse/x12-tokenizer";
 import { afterUploadApplied } from "./after-upload-applied";
 import type { TSpooledUpload } from "./spool-upload";
@@ -51,7 +51,11 @@ async function* x12Items(file: string, limits: TIngestionLimits): AsyncGenerator
     yield { kind: "error", line: 1, field: "file", message: "not a text file: an X12 835 file is plain UTF-8 text" };
     return;
   }
-  const parsed = parseX12Tokens(tokenizer.end());
+  yield* x12ParsedItems(parseX12Tokens(tokenizer.end()));
+}
+
+/** A parsed 835 as the writer's items. */
+export function* x12ParsedItems(parsed: TX12ParseResult): Generator<TIngestItem> {
   // A file that cannot be read as an 835 is refused whole: only its structural errors count.
   if (parsed.errors.length > 0) {
     for (const error of parsed.errors) yield { kind: "error", ...error };

@@ -82,12 +82,19 @@ function isDigits(text: string, from: number): boolean {
 
 /** "1,234,567" or "1234567" (or "") to its digits; undefined when the grouping is wrong. */
 function thousandsDigits(text: string): string | undefined {
-  if (!text.includes(",")) return isDigits(text, 0) ? text : undefined;
-  const groups = text.split(",");
-  const [first = "", ...rest] = groups;
-  if (first.length < 1 || first.length > 3 || !isDigits(first, 0)) return undefined;
-  for (const group of rest) if (group.length !== 3 || !isDigits(group, 0)) return undefined;
-  return groups.join("");
+  const firstComma = text.indexOf(",");
+  if (firstComma === -1) return isDigits(text, 0) ? text : undefined;
+  if (firstComma < 1 || firstComma > 3) return undefined;
+  // One pass: a comma every fourth character after the first group, digits everywhere else.
+  let digits = "";
+  for (let position = 0; position < text.length; position += 1) {
+    const code = text.charCodeAt(position);
+    const commaHere = position >= firstComma && (position - firstComma) % 4 === 0;
+    if (commaHere ? code !== 44 : code < 48 || code > 57) return undefined;
+  }
+  if ((text.length - firstComma) % 4 !== 0) return undefined;
+  for (let position = 0; position < text.length; position += 1) if (text[position] !== ",") digits += text[position];
+  return digits;
 }
 
 /** Integer cents of a canonical amount produced by parseMoney (exact: see MAX_INTEGER_DIGITS). */

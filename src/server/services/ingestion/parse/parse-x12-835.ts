@@ -85,11 +85,15 @@ export function parseX12Tokens(tokens: TX12Tokens): TX12ParseResult {
     const remittance = withRequiredHeader(read.remittance, result.skipped);
     const plb = readProviderAdjustments(transactionSet.body);
     result.skipped.push(...plb.skipped);
-    if (plb.adjustments.length > 0 && remittance) {
+    // PLB needs only the payer: its dates are its own (BPR16, else DTM*405, else PLB02).
+    const payerName = read.remittance.payerName;
+    if (plb.adjustments.length > 0 && !payerName) {
+      result.skipped.push({ line: plb.adjustments[0]!.line, field: "PLB", message: "provider adjustments of a remittance without a payer name (N1*PR) are skipped" });
+    } else if (plb.adjustments.length > 0 && payerName) {
       result.providerAdjustments.push({
         line: plb.adjustments[0]!.line,
-        payerName: remittance.payerName.value,
-        payerIdentifier: remittance.payerIdentifier,
+        payerName: payerName.value,
+        payerIdentifier: read.remittance.payerIdentifier,
         adjustments: plb.adjustments,
       });
     }

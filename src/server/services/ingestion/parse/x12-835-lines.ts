@@ -87,6 +87,16 @@ function numberLines(services: readonly TServiceRecord[]): number[] {
   return usable ? controls : services.map((_, position) => position + 1);
 }
 
+/** CLP08: one or two letters or digits. */
+function isFacilityType(text: string): boolean {
+  if (text.length < 1 || text.length > 2) return false;
+  for (let position = 0; position < text.length; position += 1) {
+    const code = text.toUpperCase().charCodeAt(position);
+    if (!((code >= 48 && code <= 57) || (code >= 65 && code <= 90))) return false;
+  }
+  return true;
+}
+
 function isDigits(text: string): boolean {
   for (let position = 0; position < text.length; position += 1) {
     const code = text.charCodeAt(position);
@@ -203,7 +213,8 @@ function claimLevelLine(remittance: THeader, claim: TClaimRecord): TCandidate {
     payerName: remittance.payerName.value,
     payerIdentifier: remittance.payerIdentifier,
     cptCode: null,
-    facilityType: claim.facilityType,
+    // An unusable CLP08 (placeholder text) is dropped, not a reason to skip the claim.
+    facilityType: claim.facilityType && isFacilityType(claim.facilityType) ? claim.facilityType : undefined,
     units: 1,
     serviceDate: serviceDate.value,
     submittedAt: dates.submittedAt,

@@ -12,8 +12,9 @@ import { isX12Decimal, x12Cents, x12Date } from "./x12-values";
  * character, runs of blanks and newlines, repeated separators), at size n and 2n.
  *
  * Times are never compared with a constant: only the two sizes, measured side by side in the
- * same run, interleaved, each the fastest of several rounds (the machine is shared; the
- * minimum is the code's own cost). Repetitions are calibrated so a measurement takes ~30 ms.
+ * same run, interleaved, each the fastest of several rounds. The clock is the process's CPU
+ * time (the machine is shared: wall time would count other processes' turns). Repetitions are
+ * calibrated so a measurement takes ~20 ms of CPU.
  */
 
 const LIMIT = 2.5;
@@ -27,20 +28,26 @@ function growth(run: (size: number) => unknown, size: number): number {
   return lowest;
 }
 
+/** CPU time of this process in ms: unlike wall time, not inflated while other processes run. */
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
 function measureGrowth(run: (size: number) => unknown, size: number): number {
   let repetitions = 1;
   for (;;) {
-    const started = performance.now();
+    const started = cpuMs();
     for (let i = 0; i < repetitions; i += 1) run(size);
-    if (performance.now() - started >= 30 || repetitions >= 1 << 16) break;
+    if (cpuMs() - started >= 20 || repetitions >= 1 << 16) break;
     repetitions *= 2;
   }
   const best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
-  for (let round = 0; round < 7; round += 1) {
+  for (let round = 0; round < 5; round += 1) {
     for (const [slot, n] of [size, size * 2].entries()) {
-      const started = performance.now();
+      const started = cpuMs();
       for (let i = 0; i < repetitions; i += 1) run(n);
-      best[slot] = Math.min(best[slot]!, performance.now() - started);
+      best[slot] = Math.min(best[slot]!, cpuMs() - started);
     }
   }
   return best[1]! / best[0]!;
@@ -117,14 +124,14 @@ describe("every scan and pattern applied to uploaded 835 text is linear", () => 
   }
 });
 
-describe("parsing a whole 835 is linear, for pathological shapes too", () => {
+describe("parsing a whole 835 is linear, for pathological shapes too", { timeout: 120_000 }, () => {
   const cases: [string, (n: number) => string, number][] = [
     ["60,000 newlines inside one segment", newlinesInSegment, 60_000],
     ["a 60,000-digit amount that is not a number", longAmount, 60_000],
     ["a 60,000-digit amount that is a number (leading zeros)", longValidAmount, 60_000],
     ["thousands of empty segments with CRLF and indentation", blankSegments, 20_000],
     ["one segment with 60,000 elements", manyElements, 60_000],
-    ["many ordinary claims", manyClaims, 4_000],
+    ["many ordinary claims", manyClaims, 1_000],
   ];
   for (const [name, input, size] of cases) {
     it(name, () => {

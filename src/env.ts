@@ -46,6 +46,9 @@ const ZEnv = z
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
+    // X12 835 files: segments and elements per file, refused (413) while the file is read.
+    X12_MAX_SEGMENTS: z.coerce.number().int().positive().default(5_000_000),
+    X12_MAX_ELEMENTS: z.coerce.number().int().positive().default(40_000_000),
     // Demo data (published password) defaults on in development and off in production, where
     // asking for it is refused (SECURITY.md, finding 3). Resolved after the object parses.
     SEED_DEMO_DATA: booleanString.optional(),

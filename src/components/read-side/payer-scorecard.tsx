@@ -110,6 +110,8 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
                     </button>
                   </th>
                 ))}
+                <th scope="col" className="num">Recouped</th>
+                <th scope="col" className="num">Interest paid</th>
                 <th scope="col">Trend</th>
               </tr>
             </thead>
@@ -120,7 +122,53 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
         </div>
       )}
       {data?.truncated && <p className="muted">Showing the first {data.items.length} payers.</p>}
+      {data && <AdjustmentsByMonth data={data} />}
     </div>
+  );
+}
+
+function formatMonth(month: string): string {
+  return new Date(`${month}-01T00:00:00Z`).toLocaleDateString("en-US", { month: "long", year: "numeric", timeZone: "UTC" });
+}
+
+/** Takebacks and interest from the payers' remittances (835 PLB), per payer and month of the period. */
+function AdjustmentsByMonth({ data }: { data: TPayerSummaryData }) {
+  const totals = data.adjustmentTotals;
+  return (
+    <section aria-labelledby="adjustments-heading">
+      <h2 id="adjustments-heading">Recoupments and interest by month</h2>
+      <p className="muted">
+        Money payers took back (overpayment recoveries, refunds, forwarded balances) and interest they paid, from the provider-level
+        adjustments of their 835 remittances, by payment date. In this period: {formatMoney(totals.recoupmentAmount, true)} recouped,{" "}
+        {formatMoney(totals.interestAmount, true)} interest paid.
+      </p>
+      {data.adjustmentsByMonth.length === 0 ? (
+        <p className="muted">No recoupments or interest in this period.</p>
+      ) : (
+        <div className="table-wrap" role="region" aria-label="Recoupments and interest by month" tabIndex={0}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Month</th>
+                <th scope="col">Payer</th>
+                <th scope="col" className="num">Recouped</th>
+                <th scope="col" className="num">Interest paid</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.adjustmentsByMonth.map((row) => (
+                <tr key={`${row.month}-${row.payer.id}`}>
+                  <td>{formatMonth(row.month)}</td>
+                  <th scope="row">{row.payer.name}</th>
+                  <td className="num">{formatMoney(row.recoupmentAmount, true)}</td>
+                  <td className="num">{formatMoney(row.interestAmount, true)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
   );
 }
 
@@ -139,6 +187,8 @@ function ScorecardRow({ row }: { row: TPayerSummaryRowData }) {
       </td>
       <td className="num">{formatMoney(row.avgAllowedAmount, true)}</td>
       <td className="num">{formatDays(row.medianDaysToDecision)}</td>
+      <td className="num">{formatMoney(row.recoupmentAmount, true)}</td>
+      <td className="num">{formatMoney(row.interestAmount, true)}</td>
       <td>
         <Sparkline
           values={row.sparkline.map((s) => s.denialRate)}

@@ -257,6 +257,7 @@ const PROCEDURES: Record<string, TExpectation> = {
   "uploads.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
   "uploads.stats": { access: "VIEWER", input: () => undefined },
   "uploads.get": { access: "VIEWER", targetsObject: true, input: (fx) => ({ id: fx.targets.uploadId }) },
+  "uploads.issues": { access: "VIEWER", targetsObject: true, input: (fx) => ({ id: fx.targets.uploadId, kind: "skipped" }) },
   "ingest.claims": {
     access: "ANALYST",
     headers: () => ({ "idempotency-key": `matrix-${randomUUID()}` }),
@@ -476,6 +477,7 @@ const REST_OPERATIONS: Record<string, string | TRouteHandlerExpectation> = {
   "GET /uploads": "uploads.list",
   "GET /uploads/stats": "uploads.stats",
   "GET /uploads/{id}": "uploads.get",
+  "GET /uploads/{id}/issues": "uploads.issues",
   "POST /ingest/claims": "ingest.claims",
   "GET /claims": "claims.list",
   "GET /claims/{id}": "claims.get",

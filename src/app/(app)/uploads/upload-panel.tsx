@@ -1,13 +1,15 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useRef, useState, type DragEvent } from "react";
+import { UploadDetails, uploadOutcome } from "@/components/uploads/upload-details";
 import { useTRPC } from "@/trpc/react";
 
-type TRowError = { line: number; field: string; message: string };
 type TUploadAnswer = {
   status: number;
-  upload?: { id: string; filename: string; status: string; rowCount: number; appliedCount: number; errorCount: number; errors: TRowError[] };
+  upload?: { id: string; filename: string; status: string; rowCount: number; appliedCount: number; errorCount: number; skippedCount?: number; warningCount?: number };
   replayed?: boolean;
   detail?: string;
 };
@@ -43,6 +45,12 @@ export function UploadPanel() {
   const [answer, setAnswer] = useState<TUploadAnswer | null>(null);
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
+  const router = useRouter();
+  const pathname = usePathname();
+  const search = useSearchParams();
+  // The upload on show lives in the URL, so it is there again on a revisit or a reload.
+  const selected = search.get("upload");
+  const show = (id: string) => router.replace(`${pathname}?upload=${encodeURIComponent(id)}`, { scroll: false });
 
   async function upload(file: File | undefined) {
     if (!file) return;
@@ -51,6 +59,7 @@ export function UploadPanel() {
     const result = await sendFile(file, setProgress);
     setProgress(null);
     setAnswer(result);
+    if (result.upload) show(result.upload.id);
     await Promise.all([
       queryClient.invalidateQueries({ queryKey: trpc.uploads.list.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.uploads.stats.queryKey() }),
@@ -63,7 +72,6 @@ export function UploadPanel() {
     void upload(event.dataTransfer.files[0]);
   }
 
-  const errors = answer?.upload?.errors ?? [];
   return (
     <div className="stack">
       <div
@@ -95,26 +103,14 @@ export function UploadPanel() {
             <p className={answer.upload.status === "REJECTED" ? "error" : undefined}>
               {answer.upload.filename}: {answer.upload.status}
               {answer.replayed ? " (this file was uploaded before; nothing applied again)" : ""} — {answer.upload.rowCount} rows,{" "}
-              {answer.upload.appliedCount} lines applied, {answer.upload.errorCount} errors.
+              {uploadOutcome({ skippedCount: 0, warningCount: 0, ...answer.upload })}.
             </p>
           ) : (
             <p className="error">{answer.detail ?? `Upload failed (HTTP ${answer.status}).`}</p>
           )}
         </div>
       )}
-      {errors.length > 0 && (
-        <>
-          <h2>Row errors {answer?.upload && answer.upload.errorCount > errors.length ? `(first ${errors.length} of ${answer.upload.errorCount})` : ""}</h2>
-          <table aria-label="Row errors">
-            <thead><tr><th>Line</th><th>Field</th><th>Problem</th></tr></thead>
-            <tbody>
-              {errors.map((error, index) => (
-                <tr key={`${error.line}-${error.field}-${index}`}><td>{error.line}</td><td><code>{error.field}</code></td><td>{error.message}</td></tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
+      {selected && <UploadDetails key={selected} uploadId={selected} />}
       <h2>History</h2>
       {stats.data && (
         <p className="muted">
@@ -123,16 +119,22 @@ export function UploadPanel() {
         </p>
       )}
       <table aria-label="Upload history">
-        <thead><tr><th>When</th><th>File</th><th>Format</th><th>Status</th><th>Rows</th><th>Applied</th><th>Errors</th></tr></thead>
+        <thead><tr><th>When</th><th>File</th><th>Format</th><th>Status</th><th>Rows</th><th>Applied</th><th>Skipped</th><th>Warnings</th><th>Errors</th></tr></thead>
         <tbody>
           {history.data?.items.map((upload) => (
             <tr key={upload.id}>
               <td>{upload.createdAt.toLocaleString()}</td>
-              <td>{upload.filename}</td>
+              <td>
+                <Link href={`${pathname}?upload=${encodeURIComponent(upload.id)}`} scroll={false} aria-current={upload.id === selected ? "true" : undefined}>
+                  {upload.filename}
+                </Link>
+              </td>
               <td>{upload.format}</td>
               <td>{upload.status}</td>
               <td>{upload.rowCount}</td>
               <td>{upload.appliedCount}</td>
+              <td>{upload.skippedCount}</td>
+              <td>{upload.warningCount}</td>
               <td>{upload.errorCount}</td>
             </tr>
           ))}

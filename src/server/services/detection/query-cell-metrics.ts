@@ -59,6 +59,7 @@ export function cellMetricsSql(customerId: string, windows: TWindows): Prisma.Sq
 WITH base AS MATERIALIZED (
   SELECT payer_id, cpt_group, cpt_code, outcome, units, allowed_amount, denial_group, denial_code,
          decided_at >= ${windows.currentStart}::date AS cur,
+         -- NULL when submitted_at is (an 835 whose dates contradict each other): no LAG row counts it.
          decided_at - submitted_at AS lag_days
   FROM claim_lines
   WHERE customer_id = ${customerId}::uuid
@@ -82,7 +83,8 @@ counts AS (
 pay AS MATERIALIZED (
   SELECT payer_id, cpt_group, cpt_code, cur, (allowed_amount / units)::float8 AS apu
   FROM base
-  WHERE outcome <> 'DENIED' AND allowed_amount > 0
+  -- units > 0: 835 lines may carry 0 units, which have no per-unit amount to compare.
+  WHERE outcome <> 'DENIED' AND allowed_amount > 0 AND units > 0
 ),
 code_median AS (
   SELECT payer_id, cpt_code, percentile_cont(0.5) WITHIN GROUP (ORDER BY apu) AS med

@@ -57,6 +57,7 @@ async function payerScorecard(customerId: string, params: Extract<TCreateExportI
     csvRow([
       "payer", "period_from", "period_to", "total_lines", "paid", "partial", "denied", "other", "denial_rate_pct",
       "avg_allowed_amount", "median_days_to_decision", "previous_total_lines", "previous_denial_rate_pct", "denial_rate_change_pp", "trend",
+      "recouped_amount", "interest_paid_amount",
     ]),
   ];
   for (const row of summary.items) {
@@ -64,7 +65,7 @@ async function payerScorecard(customerId: string, params: Extract<TCreateExportI
       csvRow([
         row.payer.name, summary.from, summary.to, row.totalLines, row.paidCount, row.partialCount, row.deniedCount, row.otherCount,
         pct(row.denialRate), row.avgAllowedAmount, row.medianDaysToDecision, row.previous.totalLines, pct(row.previous.denialRate),
-        pct(row.denialRateChange), row.trend,
+        pct(row.denialRateChange), row.trend, row.recoupmentAmount, row.interestAmount,
       ]),
     );
   }

@@ -6,9 +6,12 @@ import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { ingestPool } from "./ingest-pool";
 import { MAX_STORED_ROW_ERRORS, type TIngestionLimits } from "./ingestion-limits";
-import type { TClaimLineInput } from "./parse/claim-line-input";
+import type { TStagedLine } from "./parse/claim-line-input";
 import type { TRowError } from "./parse/row-error";
-import { resolveStagedPayers } from "./resolve-staged-payers";
+import type { TX12ProviderAdjustment } from "./parse/x12-835-plb";
+import { normalizePayerName } from "./normalize-payer-name";
+import { recordProviderAdjustments } from "./provider-adjustments";
+import { ensurePayerMappings, resolveStagedPayers } from "./resolve-staged-payers";
 import {
   COPY_STAGE_SQL,
   CREATE_STAGE_KEYS_TABLE,
@@ -24,6 +27,8 @@ import { findUploadRow, type TUploadRow, UPLOAD_ROW_COLUMNS } from "./upload-row
  * The one writer of claim lines. An upload is applied in ONE transaction or not at all
  * (PRODUCT.md §2): parsed lines stream through COPY into a temporary staging table; if any row
  * had an error the transaction rolls back and a REJECTED upload records the errors; otherwise
+ * (X12 835 only: `skipped` and `warning` items are recorded on the upload and do not stop it;
+ * a line the database could not hold is skipped there too, instead of refusing the file)
  * payer names are resolved, X12 reversals remove what they reverse, and one
  * INSERT … SELECT … ON CONFLICT DO UPDATE moves every line into claim_lines (a changed line gets
  * version + 1; an identical one is left alone). Nothing is ever written row by row, and nothing
@@ -31,8 +36,14 @@ import { findUploadRow, type TUploadRow, UPLOAD_ROW_COLUMNS } from "./upload-row
  */
 
 export type TIngestItem =
-  | { kind: "line"; line: number; value: TClaimLineInput }
+  | { kind: "line"; line: number; value: TStagedLine }
   | { kind: "error"; line: number; field: string; message: string }
+  /** 835 only: a value left out with its reason; the rest still counts. */
+  | { kind: "skipped"; line: number; field: string; message: string }
+  /** 835 only: odd but usable. */
+  | { kind: "warning"; line: number; field: string; message: string }
+  /** 835 PLB: provider-level adjustments of one remittance, booked against its payer. */
+  | { kind: "providerAdjustments"; line: number; payerName: string; payerIdentifier?: string; adjustments: TX12ProviderAdjustment[] }
   /** X12 CLP02 = 22: the claim's stored lines are replaced by this upload's (or removed). */
   | { kind: "reversal"; line: number; submitterClaimId: string };
 
@@ -53,6 +64,7 @@ export interface TApplyResult {
   insertedCount: number;
   updatedCount: number;
   reversedCount: number;
+  providerAdjustmentCount: number;
 }
 
 interface TTally {
@@ -62,6 +74,30 @@ interface TTally {
   errors: TRowError[];
   lastErrorLine: number;
   reversedClaims: Set<string>;
+  skippedCount: number;
+  skipped: TRowError[];
+  warningCount: number;
+  warnings: TRowError[];
+  providerAdjustments: Extract<TIngestItem, { kind: "providerAdjustments" }>[];
+  /** X12 835: a line the database could not hold is skipped, not an error. */
+  tolerant: boolean;
+}
+
+function newTally(tolerant: boolean): TTally {
+  return {
+    rows: 0,
+    lines: 0,
+    errorCount: 0,
+    errors: [],
+    lastErrorLine: -1,
+    reversedClaims: new Set(),
+    skippedCount: 0,
+    skipped: [],
+    warningCount: 0,
+    warnings: [],
+    providerAdjustments: [],
+    tolerant,
+  };
 }
 
 const COPY_CHUNK_CHARS = 256 * 1024;
@@ -74,6 +110,11 @@ const FIRST_BATCH_LINES = 5_000;
 function addError(tally: TTally, error: TRowError) {
   tally.errorCount += 1;
   if (tally.errors.length < MAX_STORED_ROW_ERRORS) tally.errors.push(error);
+}
+
+function addSkipped(tally: TTally, item: TRowError) {
+  tally.skippedCount += 1;
+  if (tally.skipped.length < MAX_STORED_ROW_ERRORS) tally.skipped.push(item);
 }
 
 /**
@@ -91,6 +132,19 @@ async function* copyBatches(items: AsyncIterable<TIngestItem>, tally: TTally, li
       tally.reversedClaims.add(item.submitterClaimId);
       continue;
     }
+    if (item.kind === "warning") {
+      tally.warningCount += 1;
+      if (tally.warnings.length < MAX_STORED_ROW_ERRORS) tally.warnings.push({ line: item.line, field: item.field, message: item.message });
+      continue;
+    }
+    if (item.kind === "skipped") {
+      addSkipped(tally, { line: item.line, field: item.field, message: item.message });
+      continue;
+    }
+    if (item.kind === "providerAdjustments") {
+      tally.providerAdjustments.push(item);
+      continue;
+    }
     if (item.kind === "error") {
       // Several errors of one row arrive together; the row counts once.
       if (item.line !== tally.lastErrorLine) tally.rows += 1;
@@ -99,7 +153,9 @@ async function* copyBatches(items: AsyncIterable<TIngestItem>, tally: TTally, li
     } else {
       tally.rows += 1;
       const problem = storableProblem(item.value);
-      if (problem) {
+      if (problem && tally.tolerant) {
+        addSkipped(tally, { line: item.line, field: problem.field, message: `${problem.message}; the line is skipped` });
+      } else if (problem) {
         tally.lastErrorLine = item.line;
         addError(tally, { line: item.line, ...problem });
       } else if (tally.errorCount === 0) {
@@ -153,6 +209,8 @@ const CHANGED_COLUMNS = [
   "denial_code",
   "remark_codes",
   "patient_account_hash",
+  "submitted_cpt_code",
+  "facility_type",
 ];
 
 const UPSERT_SQL = `
@@ -161,7 +219,7 @@ WITH written AS (
   SELECT $1, $2, s.submitter_claim_id, s.line_number, s.payer_claim_number, pm.payer_id, pm.id, s.cpt_code,
          COALESCE(cm.group_code, s.default_group), s.units, s.service_date, s.submitted_at, s.decided_at, s.paid_at,
          s.billed_amount, s.allowed_amount, s.paid_amount, s.outcome, s.denial_group, s.denial_code, s.remark_codes,
-         s.patient_account_hash
+         s.patient_account_hash, s.submitted_cpt_code, s.facility_type
   FROM ${STAGE_TABLE} s
   JOIN payer_mappings pm ON pm.customer_id = $1 AND pm.normalized_name = s.payer_key
   LEFT JOIN cpt_mappings cm ON cm.customer_id = $1 AND cm.cpt_code = s.cpt_code
@@ -199,8 +257,9 @@ function sqlState(error: unknown): string | undefined {
 async function insertUploadRow(client: pg.ClientBase, customerId: string, meta: TUploadMeta, status: "PROCESSING" | "REJECTED", tally?: TTally) {
   const result = await client.query<TUploadRow>(
     `INSERT INTO uploads (customer_id, filename, format, size_bytes, content_hash, idempotency_key, status, row_count, error_count, errors,
-                          created_by_id, api_key_id, completed_at)
-     VALUES ($1, $2, $3::upload_format, $4, $5, $6, $7::upload_status, $8, $9, $10::jsonb, $11, $12, CASE WHEN $7::text = 'REJECTED' THEN now() END)
+                          created_by_id, api_key_id, completed_at, skipped_count, skipped, warning_count, warnings)
+     VALUES ($1, $2, $3::upload_format, $4, $5, $6, $7::upload_status, $8, $9, $10::jsonb, $11, $12, CASE WHEN $7::text = 'REJECTED' THEN now() END,
+             $13, $14::jsonb, $15, $16::jsonb)
      ON CONFLICT DO NOTHING
      RETURNING ${UPLOAD_ROW_COLUMNS}`,
     [
@@ -216,6 +275,10 @@ async function insertUploadRow(client: pg.ClientBase, customerId: string, meta: 
       JSON.stringify(tally?.errors ?? []),
       meta.createdById,
       meta.apiKeyId,
+      tally?.skippedCount ?? 0,
+      JSON.stringify(tally?.skipped ?? []),
+      tally?.warningCount ?? 0,
+      JSON.stringify(tally?.warnings ?? []),
     ],
   );
   return result.rows[0];
@@ -224,7 +287,7 @@ async function insertUploadRow(client: pg.ClientBase, customerId: string, meta: 
 async function existing(client: pg.ClientBase, customerId: string, meta: TUploadMeta): Promise<TApplyResult> {
   const upload = await findUploadRow(client, customerId, { contentHash: meta.contentHash, idempotencyKey: meta.idempotencyKey ?? null });
   if (!upload) throw new AppError("CONFLICT", "A concurrent upload of the same content did not finish; retry.");
-  return { upload, created: false, insertedCount: 0, updatedCount: 0, reversedCount: 0 };
+  return { upload, created: false, insertedCount: 0, updatedCount: 0, reversedCount: 0, providerAdjustmentCount: 0 };
 }
 
 /**
@@ -259,7 +322,7 @@ export async function applyClaimLines(
     }
     await client.query(CREATE_STAGE_TABLE);
     await client.query(CREATE_STAGE_KEYS_TABLE);
-    const tally: TTally = { rows: 0, lines: 0, errorCount: 0, errors: [], lastErrorLine: -1, reversedClaims: new Set() };
+    const tally = newTally(meta.format === "X12_835");
     const written = { inserted: 0, updated: 0 };
     let batches = 0;
     let duplicated = false;
@@ -308,8 +371,9 @@ export async function applyClaimLines(
     timings.copying = Math.round(copyMs);
 
     lap("staged");
-    if (tally.errorCount === 0 && tally.lines === 0 && tally.reversedClaims.size === 0) {
-      addError(tally, { line: 1, field: "file", message: "the upload has no claim lines" });
+    if (tally.errorCount === 0 && tally.lines === 0 && tally.reversedClaims.size === 0 && tally.providerAdjustments.length === 0) {
+      const why = tally.skippedCount > 0 ? `: every claim in it was skipped (${tally.skippedCount} skipped items say why)` : "";
+      addError(tally, { line: 1, field: "file", message: `the upload has no claim lines${why}` });
     }
     if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
 
@@ -330,11 +394,15 @@ export async function applyClaimLines(
     if (tally.reversedClaims.size > 0) {
       reversedCount = (await client.query(REVERSE_SQL, [customerId, [...tally.reversedClaims]])).rowCount ?? 0;
     }
+    const providerAdjustmentCount = await applyProviderAdjustments(client, customerId, upload.id, tally);
+    tally.skipped.sort((a, b) => a.line - b.line);
+    tally.warnings.sort((a, b) => a.line - b.line);
     const applied = written.inserted + written.updated;
     const final = await client.query<TUploadRow>(
-      `UPDATE uploads SET status = 'APPLIED', row_count = $3, applied_count = $4, completed_at = now()
+      `UPDATE uploads SET status = 'APPLIED', row_count = $3, applied_count = $4, completed_at = now(),
+              skipped_count = $5, skipped = $6::jsonb, warning_count = $7, warnings = $8::jsonb
        WHERE customer_id = $1 AND id = $2 RETURNING ${UPLOAD_ROW_COLUMNS}`,
-      [customerId, upload.id, tally.rows, applied],
+      [customerId, upload.id, tally.rows, applied, tally.skippedCount, JSON.stringify(tally.skipped), tally.warningCount, JSON.stringify(tally.warnings)],
     );
     await client.query("COMMIT");
     lap("committed");
@@ -343,7 +411,7 @@ export async function applyClaimLines(
       { customerId, uploadId: upload.id, rows: tally.rows, inserted: written.inserted, updated: written.updated, reversedCount, batches, ms: timings },
       "upload applied",
     );
-    return { upload: final.rows[0]!, created: true, insertedCount: written.inserted, updatedCount: written.updated, reversedCount };
+    return { upload: final.rows[0]!, created: true, insertedCount: written.inserted, updatedCount: written.updated, reversedCount, providerAdjustmentCount };
   } catch (error) {
     // A batch still being written must finish (or fail) before the connection rolls back.
     await pending?.catch(() => {});
@@ -362,5 +430,30 @@ async function reject(client: pg.ClientBase, customerId: string, meta: TUploadMe
   tally.errors.sort((a, b) => a.line - b.line);
   const upload = await insertUploadRow(client, customerId, meta, "REJECTED", tally);
   if (!upload) return existing(client, customerId, meta);
-  return { upload, created: true, insertedCount: 0, updatedCount: 0, reversedCount: 0 };
+  return { upload, created: true, insertedCount: 0, updatedCount: 0, reversedCount: 0, providerAdjustmentCount: 0 };
+}
+
+/**
+ * PLB adjustments, inside the upload's transaction: each remittance's payer is resolved the
+ * way its claim lines' payer is (payer_mappings by normalised name, created when new).
+ */
+async function applyProviderAdjustments(client: pg.ClientBase, customerId: string, uploadId: string, tally: TTally): Promise<number> {
+  if (tally.providerAdjustments.length === 0) return 0;
+  const names = new Map<string, { key: string; raw: string; identifier?: string }>();
+  for (const item of tally.providerAdjustments) {
+    const key = normalizePayerName(item.payerName);
+    if (!names.has(key)) names.set(key, { key, raw: item.payerName, identifier: item.payerIdentifier });
+  }
+  await ensurePayerMappings(client, customerId, [...names.values()]);
+  const mapped = await client.query<{ normalized_name: string; payer_id: string }>(
+    `SELECT normalized_name, payer_id::text FROM payer_mappings WHERE customer_id = $1 AND normalized_name = ANY($2::text[])`,
+    [customerId, [...names.keys()]],
+  );
+  const payerOf = new Map(mapped.rows.map((row) => [row.normalized_name, row.payer_id]));
+  let written = 0;
+  for (const item of tally.providerAdjustments) {
+    const payerId = payerOf.get(normalizePayerName(item.payerName));
+    if (payerId) written += await recordProviderAdjustments(client, customerId, uploadId, payerId, item.adjustments);
+  }
+  return written;
 }

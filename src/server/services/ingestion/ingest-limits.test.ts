@@ -8,9 +8,11 @@ import { startIngestRestServer, type TIngestRestServer } from "@/test/ingest-res
  * Upload limits answer 413 naming the limit, and nothing is stored. Small limits are set in the
  * environment before the env module is first read (it caches on first use).
  */
-const saved = { bytes: process.env.UPLOAD_MAX_BYTES, rows: process.env.UPLOAD_MAX_ROWS };
+const saved = { bytes: process.env.UPLOAD_MAX_BYTES, rows: process.env.UPLOAD_MAX_ROWS, segments: process.env.X12_MAX_SEGMENTS, elements: process.env.X12_MAX_ELEMENTS };
 process.env.UPLOAD_MAX_BYTES = "3000";
 process.env.UPLOAD_MAX_ROWS = "4";
+process.env.X12_MAX_SEGMENTS = "25";
+process.env.X12_MAX_ELEMENTS = "400";
 
 let server: TIngestRestServer;
 beforeAll(async () => {
@@ -20,7 +22,17 @@ afterAll(async () => {
   await server.close();
   process.env.UPLOAD_MAX_BYTES = saved.bytes;
   process.env.UPLOAD_MAX_ROWS = saved.rows;
+  process.env.X12_MAX_SEGMENTS = saved.segments;
+  process.env.X12_MAX_ELEMENTS = saved.elements;
 });
+
+/** An 835 of `claims` one-line claims, each of 2 segments of a few elements. */
+function x12(claims: number, elementsPerSvc = 5) {
+  const body = ["ST*835*1", "BPR*I*0*C*NON************20240320", "DTM*405*20240315", "N1*PR*ACME"];
+  for (let n = 0; n < claims; n += 1) body.push(`CLP*L-${n}*1*10*10*0*12*I${n}`, `SVC*HC:99213*10*10**1${"*".repeat(elementsPerSvc - 5)}`);
+  body.push(`SE*${body.length + 1}*1`);
+  return `${body.join("~")}~`;
+}
 
 async function post(headers: Headers, body: BodyInit, contentType?: string) {
   const sent = new Headers(headers);
@@ -54,6 +66,21 @@ describe("upload limits", () => {
     expect(await db().claimLine.count({ where: { customerId: tenant.customer.id } })).toBe(0);
     const within = await post(tenant.keys.ANALYST.headers, toCsv(Array.from({ length: 4 }, () => testLine({ payerName: "A" }))), "text/csv");
     expect(within.status).toBe(201);
+  });
+
+  it("answers 413 naming X12_MAX_SEGMENTS or X12_MAX_ELEMENTS for an 835 past them, storing nothing", async () => {
+    const tenant = await createTestTenant();
+    const segments = await post(tenant.keys.ANALYST.headers, x12(12), "application/edi-x12");
+    expect(segments.status).toBe(413);
+    expect(segments.body).toMatchObject({ code: "PAYLOAD_TOO_LARGE", detail: expect.stringContaining("X12_MAX_SEGMENTS") });
+    const elements = await post(tenant.keys.ANALYST.headers, x12(2, 250), "application/edi-x12");
+    expect(elements.status).toBe(413);
+    expect(elements.body).toMatchObject({ code: "PAYLOAD_TOO_LARGE", detail: expect.stringContaining("X12_MAX_ELEMENTS") });
+    expect(await db().upload.count({ where: { customerId: tenant.customer.id } })).toBe(0);
+    // Within both limits the same shape is read: its claims have no service date, so all are skipped.
+    const within = await post(tenant.keys.ANALYST.headers, x12(2), "application/edi-x12");
+    expect(within.status).toBe(400);
+    expect(within.body).toMatchObject({ upload: { status: "REJECTED", skippedCount: 2 } });
   });
 
   it("applies the row limit to JSON batches too", async () => {

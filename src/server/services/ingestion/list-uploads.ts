@@ -7,7 +7,7 @@ import { ZUpload, type TUpload } from "./upload-row";
 
 /** Reading uploads: the list (without row errors), one upload with its errors, and totals. */
 
-export const ZUploadSummary = ZUpload.omit({ errors: true });
+export const ZUploadSummary = ZUpload.omit({ errors: true, skipped: true, warnings: true });
 
 export const ZUploadFilters = z.object({
   status: z.enum(["PROCESSING", "APPLIED", "REJECTED"]).optional(),
@@ -24,11 +24,13 @@ const summarySelect = {
   rowCount: true,
   appliedCount: true,
   errorCount: true,
+  skippedCount: true,
+  warningCount: true,
   createdAt: true,
   completedAt: true,
 } as const;
 
-type TSummaryRow = { sizeBytes: bigint } & Omit<TUpload, "sizeBytes" | "errors">;
+type TSummaryRow = { sizeBytes: bigint } & Omit<TUpload, "sizeBytes" | "errors" | "skipped" | "warnings">;
 
 function summary(row: TSummaryRow) {
   return { ...row, sizeBytes: Number(row.sizeBytes) };
@@ -51,9 +53,18 @@ export async function listUploads(customerId: string, params: TListParams & z.in
 }
 
 export async function getUpload(customerId: string, id: string): Promise<TUpload> {
-  const row = await tenantDb(customerId).upload.findFirst({ where: { id }, select: { ...summarySelect, errors: true } });
+  const row = await tenantDb(customerId).upload.findFirst({
+    where: { id },
+    select: { ...summarySelect, errors: true, skipped: true, warnings: true },
+  });
   if (!row) throw new AppError("NOT_FOUND", "No such upload.");
-  return { ...summary(row), errors: row.errors as unknown as TRowError[] };
+  const { errors, skipped, warnings, ...rest } = row;
+  return {
+    ...summary(rest),
+    errors: errors as unknown as TRowError[],
+    skipped: skipped as unknown as TRowError[],
+    warnings: warnings as unknown as TRowError[],
+  };
 }
 
 export const ZUploadStats = z.object({

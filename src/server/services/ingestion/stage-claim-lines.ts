@@ -1,7 +1,7 @@
 import { cptGroupFor } from "./cpt-groups";
 import { hashPatientAccount } from "./hash-patient-account";
 import { normalizePayerName } from "./normalize-payer-name";
-import type { TClaimLineInput } from "./parse/claim-line-input";
+import type { TStagedLine } from "./parse/claim-line-input";
 
 /**
  * The staging table every upload is COPYed into before one set-based INSERT … ON CONFLICT moves
@@ -18,11 +18,11 @@ export const CREATE_STAGE_TABLE = `CREATE TEMP TABLE ${STAGE_TABLE} (
   payer_claim_number   text,
   payer_key            text NOT NULL,
   payer_name           text NOT NULL,
-  cpt_code             text NOT NULL,
+  cpt_code             text,
   default_group        text NOT NULL,
   units                numeric(10, 2) NOT NULL,
   service_date         date NOT NULL,
-  submitted_at         date NOT NULL,
+  submitted_at         date,
   decided_at           date NOT NULL,
   paid_at              date,
   billed_amount        numeric(12, 2) NOT NULL,
@@ -32,7 +32,10 @@ export const CREATE_STAGE_TABLE = `CREATE TEMP TABLE ${STAGE_TABLE} (
   denial_group         text,
   denial_code          text,
   remark_codes         text[] NOT NULL,
-  patient_account_hash text
+  patient_account_hash text,
+  submitted_cpt_code   text,
+  facility_type        text,
+  payer_identifier     text
 ) ON COMMIT DROP`;
 
 export const COPY_STAGE_SQL = `COPY ${STAGE_TABLE} FROM STDIN`;
@@ -52,6 +55,8 @@ export const CREATE_STAGE_KEYS_TABLE = `CREATE TEMP TABLE ${STAGE_KEYS_TABLE} (
 ) ON COMMIT DROP`;
 
 const NULL = "\\N";
+/** cpt_groups row of claim-level lines (an 835 claim adjudicated without service lines). */
+export const CLAIM_LEVEL_GROUP = "CLAIM_LEVEL";
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** COPY text-format escaping; validated text has no control characters, but be exact anyway. */
@@ -63,13 +68,14 @@ function text(value: string | undefined): string {
 
 /**
  * Checks the database makes that the shared line schema leaves to the writer: numeric(10,2)
- * units must stay above zero after rounding, and payment cannot precede submission.
+ * units above zero must stay above zero after rounding (0 itself is an 835 denied line), and
+ * payment cannot precede submission.
  */
-export function storableProblem(line: TClaimLineInput): { field: string; message: string } | null {
+export function storableProblem(line: TStagedLine): { field: string; message: string } | null {
   const units = Math.round(line.units * 100) / 100;
-  if (units <= 0) return { field: "units", message: "units must be at least 0.01" };
+  if (line.units > 0 && units <= 0) return { field: "units", message: "units must be at least 0.01" };
   if (units >= 100_000_000) return { field: "units", message: "units must be less than 100,000,000" };
-  if (line.paidAt !== undefined && line.paidAt < line.submittedAt) {
+  if (line.paidAt !== undefined && line.submittedAt !== null && line.paidAt < line.submittedAt) {
     return { field: "paidAt", message: "payment date is before the submission date" };
   }
   return null;
@@ -95,11 +101,12 @@ export class StageRowFormatter {
     return hash;
   }
 
-  row(seq: number, line: TClaimLineInput): string {
-    let group = this.groups.get(line.cptCode);
-    if (group === undefined) {
-      group = cptGroupFor(line.cptCode);
-      if (this.groups.size < 100_000) this.groups.set(line.cptCode, group);
+  row(seq: number, line: TStagedLine): string {
+    const code = line.cptCode;
+    let group = code === null ? CLAIM_LEVEL_GROUP : this.groups.get(code);
+    if (group === undefined && code !== null) {
+      group = cptGroupFor(code);
+      if (this.groups.size < 100_000) this.groups.set(code, group);
     }
     let payerKey = this.payerKeys.get(line.payerName);
     if (payerKey === undefined) {
@@ -110,11 +117,11 @@ export class StageRowFormatter {
     const account = line.patientAccount === undefined ? NULL : this.accountHash(line.patientAccount);
     return (
       `${seq}\t${text(line.submitterClaimId)}\t${line.lineNumber}\t${text(line.payerClaimNumber)}\t` +
-      `${text(payerKey)}\t${text(line.payerName)}\t${line.cptCode}\t${group}\t${line.units}\t` +
-      `${line.serviceDate}\t${line.submittedAt}\t${line.decidedAt}\t${line.paidAt ?? NULL}\t` +
+      `${text(payerKey)}\t${text(line.payerName)}\t${code ?? NULL}\t${group}\t${line.units}\t` +
+      `${line.serviceDate}\t${line.submittedAt ?? NULL}\t${line.decidedAt}\t${line.paidAt ?? NULL}\t` +
       `${line.billedAmount}\t${line.allowedAmount ?? NULL}\t${line.paidAmount ?? NULL}\t${line.outcome}\t` +
       `${line.denialReason?.group ?? NULL}\t${line.denialReason ? text(line.denialReason.code) : NULL}\t` +
-      `${remarks}\t${account}\n`
+      `${remarks}\t${account}\t${line.submittedCptCode ?? NULL}\t${text(line.facilityType)}\t${text(line.payerIdentifier)}\n`
     );
   }
 }

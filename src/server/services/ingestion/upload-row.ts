@@ -20,7 +20,21 @@ export const ZUpload = z.object({
   rowCount: z.number().int().describe("Data rows read (claim lines and rows with errors)."),
   appliedCount: z.number().int().describe("Claim lines inserted or changed; lines identical to the stored version are not rewritten."),
   errorCount: z.number().int().describe("Row errors found; at most the first 1,000 are listed in `errors`."),
-  errors: z.array(ZUploadRowError),
+  errors: z.array(ZUploadRowError).describe("Row errors (first 1,000). On a REJECTED upload they say why nothing was applied."),
+  skippedCount: z
+    .number()
+    .int()
+    .describe(
+      "X12 835 only: values that could not be used and were left out (a service line with a revenue or non-procedure code, an unreadable amount or date, an unknown adjustment group, ...). The rest of the claim and the file still count; the status stays APPLIED. At most the first 1,000 are listed in `skipped`.",
+    ),
+  skipped: z.array(ZUploadRowError).describe("The first 1,000 skipped items: segment number in the file (`line`), segment/field, and the reason."),
+  warningCount: z
+    .number()
+    .int()
+    .describe(
+      "X12 835 only: odd but usable findings (envelope counts or control numbers that disagree, a version other than 005010X221A1, no ISA/GS envelope, dates out of order whose decision time is left out of statistics, unknown segments, a claim replaced by a later copy). At most the first 1,000 are listed in `warnings`.",
+    ),
+  warnings: z.array(ZUploadRowError).describe("The first 1,000 warnings: segment number, segment/field, and what was found."),
   createdAt: z.date(),
   completedAt: z.date().nullable(),
 });
@@ -38,12 +52,16 @@ export interface TUploadRow {
   applied_count: number;
   error_count: number;
   errors: TRowError[];
+  skipped_count: number;
+  warning_count: number;
+  skipped: TRowError[];
+  warnings: TRowError[];
   created_at: Date;
   completed_at: Date | null;
 }
 
 export const UPLOAD_ROW_COLUMNS =
-  "id::text, filename, format::text, size_bytes::text, content_hash, idempotency_key, status::text, row_count, applied_count, error_count, errors, created_at, completed_at";
+  "id::text, filename, format::text, size_bytes::text, content_hash, idempotency_key, status::text, row_count, applied_count, error_count, errors, skipped_count, warning_count, skipped, warnings, created_at, completed_at";
 
 export function toUpload(row: TUploadRow): TUpload {
   return {
@@ -57,6 +75,10 @@ export function toUpload(row: TUploadRow): TUpload {
     appliedCount: row.applied_count,
     errorCount: row.error_count,
     errors: row.errors,
+    skippedCount: row.skipped_count,
+    skipped: row.skipped,
+    warningCount: row.warning_count,
+    warnings: row.warnings,
     createdAt: row.created_at,
     completedAt: row.completed_at,
   };

@@ -3,8 +3,10 @@ import { payerSummaryCache } from "@/server/services/dashboard/dashboard-cache";
 import { fieldError } from "@/server/lib/errors";
 import { parseOrdering } from "@/server/lib/pagination";
 import {
+  INTEREST_REASON_CODES,
   MAX_PERIOD_DAYS,
   PAYER_SUMMARY_ORDERING,
+  RECOUPMENT_REASON_CODES,
   SPARKLINE_BUCKETS,
   type TPayerSummary,
   type TPayerSummaryInput,
@@ -12,10 +14,11 @@ import {
 } from "./payer-summary-shape";
 
 /**
- * The payer scorecard: two aggregate queries whatever the number of payers, both index-only
- * scans of claim_lines' covering decided_at indexes (EXPLAIN in payer-summary.test.ts): one
- * for the period and the previous period of equal length (GROUPING SETS adds the totals row),
- * one for the sparkline slices. Payers are few per customer, so sorting happens here.
+ * The payer scorecard: three aggregate queries whatever the number of payers, all index-only
+ * scans of covering indexes (EXPLAIN in read-side.test.ts): one for the period and the previous
+ * period of equal length (GROUPING SETS adds the totals row), one for the sparkline slices, one
+ * for the recoupments and interest of provider-level adjustments (per payer and month, per
+ * payer, and in all, again with GROUPING SETS). Payers are few per customer, so sorting happens here.
  */
 
 const DAY_MS = 86_400_000;
@@ -66,6 +69,16 @@ type TAggregateRow = {
 
 type TSliceRow = { payer_id: string; slice: number; lines: number; denied: number };
 
+type TAdjustmentRow = {
+  by_payer: boolean;
+  by_month: boolean;
+  payer_id: string | null;
+  payer_name: string | null;
+  month: string | null;
+  recouped: string;
+  interest: string;
+};
+
 const rate = (denied: number, total: number) => (total > 0 ? denied / total : null);
 
 function trendOf(current: number | null, previous: number | null): TPayerSummaryRow["trend"] {
@@ -108,7 +121,7 @@ export async function computePayerSummary(customerId: string, input: TPayerSumma
   const scoped = tenantDb(customerId);
   const { from, to, previousFrom, days } = period;
 
-  const [aggregates, slices] = await Promise.all([
+  const [aggregates, slices, adjustments] = await Promise.all([
     scoped.$queryRaw<TAggregateRow[]>`
       SELECT (GROUPING(l.payer_id) = 1) AS is_total, l.payer_id, max(p.name) AS payer_name,
         (count(*) FILTER (WHERE cur))::int AS total,
@@ -135,7 +148,38 @@ export async function computePayerSummary(customerId: string, input: TPayerSumma
       FROM claim_lines
       WHERE customer_id = ${customerId}::uuid AND decided_at >= ${from}::date AND decided_at <= ${to}::date
       GROUP BY 1, 2`,
+    // The signs as stored are the PLB's (positive = taken from the payment), so recoupments sum
+    // as they are and interest (L6, negative when paid) is flipped.
+    scoped.$queryRaw<TAdjustmentRow[]>`
+      SELECT (GROUPING(a.payer_id) = 0) AS by_payer, (GROUPING(a.month) = 0) AS by_month, a.payer_id, max(p.name) AS payer_name, a.month,
+        coalesce(sum(a.amount) FILTER (WHERE a.reason_code = ANY(${RECOUPMENT_REASON_CODES as readonly string[]}::text[])), 0.00)::text AS recouped,
+        coalesce(-sum(a.amount) FILTER (WHERE a.reason_code = ANY(${INTEREST_REASON_CODES as readonly string[]}::text[])), 0.00)::text AS interest
+      FROM (
+        SELECT payer_id, to_char(remittance_date, 'YYYY-MM') AS month, reason_code, amount
+        FROM provider_adjustments
+        WHERE customer_id = ${customerId}::uuid AND remittance_date >= ${from}::date AND remittance_date <= ${to}::date
+          AND reason_code = ANY(${[...RECOUPMENT_REASON_CODES, ...INTEREST_REASON_CODES]}::text[])
+      ) a
+      LEFT JOIN payers p ON p.id = a.payer_id
+      GROUP BY GROUPING SETS ((a.payer_id, a.month), (a.payer_id), ())`,
   ]);
+
+  const adjustmentsByPayer = new Map<string, TAdjustmentRow>();
+  const adjustmentsByMonth: TPayerSummary["adjustmentsByMonth"] = [];
+  let adjustmentTotals = { recoupmentAmount: "0.00", interestAmount: "0.00" };
+  for (const row of adjustments) {
+    if (!row.by_payer) adjustmentTotals = { recoupmentAmount: row.recouped, interestAmount: row.interest };
+    else if (!row.by_month) adjustmentsByPayer.set(row.payer_id!, row);
+    else if (row.recouped !== "0.00" || row.interest !== "0.00") {
+      adjustmentsByMonth.push({
+        payer: { id: row.payer_id!, name: row.payer_name ?? "Unknown payer" },
+        month: row.month!,
+        recoupmentAmount: row.recouped,
+        interestAmount: row.interest,
+      });
+    }
+  }
+  adjustmentsByMonth.sort((a, b) => b.month.localeCompare(a.month) || a.payer.name.localeCompare(b.payer.name) || a.payer.id.localeCompare(b.payer.id));
 
   const fromMs = Date.parse(`${from}T00:00:00Z`);
   const sliceStarts = Array.from({ length: SPARKLINE_BUCKETS }, (_, i) => toDay(fromMs + Math.ceil((i * days) / SPARKLINE_BUCKETS) * DAY_MS));
@@ -182,6 +226,8 @@ export async function computePayerSummary(customerId: string, input: TPayerSumma
         const slice = byIndex?.get(index);
         return { start, lines: slice?.lines ?? 0, denialRate: slice ? rate(slice.denied, slice.lines) : null };
       }),
+      recoupmentAmount: adjustmentsByPayer.get(row.payer_id)?.recouped ?? "0.00",
+      interestAmount: adjustmentsByPayer.get(row.payer_id)?.interest ?? "0.00",
     });
   }
 
@@ -212,5 +258,7 @@ export async function computePayerSummary(customerId: string, input: TPayerSumma
       avgAllowedAmount: t?.avg_allowed ?? null,
       medianDaysToDecision: t?.median_days ?? null,
     },
+    adjustmentsByMonth,
+    adjustmentTotals,
   };
 }

@@ -11,7 +11,9 @@ export const payerSummaryProcedure = viewerProcedure
       description:
         "Per payer, for a period of decision dates (default the last 90 days): total lines, paid / partial / denied / other counts, denial rate, " +
         "average allowed amount, median days from submission to decision, the same figures for the previous period of equal length with the change, " +
-        `and a sparkline of the denial rate. Ordering: ${PAYER_SUMMARY_ORDERING.join(", ")} (prefix - for descending; default -totalLines). ` +
+        "and a sparkline of the denial rate. Also the recoupments and interest of the payers' 835 remittances (provider-level PLB adjustments: " +
+        "money taken back with WO, 72, FB, … and L6 interest paid) per payer, per payer and month (`adjustmentsByMonth`) and in all, by remittance date. " +
+        `Ordering: ${PAYER_SUMMARY_ORDERING.join(", ")} (prefix - for descending; default -totalLines). ` +
         "Download it as CSV with POST /exports (kind PAYER_SCORECARD).",
       tags: ["claims"],
     }),

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { rest } from "@/server/api/openapi-meta";
 import { createTRPCRouter, viewerProcedure } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
+import { listUploadIssues, ZUploadIssues, ZUploadIssuesInput } from "@/server/services/ingestion/list-upload-issues";
 import { getUpload, listUploads, uploadStats, ZUploadFilters, ZUploadStats, ZUploadSummary } from "@/server/services/ingestion/list-uploads";
 import { ZUpload } from "@/server/services/ingestion/upload-row";
 
@@ -24,4 +25,19 @@ export const uploadsRouter = createTRPCRouter({
     .input(z.strictObject({ id: z.uuid() }))
     .output(ZUpload)
     .query(({ ctx, input }) => getUpload(ctx.tenant.customerId, input.id)),
+
+  issues: viewerProcedure
+    .meta(
+      rest("GET", "/uploads/{id}/issues", {
+        summary: "Page through an upload's skipped items or warnings",
+        description:
+          "X12 835 uploads keep what could be used and list the rest: `kind=skipped` pages through the values left out (segment number, segment/field, reason), " +
+          "`kind=warning` through odd but usable findings. Pages run over the first 1,000 of each kind, in file order; `found` is the full count.",
+        tags: ["uploads"],
+        errors: { 404: "No such upload" },
+      }),
+    )
+    .input(ZUploadIssuesInput)
+    .output(ZUploadIssues)
+    .query(({ ctx, input }) => listUploadIssues(ctx.tenant.customerId, input)),
 });

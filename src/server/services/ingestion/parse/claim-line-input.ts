@@ -69,6 +69,11 @@ const ZUnits = fromParser(textOrNumber("a number of units"), parseNumber)
   .optional()
   .transform((units) => units ?? 1);
 
+/** True for a CPT/HCPCS code as stored (upper case); the pattern is anchored and of bounded length. */
+export function isCptCode(code: string): boolean {
+  return code.length <= 5 && CPT_CODE.test(code);
+}
+
 const ZCptCode = z
   .string()
   .trim()
@@ -105,36 +110,74 @@ const ZRemarkCodes = z
   })
   .pipe(z.array(z.string().regex(REMARK_CODE, "not a remark code (RARC)")).max(50));
 
-export const ZClaimLineInput = z
+const CLAIM_LINE_SHAPE = {
+  submitterClaimId: trimmedText(1, 64),
+  lineNumber: ZLineNumber,
+  payerName: trimmedText(1, 200),
+  cptCode: ZCptCode,
+  units: ZUnits,
+  serviceDate: ZDate,
+  submittedAt: ZDate,
+  decidedAt: ZDate,
+  paidAt: ZDate.optional(),
+  billedAmount: ZMoney,
+  allowedAmount: ZMoney.optional(),
+  paidAmount: ZMoney.optional(),
+  outcome: ZOutcome,
+  denialReason: ZDenialReason.optional(),
+  remarkCodes: ZRemarkCodes.optional(),
+  payerClaimNumber: trimmedText(1, 64).optional(),
+  patientAccount: trimmedText(1, 64).optional(),
+};
+
+function paidWithinBilled(line: { paidAmount?: string; billedAmount: string }, ctx: z.RefinementCtx) {
+  if (line.paidAmount !== undefined && moneyToCents(line.paidAmount) > moneyToCents(line.billedAmount)) {
+    ctx.addIssue({ code: "custom", path: ["paidAmount"], message: "paid amount is more than the billed amount" });
+  }
+  // allowedAmount > billedAmount is deliberately allowed: some fee schedules pay above charges.
+}
+
+export const ZClaimLineInput = z.strictObject(CLAIM_LINE_SHAPE).superRefine((line, ctx) => {
+  // YYYY-MM-DD strings order the same way the dates do.
+  if (line.decidedAt < line.submittedAt) {
+    ctx.addIssue({ code: "custom", path: ["decidedAt"], message: "decision date is before the submission date" });
+  }
+  paidWithinBilled(line, ctx);
+});
+
+/**
+ * A line read from an X12 835: the payer's document, not the caller's, so it admits what real
+ * remittances carry. Units may be 0 (denied lines; SVC05 absent means 1, as the 835 guide says).
+ * submittedAt is null when the file's dates contradict each other (received after the decision,
+ * served after the decision): the line is kept, its decision lag is left out of statistics.
+ * cptCode is null on a claim-level line (a claim adjudicated without SVC lines), which is
+ * grouped as CLAIM_LEVEL. submittedCptCode is SVC06 (the code as billed, when the payer
+ * adjudicated another): a recode is itself a signal.
+ */
+export const ZRemittanceLine = z
   .strictObject({
-    submitterClaimId: trimmedText(1, 64),
-    lineNumber: ZLineNumber,
-    payerName: trimmedText(1, 200),
-    cptCode: ZCptCode,
-    units: ZUnits,
-    serviceDate: ZDate,
-    submittedAt: ZDate,
-    decidedAt: ZDate,
-    paidAt: ZDate.optional(),
-    billedAmount: ZMoney,
-    allowedAmount: ZMoney.optional(),
-    paidAmount: ZMoney.optional(),
-    outcome: ZOutcome,
-    denialReason: ZDenialReason.optional(),
-    remarkCodes: ZRemarkCodes.optional(),
-    payerClaimNumber: trimmedText(1, 64).optional(),
-    patientAccount: trimmedText(1, 64).optional(),
+    ...CLAIM_LINE_SHAPE,
+    cptCode: ZCptCode.nullable(),
+    units: fromParser(textOrNumber("a number of units"), parseNumber)
+      .pipe(z.number().min(0, "units must not be negative"))
+      .optional()
+      .transform((units) => units ?? 1),
+    submittedAt: ZDate.nullable(),
+    submittedCptCode: ZCptCode.optional(),
+    facilityType: z.string().trim().regex(/^[A-Z0-9]{1,2}$/i, "not a facility type code (CLP08)").optional(),
+    payerIdentifier: trimmedText(1, 80).optional(),
   })
-  .superRefine((line, ctx) => {
-    // YYYY-MM-DD strings order the same way the dates do.
-    if (line.decidedAt < line.submittedAt) {
-      ctx.addIssue({ code: "custom", path: ["decidedAt"], message: "decision date is before the submission date" });
-    }
-    if (line.paidAmount !== undefined && moneyToCents(line.paidAmount) > moneyToCents(line.billedAmount)) {
-      ctx.addIssue({ code: "custom", path: ["paidAmount"], message: "paid amount is more than the billed amount" });
-    }
-    // allowedAmount > billedAmount is deliberately allowed: some fee schedules pay above charges.
-  });
+  .superRefine(paidWithinBilled);
+
+export type TRemittanceLine = z.output<typeof ZRemittanceLine>;
+export type TRemittanceLineRaw = z.input<typeof ZRemittanceLine>;
+
+/** What the writer stages: a line from any way in. */
+export type TStagedLine = Omit<TClaimLineInput, "cptCode" | "submittedAt"> &
+  Partial<Pick<TRemittanceLine, "submittedCptCode" | "facilityType" | "payerIdentifier">> & {
+    cptCode: string | null;
+    submittedAt: string | null;
+  };
 
 export type TClaimLineInput = z.output<typeof ZClaimLineInput>;
 /** What callers may send (numbers or strings, any accepted date form). */

@@ -6,7 +6,9 @@ const MAX_INTEGER_DIGITS = 10;
 
 // Either plain digits or correctly grouped thousands: "12,34" is rejected because it is
 // ambiguous (a European decimal comma?) and guessing would silently change the amount.
-const AMOUNT_PATTERN = /^(?:(\d{1,3}(?:,\d{3})+)|(\d*))(?:\.(\d*))?$/;
+// Checked by scanning, not by a regular expression: amounts come from uploaded files, and a
+// pattern such as (\d*)(?:\.(\d*))?$ backtracks quadratically on a long digit run that ends
+// in a wrong character.
 
 const NOT_MONEY = "not a money amount: use digits with an optional $, thousands commas and two decimals";
 const NEGATIVE = "negative amounts are not allowed";
@@ -53,17 +55,46 @@ function parseMoneyString(input: string): TParseResult<string> {
     negative = true;
     text = text.slice(1).trim();
   }
-  const match = AMOUNT_PATTERN.exec(text);
-  if (!match) return fail(NOT_MONEY);
-  const integerDigits = (match[1] ?? match[2] ?? "").replaceAll(",", "");
-  const fraction = match[3] ?? "";
+  const point = text.indexOf(".");
+  const integerText = point === -1 ? text : text.slice(0, point);
+  const fraction = point === -1 ? "" : text.slice(point + 1);
+  if (!isDigits(fraction, 0)) return fail(NOT_MONEY);
+  const integerDigits = thousandsDigits(integerText);
+  if (integerDigits === undefined) return fail(NOT_MONEY);
   if (integerDigits === "" && fraction === "") return fail(NOT_MONEY);
-  if (/[^0]/.test(fraction.slice(2))) return fail(TOO_PRECISE);
-  const integer = integerDigits.replace(/^0+(?=\d)/, "") || "0";
+  for (let position = 2; position < fraction.length; position += 1) if (fraction[position] !== "0") return fail(TOO_PRECISE);
+  let leadingZeros = 0;
+  while (leadingZeros < integerDigits.length - 1 && integerDigits[leadingZeros] === "0") leadingZeros += 1;
+  const integer = integerDigits.slice(leadingZeros) || "0";
   if (integer.length > MAX_INTEGER_DIGITS) return fail(TOO_LARGE);
   const value = `${integer}.${fraction.slice(0, 2).padEnd(2, "0")}`;
   if (negative && value !== "0.00") return fail(NEGATIVE);
   return { ok: true, value };
+}
+
+function isDigits(text: string, from: number): boolean {
+  for (let position = from; position < text.length; position += 1) {
+    const code = text.charCodeAt(position);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
+/** "1,234,567" or "1234567" (or "") to its digits; undefined when the grouping is wrong. */
+function thousandsDigits(text: string): string | undefined {
+  const firstComma = text.indexOf(",");
+  if (firstComma === -1) return isDigits(text, 0) ? text : undefined;
+  if (firstComma < 1 || firstComma > 3) return undefined;
+  // One pass: a comma every fourth character after the first group, digits everywhere else.
+  let digits = "";
+  for (let position = 0; position < text.length; position += 1) {
+    const code = text.charCodeAt(position);
+    const commaHere = position >= firstComma && (position - firstComma) % 4 === 0;
+    if (commaHere ? code !== 44 : code < 48 || code > 57) return undefined;
+  }
+  if ((text.length - firstComma) % 4 !== 0) return undefined;
+  for (let position = 0; position < text.length; position += 1) if (text[position] !== ",") digits += text[position];
+  return digits;
 }
 
 /** Integer cents of a canonical amount produced by parseMoney (exact: see MAX_INTEGER_DIGITS). */

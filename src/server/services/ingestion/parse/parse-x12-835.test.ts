@@ -98,9 +98,11 @@ describe("parseX12_835: mapping", () => {
 });
 
 describe("parseX12_835: envelopes", () => {
-  it("checks SE01 segment count and SE/GE/IEA control numbers against their headers", () => {
+  it("warns (and still applies) when SE01 counts and SE/GE/IEA control numbers disagree with their headers", () => {
     const result = parseFixture("bad-control-numbers.835");
-    expect(result.errors).toEqual([
+    expect(result.errors).toEqual([]);
+    expect(result.lines).toHaveLength(1);
+    expect(result.warnings).toEqual([
       { line: 13, field: "SE01", message: "SE01 declares 12 segments, counted 11" },
       { line: 13, field: "SE02", message: 'SE02 control number "4009" does not match ST02 "4001"' },
       { line: 14, field: "GE01", message: "GE01 declares 2 transaction sets, counted 1" },
@@ -110,9 +112,9 @@ describe("parseX12_835: envelopes", () => {
     ]);
   });
 
-  it("rejects a file without ISA", () => {
+  it("refuses a file that starts with neither ISA nor ST", () => {
     const result = parseFixture("missing-isa.835");
-    expect(result).toEqual({ lines: [], reversals: [], errors: [{ line: 1, field: "ISA", message: expect.stringContaining("missing ISA") }] });
+    expect(result).toMatchObject({ lines: [], reversals: [], errors: [{ line: 1, field: "ISA", message: expect.stringContaining("neither ISA nor ST") }] });
   });
 
   it("reports a truncated file: no SE, GE or IEA", () => {
@@ -121,16 +123,25 @@ describe("parseX12_835: envelopes", () => {
       { line: 1, field: "IEA", message: expect.stringContaining("IEA missing") },
       { line: 2, field: "GE", message: expect.stringContaining("GE missing") },
       { line: 3, field: "SE", message: expect.stringContaining("SE missing") },
-      { line: 12, field: "CAS03", message: "not an X12 decimal amount" }, // the cut-off "CAS*CO*4"
     ]);
+    // A truncated file is refused whole: nothing of the unclosed set is applied.
+    expect(result.lines).toEqual([]);
   });
 
-  it("rejects transaction sets that are not 835s and segments outside any set", () => {
+  it("refuses a file with no 835 transaction set; skips a non-835 set and segments outside any set", () => {
     const text = fixture("basic-paid.835").replace("ST*835*0001", "ST*277*0001").replace("GE*1*101~", "GE*1*101~\nLX*9~");
-    expect(parseX12_835(text).errors).toEqual([
-      { line: 3, field: "ST01", message: "transaction set is not an 835 remittance" },
-      { line: 30, field: "LX", message: "segment outside a transaction set (ST…SE)" },
-    ]);
+    expect(parseX12_835(text)).toMatchObject({
+      errors: [{ line: 1, field: "ST01", message: "not an X12 835 file: it holds no 835 transaction set" }],
+      skipped: [
+        { line: 3, field: "ST01", message: "transaction set is not an 835 remittance; skipped" },
+        { line: 30, field: "segment", message: "segments outside a transaction set (ST…SE) are ignored" },
+      ],
+    });
+    const mixed = fixture("multi-envelope.835").replace("ST*835*3002", "ST*277*3002");
+    const result = parseX12_835(mixed);
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([expect.objectContaining({ field: "ST01" })]);
+    expect(result.lines.length).toBeGreaterThan(0);
   });
 });
 
@@ -199,63 +210,87 @@ describe("parseX12_835: dates, numbering and fallbacks", () => {
       // No DTM*405: BPR16 decides.
       ["FALL-3", 1, 1, "2024-04-30", "2024-05-01", "2024-05-12", "2024-05-12"],
     ]);
-    // The third remittance has no N1*PR: one error for the set, no lines.
-    expect(result.errors).toEqual([{ line: 35, field: "N1*PR", message: "remittance has no payer name (N1*PR N102)" }]);
+    // The third remittance has no N1*PR: one skipped item for the set, no lines from it.
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([{ line: 35, field: "N1*PR", message: "remittance has no payer name (N1*PR N102); its 1 claim is skipped" }]);
   });
 
-  it("reports a remittance with neither DTM*405 nor BPR16", () => {
+  it("skips (with one item) a remittance with neither DTM*405 nor BPR16", () => {
     const text = fixture("basic-paid.835")
       .replace("DTM*405*20240315~\n", "")
       .replace("**01*999988880*DA*98765*20240320~", "~")
       .replace("SE*26*0001", "SE*25*0001");
-    expect(parseX12_835(text)).toEqual({
+    expect(parseX12_835(text)).toMatchObject({
       lines: [],
       reversals: [],
-      errors: [{ line: 3, field: "DTM*405", message: expect.stringContaining("no decision date") }],
+      errors: [],
+      skipped: [{ line: 3, field: "DTM*405", message: expect.stringContaining("no decision date") }],
     });
   });
 });
 
 describe("parseX12_835: invalid values", () => {
-  it("validates every line through ZClaimLineInput and names the segment and element", () => {
+  it("validates every line through ZRemittanceLine; what cannot be used is skipped with segment, element and reason", () => {
     const result = parseFixture("invalid-values.835");
-    expect(result.errors).toEqual([
-      { line: 12, field: "DTM*472", message: "not a valid X12 date (CCYYMMDD)" },
-      { line: 15, field: "SVC03", message: "not an X12 decimal amount" },
-      { line: 19, field: "SVC01", message: "SVC01 is a revenue code, not a procedure code" },
+    expect(result.errors).toEqual([]);
+    expect(result.skipped).toEqual([
+      { line: 12, field: "DTM*472", message: "not a valid X12 date (CCYYMMDD); the date is not used" },
+      { line: 15, field: "SVC03", message: "not an X12 decimal amount; the service line is skipped" },
+      { line: 19, field: "SVC01", message: "SVC01 is a revenue code (NU), not a procedure code; the line is skipped" },
       { line: 21, field: "SVC01", message: expect.stringContaining("not a CPT/HCPCS code") },
-      { line: 23, field: "CAS01", message: "adjustment group must be CO, PR, OA, PI or CR" },
-      { line: 24, field: "SVC02", message: "negative amounts are not allowed" },
-      { line: 26, field: "SVC", message: expect.stringContaining("no service lines") },
-      { line: 31, field: "SVC03", message: "paid amount is more than the billed amount" },
-      // DTM*405 is in the header; the error points at the service line it broke.
-      { line: 35, field: "DTM*405", message: "decision date is before the submission date" },
+      { line: 23, field: "CAS01", message: "adjustment group must be CO, PR, OA, PI or CR; the adjustment is skipped" },
+      { line: 24, field: "SVC02", message: "negative amounts are not allowed; the line is skipped" },
+      // A claim with no SVC becomes a claim-level line, but this one has no statement date.
+      { line: 26, field: "DTM*232", message: expect.stringContaining("no statement date") },
+      { line: 31, field: "SVC03", message: "paid amount is more than the billed amount; the line is skipped" },
     ]);
-    // The bad DTM*472 is reported, and the line falls back to the claim's DTM*232.
-    expect(result.lines.map(({ value }) => [value.submitterClaimId, value.serviceDate])).toEqual([["BAD-DATE", "2024-02-28"]]);
+    // Received after the decision: the line is kept without a submission date, with a warning.
+    expect(result.warnings).toEqual([{ line: 35, field: "DTM*050", message: expect.stringContaining("left out of statistics") }]);
+    // The bad DTM*472 is skipped, and the line falls back to the claim's DTM*232.
+    expect(result.lines.map(({ value }) => [value.submitterClaimId, value.serviceDate, value.submittedAt])).toEqual([
+      ["BAD-DATE", "2024-02-28", "2024-05-01"],
+      ["LATE-RECEIPT", "2024-04-25", null],
+    ]);
   });
 });
 
 describe("parseX12_835: scale", () => {
-  it("is linear: a 20,000-claim remittance parses quickly", () => {
+  const remittance = (claims: number) => {
     const claim = (n: number) =>
       [`CLP*BIG-${n}*1*100*80*0*12*ICN-${n}`, "DTM*050*20240301", "SVC*HC:99213*100*80**1", "DTM*472*20240226", "CAS*CO*45*20"].join("~\n");
-    const claims = Array.from({ length: 20_000 }, (_, n) => claim(n));
-    const body = ["BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320", "DTM*405*20240315", "N1*PR*ACME", "LX*1", ...claims];
+    const body = ["BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320", "DTM*405*20240315", "N1*PR*ACME", "LX*1", ...Array.from({ length: claims }, (_, n) => claim(n))];
     const lines = [
       "ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*CLINICRECV     *240315*1200*^*00501*000000101*0*P*:",
       "GS*HP*P*C*20240315*1200*101*X*005010X221A1",
       "ST*835*0001",
       ...body,
-      `SE*${body.length + 2 + 20_000 * 4}*0001`,
+      `SE*${body.length + 2 + claims * 4}*0001`,
       "GE*1*101",
       "IEA*1*000000101",
     ];
-    const started = performance.now();
-    const result = parseX12_835(`${lines.join("~\n")}~\n`);
-    const elapsed = performance.now() - started;
+    return `${lines.join("~\n")}~\n`;
+  };
+
+  it("is linear: twice the claims take at most ~2.5x the time (measured side by side)", () => {
+    const small = remittance(5_000);
+    const large = remittance(10_000);
+    // CPU time of this process: the machine is shared, wall time would count other processes.
+    const cpuMs = () => {
+      const usage = process.cpuUsage();
+      return (usage.user + usage.system) / 1000;
+    };
+    const time = (text: string) => {
+      const started = cpuMs();
+      const result = parseX12_835(text);
+      return { ms: cpuMs() - started, result };
+    };
+    time(small); // warm-up
+    // The fastest of three runs of each: the machine is shared, the minimum is the parser's own cost.
+    const best = (text: string) => Math.min(...[0, 1, 2].map(() => time(text).ms));
+    const ratio = best(large) / best(small);
+    const { result } = time(large);
     expect(result.errors).toEqual([]);
-    expect(result.lines).toHaveLength(20_000);
-    expect(elapsed).toBeLessThan(5_000);
+    expect(result.lines).toHaveLength(10_000);
+    expect(ratio).toBeLessThan(2.5);
   });
 });

@@ -23,6 +23,8 @@ export type TServiceRecord = {
   adjustments: TAdjustment[];
   remarkCodes: string[];
   remarkLine?: number;
+  /** SVC06: the procedure as submitted, when the payer adjudicated another code. */
+  submittedCode?: TSourced & { qualifier: string };
 };
 
 export type TClaimRecord = {
@@ -32,6 +34,10 @@ export type TClaimRecord = {
   chargeCents: number;
   paidCents: number;
   payerClaimNumber?: string;
+  /** CLP08: facility type code (place of service or type of bill). */
+  facilityType?: string;
+  charge: TSourced;
+  paid: TSourced;
   received?: TSourced;
   statementStart?: TSourced;
   statementEnd?: TSourced;
@@ -51,9 +57,10 @@ export function readClaim(segment: TX12Segment, report: TReport): TClaimRecord |
   const submitterClaimId = elementAt(segment, 1);
   const charge = x12Cents(elementAt(segment, 3));
   const paid = x12Cents(elementAt(segment, 4));
-  if (!submitterClaimId) report(segment, "CLP01", "claim has no submitter claim id");
-  if (!charge.ok) report(segment, "CLP03", charge.message);
-  if (!paid.ok) report(segment, "CLP04", paid.message);
+  // One item per claim: the first reason is enough to find it, the claim is skipped as a whole.
+  if (!submitterClaimId) report(segment, "CLP01", "claim has no submitter claim id; the claim is skipped");
+  else if (!charge.ok) report(segment, "CLP03", `${charge.message}; the claim is skipped`);
+  else if (!paid.ok) report(segment, "CLP04", `${paid.message}; the claim is skipped`);
   if (!submitterClaimId || !charge.ok || !paid.ok) return undefined;
   return {
     clp: segment,
@@ -62,6 +69,9 @@ export function readClaim(segment: TX12Segment, report: TReport): TClaimRecord |
     chargeCents: charge.value,
     paidCents: paid.value,
     payerClaimNumber: elementAt(segment, 7) || undefined,
+    facilityType: elementAt(segment, 8) || undefined,
+    charge: { value: elementAt(segment, 3), line: segment.index, field: "CLP03" },
+    paid: { value: elementAt(segment, 4), line: segment.index, field: "CLP04" },
     adjustments: [],
     remarkCodes: [],
     services: [],
@@ -73,9 +83,10 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
   const [qualifier = "", code = ""] = componentsAt(segment, 1);
   const paid = x12Cents(elementAt(segment, 3));
   const charge = x12Cents(elementAt(segment, 2));
-  if (!paid.ok) report(segment, "SVC03", paid.message);
+  if (!paid.ok) report(segment, "SVC03", `${paid.message}; the service line is skipped`);
   if (!paid.ok) return undefined;
   const sourced = (position: number, field: string) => ({ value: elementAt(segment, position), line: segment.index, field });
+  const [submittedQualifier = "", submitted = ""] = componentsAt(segment, 6);
   return {
     svc: segment,
     qualifier,
@@ -85,6 +96,7 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
     paidCents: paid.value,
     chargeCents: charge.ok ? charge.value : undefined,
     units: elementAt(segment, 5) ? sourced(5, "SVC05") : undefined,
+    submittedCode: submitted ? { value: submitted, line: segment.index, field: "SVC06", qualifier: submittedQualifier } : undefined,
     adjustments: [],
     remarkCodes: [],
   };
@@ -93,7 +105,7 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
 export function readAdjustments(segment: TX12Segment, report: TReport): TAdjustment[] {
   const group = elementAt(segment, 1);
   if (!CARC_GROUPS.has(group)) {
-    report(segment, "CAS01", "adjustment group must be CO, PR, OA, PI or CR");
+    report(segment, "CAS01", "adjustment group must be CO, PR, OA, PI or CR; the adjustment is skipped");
     return [];
   }
   const adjustments: TAdjustment[] = [];
@@ -105,7 +117,7 @@ export function readAdjustments(segment: TX12Segment, report: TReport): TAdjustm
     const amountField = `CAS${String(reasonAt + 1).padStart(2, "0")}`;
     const cents = x12Cents(elementAt(segment, reasonAt + 1));
     if (!cents.ok) {
-      report(segment, amountField, cents.message);
+      report(segment, amountField, `${cents.message}; the adjustment is skipped`);
       continue;
     }
     adjustments.push({ group, reason, cents: cents.value, line: segment.index });

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { componentsAt, elementAt, readSeparators, tokenizeX12 } from "./x12-tokenizer";
+import { componentsAt, elementAt, readSeparators, tokenizeX12, X12Tokenizer } from "./x12-tokenizer";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/x12/${name}`, import.meta.url), "utf8");
 
@@ -68,11 +68,15 @@ describe("tokenizeX12", () => {
     expect(svcs.at(-1)?.separators).toEqual({ element: "!", component: "}", repetition: "^", segment: "~" });
   });
 
-  it("reports a missing ISA", () => {
+  it("refuses text that starts with neither ISA nor ST; reads a bare ST with default separators", () => {
     expect(tokenizeX12(fixture("missing-isa.835")).errors).toEqual([
-      { line: 1, field: "ISA", message: expect.stringContaining("missing ISA") },
+      { line: 1, field: "ISA", message: expect.stringContaining("neither ISA nor ST") },
     ]);
     expect(tokenizeX12("").errors).toHaveLength(1);
+    const bare = tokenizeX12("\uFEFF  ST*835*1~BPR*I*0~SE*3*1~");
+    expect(bare.errors).toEqual([]);
+    expect(bare.bare).toBe(true);
+    expect(bare.segments.map((segment) => segment.id)).toEqual(["ST", "BPR", "SE"]);
   });
 
   it("reports binary content as not a text file", () => {
@@ -83,8 +87,30 @@ describe("tokenizeX12", () => {
     expect(tokenizeX12("ISA*00*short~").errors).toEqual([{ line: 1, field: "ISA", message: expect.stringContaining("malformed") }]);
   });
 
-  it("flags segments whose id is not an X12 id", () => {
-    const { errors } = tokenizeX12(`${ISA_STAR}\nGS*HP~\n#!*x~\nIEA*0*000000101~`);
-    expect(errors).toEqual([{ line: 3, field: "segment", message: expect.stringContaining("bad segment id") }]);
+  it("keeps segments whose id is not an X12 id (the remittance reader ignores and counts them)", () => {
+    const { errors, segments } = tokenizeX12(`${ISA_STAR}\nGS*HP~\n#!*x~\nIEA*0*000000101~`);
+    expect(errors).toEqual([]);
+    expect(segments.map((segment) => segment.id)).toEqual(["ISA", "GS", "#!", "IEA"]);
+  });
+
+  it("gives the same segments whatever the chunk boundaries", () => {
+    const text = fixture("multi-envelope.835");
+    const whole = tokenizeX12(text);
+    for (const size of [1, 2, 3, 7, 64, 105, 107]) {
+      const tokenizer = new X12Tokenizer();
+      for (let at = 0; at < text.length; at += size) tokenizer.push(text.slice(at, at + size));
+      expect(tokenizer.end()).toEqual(whole);
+    }
+  });
+
+  it("stops at the segment and element limits, naming them", () => {
+    const text = fixture("basic-paid.835");
+    expect(() => tokenizeX12(text, { maxSegments: 10, maxElements: 1_000_000 })).toThrow(
+      expect.objectContaining({ limit: "X12_MAX_SEGMENTS", max: 10 }),
+    );
+    expect(() => tokenizeX12(text, { maxSegments: 1_000_000, maxElements: 50 })).toThrow(
+      expect.objectContaining({ limit: "X12_MAX_ELEMENTS", max: 50 }),
+    );
+    expect(tokenizeX12(text, { maxSegments: 30, maxElements: 1_000 }).errors).toEqual([]);
   });
 });

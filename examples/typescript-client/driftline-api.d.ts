@@ -107,11 +107,7 @@ export interface paths {
          */
         get: operations["users-list"];
         put?: never;
-        /**
-         * Add a member
-         * @description Adds an existing account to this customer, or creates the account (password required then). Audited.
-         */
-        post: operations["users-invite"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -130,16 +126,60 @@ export interface paths {
         post?: never;
         /**
          * Remove a member
-         * @description Removes the user from this customer; their next request is refused. Audited.
+         * @description Removes the user from this customer (the account stays theirs); their next request here is refused, and the API keys they created in this customer are revoked. Audited.
          */
         delete: operations["users-remove"];
         options?: never;
         head?: never;
         /**
-         * Change a member
-         * @description Changes the member's role, or disables an account that belongs to this customer alone. Audited.
+         * Change a member's role
+         * @description Changes the member's role in this customer. Accounts themselves (password, disabling) are not a customer admin's to change. Audited.
          */
         patch: operations["users-update"];
+        trace?: never;
+    };
+    "/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List invitations
+         * @description Invitations of this customer, newest first, with their status.
+         */
+        get: operations["invitations-list"];
+        put?: never;
+        /**
+         * Invite someone
+         * @description Invites an e-mail address with a role. The single-use link is e-mailed when SMTP_URL and PUBLIC_URL are set, otherwise returned once in `link`. The answer is the same whether or not the address has a Driftline account. A new invitation replaces an open one for the same address. Audited.
+         */
+        post: operations["invitations-create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invitations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Withdraw an invitation
+         * @description The link stops working. Audited.
+         */
+        delete: operations["invitations-revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api-keys": {
@@ -270,6 +310,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/uploads/{id}/issues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through an upload's skipped items or warnings
+         * @description X12 835 uploads keep what could be used and list the rest: `kind=skipped` pages through the values left out (segment number, segment/field, reason), `kind=warning` through odd but usable findings. Pages run over the first 1,000 of each kind, in file order; `found` is the full count.
+         */
+        get: operations["uploads-issues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/ingest/claims": {
         parameters: {
             query?: never;
@@ -319,7 +379,7 @@ export interface paths {
         };
         /**
          * Payer scorecard
-         * @description Per payer, for a period of decision dates (default the last 90 days): total lines, paid / partial / denied / other counts, denial rate, average allowed amount, median days from submission to decision, the same figures for the previous period of equal length with the change, and a sparkline of the denial rate. Ordering: payer, totalLines, deniedCount, denialRate, denialRateChange, avgAllowedAmount, medianDaysToDecision (prefix - for descending; default -totalLines). Download it as CSV with POST /exports (kind PAYER_SCORECARD).
+         * @description Per payer, for a period of decision dates (default the last 90 days): total lines, paid / partial / denied / other counts, denial rate, average allowed amount, median days from submission to decision, the same figures for the previous period of equal length with the change, and a sparkline of the denial rate. Also the recoupments and interest of the payers' 835 remittances (provider-level PLB adjustments: money taken back with WO, 72, FB, … and L6 interest paid) per payer, per payer and month (`adjustmentsByMonth`) and in all, by remittance date. Ordering: payer, totalLines, deniedCount, denialRate, denialRateChange, avgAllowedAmount, medianDaysToDecision (prefix - for descending; default -totalLines). Download it as CSV with POST /exports (kind PAYER_SCORECARD).
          */
         get: operations["claims-payerSummary"];
         put?: never;
@@ -2123,193 +2183,6 @@ export interface operations {
             };
         };
     };
-    "users-invite": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** Format: email */
-                    email: string;
-                    name?: string;
-                    /** @enum {string} */
-                    role: "VIEWER" | "ANALYST" | "ADMIN";
-                    /** @description Initial password; required when the email has no account yet. */
-                    password?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Successful response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        email: string;
-                        name: string;
-                        /** @enum {string} */
-                        role: "VIEWER" | "ANALYST" | "ADMIN";
-                        disabled: boolean;
-                        lastSignInAt: string | null;
-                        memberSince: string;
-                    };
-                };
-            };
-            /** @description Invalid input (problem+json with field errors) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:bad-request",
-                     *       "title": "Invalid input (problem+json with field errors)",
-                     *       "status": 400,
-                     *       "detail": "Invalid input (problem+json with field errors)",
-                     *       "code": "BAD_REQUEST",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": [
-                     *         {
-                     *           "path": "limit",
-                     *           "message": "Too big: expected number to be <=100"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Missing, unknown, revoked or expired credentials */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:unauthorized",
-                     *       "title": "Missing, unknown, revoked or expired credentials",
-                     *       "status": 401,
-                     *       "detail": "Missing, unknown, revoked or expired credentials",
-                     *       "code": "UNAUTHORIZED",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Role too low for this operation */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:forbidden",
-                     *       "title": "Role too low for this operation",
-                     *       "status": 403,
-                     *       "detail": "Role too low for this operation",
-                     *       "code": "FORBIDDEN",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Slug already taken */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:conflict",
-                     *       "title": "Slug already taken",
-                     *       "status": 409,
-                     *       "detail": "Slug already taken",
-                     *       "code": "CONFLICT",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Request body larger than 1 MiB */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:payload-too-large",
-                     *       "title": "Request body larger than 1 MiB",
-                     *       "status": 413,
-                     *       "detail": "Request body larger than 1 MiB",
-                     *       "code": "PAYLOAD_TOO_LARGE",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Rate limited (see Retry-After) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:too-many-requests",
-                     *       "title": "Rate limited (see Retry-After)",
-                     *       "status": 429,
-                     *       "detail": "Rate limited (see Retry-After)",
-                     *       "code": "TOO_MANY_REQUESTS",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Unexpected error (quote the requestId) */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "type": "urn:driftline:problem:internal",
-                     *       "title": "Unexpected error (quote the requestId)",
-                     *       "status": 500,
-                     *       "detail": "Unexpected error (quote the requestId)",
-                     *       "code": "INTERNAL",
-                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-                     *       "errors": []
-                     *     }
-                     */
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     "users-remove": {
         parameters: {
             query?: never;
@@ -2331,6 +2204,7 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         removed: boolean;
+                        revokedApiKeys: number;
                     };
                 };
             };
@@ -2494,9 +2368,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    role?: "VIEWER" | "ANALYST" | "ADMIN";
-                    /** @description Disable the account (only for users who belong to this customer alone). */
-                    disabled?: boolean;
+                    role: "VIEWER" | "ANALYST" | "ADMIN";
                 };
             };
         };
@@ -2638,6 +2510,525 @@ export interface operations {
                      *       "status": 413,
                      *       "detail": "Request body larger than 1 MiB",
                      *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "invitations-list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                page?: number;
+                pageSize?: number;
+                search?: string;
+                ordering?: string;
+                status?: "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            /** @enum {string} */
+                            role: "VIEWER" | "ANALYST" | "ADMIN";
+                            /** @enum {string} */
+                            status: "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
+                            expiresAt: string;
+                            createdAt: string;
+                        }[];
+                        /** @description Cursor mode: pass as `cursor` for the next page; null at the end. */
+                        nextCursor?: string | null;
+                        page?: number;
+                        pageSize?: number;
+                        total?: number;
+                        totalPages?: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "invitations-create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: email */
+                    email: string;
+                    /** @enum {string} */
+                    role: "VIEWER" | "ANALYST" | "ADMIN";
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        /** @enum {string} */
+                        role: "VIEWER" | "ANALYST" | "ADMIN";
+                        /** @enum {string} */
+                        status: "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
+                        expiresAt: string;
+                        createdAt: string;
+                        /**
+                         * @description EMAIL: sent to the address. LINK: no e-mail is configured; `link` is shown this once. EMAIL_FAILED: the SMTP server refused; invite again.
+                         * @enum {string}
+                         */
+                        delivery: "EMAIL" | "EMAIL_FAILED" | "LINK";
+                        /** @description The acceptance link, only when `delivery` is LINK (shown once; never stored). */
+                        link: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Slug already taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:conflict",
+                     *       "title": "Slug already taken",
+                     *       "status": 409,
+                     *       "detail": "Slug already taken",
+                     *       "code": "CONFLICT",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:payload-too-large",
+                     *       "title": "Request body larger than 1 MiB",
+                     *       "status": 413,
+                     *       "detail": "Request body larger than 1 MiB",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "invitations-revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        email: string;
+                        /** @enum {string} */
+                        role: "VIEWER" | "ANALYST" | "ADMIN";
+                        /** @enum {string} */
+                        status: "PENDING" | "ACCEPTED" | "REVOKED" | "EXPIRED";
+                        expiresAt: string;
+                        createdAt: string;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:not-found",
+                     *       "title": "No such member",
+                     *       "status": 404,
+                     *       "detail": "No such member",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Slug already taken */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:conflict",
+                     *       "title": "Slug already taken",
+                     *       "status": 409,
+                     *       "detail": "Slug already taken",
+                     *       "code": "CONFLICT",
                      *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
                      *       "errors": []
                      *     }
@@ -3366,6 +3757,10 @@ export interface operations {
                             appliedCount: number;
                             /** @description Row errors found; at most the first 1,000 are listed in `errors`. */
                             errorCount: number;
+                            /** @description X12 835 only: values that could not be used and were left out (a service line with a revenue or non-procedure code, an unreadable amount or date, an unknown adjustment group, ...). The rest of the claim and the file still count; the status stays APPLIED. At most the first 1,000 are listed in `skipped`. */
+                            skippedCount: number;
+                            /** @description X12 835 only: odd but usable findings (envelope counts or control numbers that disagree, a version other than 005010X221A1, no ISA/GS envelope, dates out of order whose decision time is left out of statistics, unknown segments, a claim replaced by a later copy). At most the first 1,000 are listed in `warnings`. */
+                            warningCount: number;
                             createdAt: string;
                             completedAt: string | null;
                         }[];
@@ -3978,13 +4373,199 @@ export interface operations {
                         appliedCount: number;
                         /** @description Row errors found; at most the first 1,000 are listed in `errors`. */
                         errorCount: number;
+                        /** @description Row errors (first 1,000). On a REJECTED upload they say why nothing was applied. */
                         errors: {
+                            line: number;
+                            field: string;
+                            message: string;
+                        }[];
+                        /** @description X12 835 only: values that could not be used and were left out (a service line with a revenue or non-procedure code, an unreadable amount or date, an unknown adjustment group, ...). The rest of the claim and the file still count; the status stays APPLIED. At most the first 1,000 are listed in `skipped`. */
+                        skippedCount: number;
+                        /** @description The first 1,000 skipped items: segment number in the file (`line`), segment/field, and the reason. */
+                        skipped: {
+                            line: number;
+                            field: string;
+                            message: string;
+                        }[];
+                        /** @description X12 835 only: odd but usable findings (envelope counts or control numbers that disagree, a version other than 005010X221A1, no ISA/GS envelope, dates out of order whose decision time is left out of statistics, unknown segments, a claim replaced by a later copy). At most the first 1,000 are listed in `warnings`. */
+                        warningCount: number;
+                        /** @description The first 1,000 warnings: segment number, segment/field, and what was found. */
+                        warnings: {
                             line: number;
                             field: string;
                             message: string;
                         }[];
                         createdAt: string;
                         completedAt: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such member */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:not-found",
+                     *       "title": "No such member",
+                     *       "status": 404,
+                     *       "detail": "No such member",
+                     *       "code": "NOT_FOUND",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "uploads-issues": {
+        parameters: {
+            query: {
+                /** @description skipped: values left out with their reason; warning: odd but usable findings. */
+                kind: "skipped" | "warning";
+                page?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "skipped" | "warning";
+                        items: {
+                            line: number;
+                            field: string;
+                            message: string;
+                            /** @description 1-based position in the upload's list. */
+                            position: number;
+                        }[];
+                        page: number;
+                        limit: number;
+                        /** @description Items listed on the upload (the first 1,000 found); pages run over these. */
+                        total: number;
+                        totalPages: number;
+                        /** @description How many were found in the file (skippedCount or warningCount); more than `total` when the list was cut at 1,000. */
+                        found: number;
                     };
                 };
             };
@@ -4175,7 +4756,24 @@ export interface operations {
                             appliedCount: number;
                             /** @description Row errors found; at most the first 1,000 are listed in `errors`. */
                             errorCount: number;
+                            /** @description Row errors (first 1,000). On a REJECTED upload they say why nothing was applied. */
                             errors: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description X12 835 only: values that could not be used and were left out (a service line with a revenue or non-procedure code, an unreadable amount or date, an unknown adjustment group, ...). The rest of the claim and the file still count; the status stays APPLIED. At most the first 1,000 are listed in `skipped`. */
+                            skippedCount: number;
+                            /** @description The first 1,000 skipped items: segment number in the file (`line`), segment/field, and the reason. */
+                            skipped: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description X12 835 only: odd but usable findings (envelope counts or control numbers that disagree, a version other than 005010X221A1, no ISA/GS envelope, dates out of order whose decision time is left out of statistics, unknown segments, a claim replaced by a later copy). At most the first 1,000 are listed in `warnings`. */
+                            warningCount: number;
+                            /** @description The first 1,000 warnings: segment number, segment/field, and what was found. */
+                            warnings: {
                                 line: number;
                                 field: string;
                                 message: string;
@@ -4380,7 +4978,12 @@ export interface operations {
                                 id: string;
                                 name: string;
                             };
-                            cptCode: string;
+                            /** @description Null on a claim-level line (an 835 claim adjudicated without service lines; cptGroup CLAIM_LEVEL). */
+                            cptCode: string | null;
+                            /** @description 835 SVC06: the procedure as submitted, when the payer adjudicated another code. */
+                            submittedCptCode: string | null;
+                            /** @description 835 CLP08: facility type code, when the remittance gave one. */
+                            facilityType: string | null;
                             cptGroup: string;
                             /** @description Units of service as a decimal string. */
                             units: string;
@@ -4389,11 +4992,8 @@ export interface operations {
                              * @description YYYY-MM-DD
                              */
                             serviceDate: string;
-                            /**
-                             * Format: date
-                             * @description YYYY-MM-DD
-                             */
-                            submittedAt: string;
+                            /** @description Null when the remittance's dates contradict each other; the line's decision time is left out of statistics. */
+                            submittedAt: string | null;
                             /**
                              * Format: date
                              * @description YYYY-MM-DD
@@ -4602,6 +5202,10 @@ export interface operations {
                                 lines: number;
                                 denialRate: number | null;
                             }[];
+                            /** @description Money this payer took back in the period with provider-level adjustments of its 835 remittances (PLB WO, WU, 72, FB, J1, B3, OB, L3, 50, E3, IR, LE, SL), by remittance date; a balance given back in the period is netted in. "0.00" when none. */
+                            recoupmentAmount: string;
+                            /** @description Interest this payer paid in the period (PLB L6), by remittance date. "0.00" when none. */
+                            interestAmount: string;
                         }[];
                         /** @description True when more payers had lines than `limit` allowed. */
                         truncated: boolean;
@@ -4611,6 +5215,27 @@ export interface operations {
                             denialRate: number | null;
                             avgAllowedAmount: string | null;
                             medianDaysToDecision: number | null;
+                        };
+                        /** @description Recoupments and interest per payer and month of the period, newest month first, then by payer name; only months with either. Includes payers with no decided claim line in the period. */
+                        adjustmentsByMonth: {
+                            payer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            /** @description Calendar month of the remittance date, YYYY-MM. */
+                            month: string;
+                            /** @description Money taken back in the month (see recoupmentAmount of a payer row). */
+                            recoupmentAmount: string;
+                            /** @description Interest paid in the month (PLB L6). */
+                            interestAmount: string;
+                        }[];
+                        /** @description Recoupments and interest of all payers in the period. */
+                        adjustmentTotals: {
+                            /** @description Dollars as a decimal string with two places, e.g. "120.00". */
+                            recoupmentAmount: string;
+                            /** @description Dollars as a decimal string with two places, e.g. "120.00". */
+                            interestAmount: string;
                         };
                     };
                 };
@@ -4750,7 +5375,12 @@ export interface operations {
                             id: string;
                             name: string;
                         };
-                        cptCode: string;
+                        /** @description Null on a claim-level line (an 835 claim adjudicated without service lines; cptGroup CLAIM_LEVEL). */
+                        cptCode: string | null;
+                        /** @description 835 SVC06: the procedure as submitted, when the payer adjudicated another code. */
+                        submittedCptCode: string | null;
+                        /** @description 835 CLP08: facility type code, when the remittance gave one. */
+                        facilityType: string | null;
                         cptGroup: string;
                         /** @description Units of service as a decimal string. */
                         units: string;
@@ -4759,11 +5389,8 @@ export interface operations {
                          * @description YYYY-MM-DD
                          */
                         serviceDate: string;
-                        /**
-                         * Format: date
-                         * @description YYYY-MM-DD
-                         */
-                        submittedAt: string;
+                        /** @description Null when the remittance's dates contradict each other; the line's decision time is left out of statistics. */
+                        submittedAt: string | null;
                         /**
                          * Format: date
                          * @description YYYY-MM-DD

@@ -261,7 +261,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a CSV or X12 835 file
-         * @description Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` (name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. The file is applied in one transaction, all or nothing. 201: a new upload, applied. 200: the same file (same SHA-256) was uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. 413: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS (the limit is named). An 835's format is detected from its ISA segment. CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): `submitterClaimId` (required): Your claim id (patient control number), up to 64 characters; `lineNumber` (required): Service line number within the claim, 1 or more; `payerName` (required): Payer name as you know it; mapped to catalogue payers; `cptCode` (required): CPT or HCPCS code: 99213, G0101, 0001U, 3008F; `units`: Units of service, greater than zero; default 1; `serviceDate` (required): Date of service: YYYY-MM-DD, ISO 8601 or MM/DD/YYYY; `submittedAt` (required): Date the claim was submitted to the payer; `decidedAt` (required): Date the payer adjudicated the line; not before submittedAt; `paidAt`: Date payment was issued; `billedAmount` (required): Charge: 1234.50, $1,234.50; never negative; `allowedAmount`: Amount the payer allowed (may exceed the charge); `paidAmount`: Amount the payer paid; not more than billedAmount; `outcome` (required): PAID, DENIED, PARTIAL or OTHER; `denialReason`: Main CARC as group-code, e.g. CO-50 or PR-204; `remarkCodes`: RARCs separated by comma, semicolon or space; `payerClaimNumber`: The payer's claim (ICN) number; `patientAccount`: Patient account number; stored only as a keyed hash.
+         * @description Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` (name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. The file is applied in one transaction. A CSV is all or nothing. An X12 835 (the payer's document) is refused whole only when it cannot be read as an 835; otherwise what cannot be used is skipped and what is odd is warned about (`skipped`, `warnings`, with their counts), and the rest is applied. 201: a new upload, applied. 200: the same file (same SHA-256) was uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. 413: over UPLOAD_MAX_BYTES, UPLOAD_MAX_ROWS, X12_MAX_SEGMENTS or X12_MAX_ELEMENTS (the limit is named). An 835's format is detected from its ISA segment. CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): `submitterClaimId` (required): Your claim id (patient control number), up to 64 characters; `lineNumber` (required): Service line number within the claim, 1 or more; `payerName` (required): Payer name as you know it; mapped to catalogue payers; `cptCode` (required): CPT or HCPCS code: 99213, G0101, 0001U, 3008F; `units`: Units of service, greater than zero; default 1; `serviceDate` (required): Date of service: YYYY-MM-DD, ISO 8601 or MM/DD/YYYY; `submittedAt` (required): Date the claim was submitted to the payer; `decidedAt` (required): Date the payer adjudicated the line; not before submittedAt; `paidAt`: Date payment was issued; `billedAmount` (required): Charge: 1234.50, $1,234.50; never negative; `allowedAmount`: Amount the payer allowed (may exceed the charge); `paidAmount`: Amount the payer paid; not more than billedAmount; `outcome` (required): PAID, DENIED, PARTIAL or OTHER; `denialReason`: Main CARC as group-code, e.g. CO-50 or PR-204; `remarkCodes`: RARCs separated by comma, semicolon or space; `payerClaimNumber`: The payer's claim (ICN) number; `patientAccount`: Patient account number; stored only as a keyed hash.
          */
         post: operations["uploads-create"];
         delete?: never;
@@ -1167,6 +1167,22 @@ export interface components {
                 appliedCount: number;
                 errorCount: number;
                 errors: {
+                    line: number;
+                    field: string;
+                    message: string;
+                }[];
+                /** @description X12 835: parts of the file that could not be used and were left out (the rest was applied). */
+                skippedCount: number;
+                /** @description X12 835: odd but usable parts of the file, applied. */
+                warningCount: number;
+                /** @description The first 1,000 skipped items (all of them: GET /uploads/{id}/issues?kind=skipped). */
+                skipped: {
+                    line: number;
+                    field: string;
+                    message: string;
+                }[];
+                /** @description The first 1,000 warnings (all of them: GET /uploads/{id}/issues?kind=warning). */
+                warnings: {
                     line: number;
                     field: string;
                     message: string;
@@ -3921,6 +3937,10 @@ export interface operations {
                      *         "appliedCount": 120,
                      *         "errorCount": 0,
                      *         "errors": [],
+                     *         "skippedCount": 0,
+                     *         "warningCount": 0,
+                     *         "skipped": [],
+                     *         "warnings": [],
                      *         "createdAt": "2024-04-02T10:15:00.000Z",
                      *         "completedAt": "2024-04-02T10:15:01.000Z"
                      *       },
@@ -3947,6 +3967,22 @@ export interface operations {
                             appliedCount: number;
                             errorCount: number;
                             errors: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description X12 835: parts of the file that could not be used and were left out (the rest was applied). */
+                            skippedCount: number;
+                            /** @description X12 835: odd but usable parts of the file, applied. */
+                            warningCount: number;
+                            /** @description The first 1,000 skipped items (all of them: GET /uploads/{id}/issues?kind=skipped). */
+                            skipped: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description The first 1,000 warnings (all of them: GET /uploads/{id}/issues?kind=warning). */
+                            warnings: {
                                 line: number;
                                 field: string;
                                 message: string;
@@ -3985,6 +4021,10 @@ export interface operations {
                      *         "appliedCount": 120,
                      *         "errorCount": 0,
                      *         "errors": [],
+                     *         "skippedCount": 0,
+                     *         "warningCount": 0,
+                     *         "skipped": [],
+                     *         "warnings": [],
                      *         "createdAt": "2024-04-02T10:15:00.000Z",
                      *         "completedAt": "2024-04-02T10:15:01.000Z"
                      *       },
@@ -4011,6 +4051,22 @@ export interface operations {
                             appliedCount: number;
                             errorCount: number;
                             errors: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description X12 835: parts of the file that could not be used and were left out (the rest was applied). */
+                            skippedCount: number;
+                            /** @description X12 835: odd but usable parts of the file, applied. */
+                            warningCount: number;
+                            /** @description The first 1,000 skipped items (all of them: GET /uploads/{id}/issues?kind=skipped). */
+                            skipped: {
+                                line: number;
+                                field: string;
+                                message: string;
+                            }[];
+                            /** @description The first 1,000 warnings (all of them: GET /uploads/{id}/issues?kind=warning). */
+                            warnings: {
                                 line: number;
                                 field: string;
                                 message: string;
@@ -4069,6 +4125,10 @@ export interface operations {
                      *             "message": "negative amounts are not allowed"
                      *           }
                      *         ],
+                     *         "skippedCount": 0,
+                     *         "warningCount": 0,
+                     *         "skipped": [],
+                     *         "warnings": [],
                      *         "createdAt": "2024-04-02T10:15:00.000Z",
                      *         "completedAt": "2024-04-02T10:15:01.000Z"
                      *       },

@@ -9,7 +9,7 @@ import { env } from "@/env";
 import { createContext } from "@/server/api/context";
 import { REST_PREFIX } from "@/server/api/http";
 import { createCaller } from "@/server/api/root";
-import { authorizeCredentials } from "@/server/auth/auth-options";
+import { authorizeCredentials } from "@/server/auth/authorize-credentials";
 import { createUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
 import { clientAddressOf, parseTrustedProxies } from "@/server/lib/client-address";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/server/lib/passwords";
-import { CPT_GROUP_CODES } from "@/server/services/ingestion/cpt-groups";
+import { CLAIM_LEVEL_GROUP, CPT_GROUP_CODES } from "@/server/services/ingestion/cpt-groups";
 import { DEMO_PASSWORD, SUPERUSER_EMAIL, seedDemo, type TSeedSummary } from "../../prisma/seed/seed-demo";
 
 /**
@@ -115,7 +115,7 @@ describe("seedDemo, small", () => {
 
   it("uses only cpt_groups codes the application knows", async () => {
     const { rows } = await client.query<{ code: string }>("SELECT code FROM cpt_groups ORDER BY code");
-    expect(rows.map((r) => r.code)).toEqual([...CPT_GROUP_CODES].sort());
+    expect(rows.map((r) => r.code)).toEqual([...CPT_GROUP_CODES, CLAIM_LEVEL_GROUP].sort());
   });
 });
 

@@ -89,7 +89,7 @@ describe("examples of /api/v1/openapi.json", () => {
     expect(Object.keys(example.errors![0]!)).toEqual(expect.arrayContaining(["line", "field"]));
   });
 
-  it("the upload answers the examples illustrate have those schemas too: applied, replayed and rejected files", async () => {
+  it("the upload answers the examples illustrate have those schemas too: applied, replayed, applied with skipped items, rejected", async () => {
     const server = await startRestServer();
     try {
       const tenant = await createTestTenant();
@@ -100,8 +100,9 @@ describe("examples of /api/v1/openapi.json", () => {
         const response = await fetch(`${server.baseUrl}/uploads`, { method: "POST", headers, body: await fixture(name) });
         return { status: response.status, mediaType: response.headers.get("content-type")!.split(";")[0]!, body: (await response.json()) as unknown };
       };
-      const answers = [await post("outcomes.835"), await post("outcomes.835"), await post("invalid-values.835")];
-      expect(answers.map((answer) => `${answer.status} ${answer.mediaType}`)).toEqual(["201 application/json", "200 application/json", "400 application/problem+json"]);
+      const answers = [await post("outcomes.835"), await post("outcomes.835"), await post("invalid-values.835"), await post("truncated.835")];
+      expect(answers.map((answer) => `${answer.status} ${answer.mediaType}`)).toEqual(["201 application/json", "200 application/json", "201 application/json", "400 application/problem+json"]);
+      expect((answers[2]!.body as { upload: { skippedCount: number } }).upload.skippedCount).toBeGreaterThan(0);
       const document = openApiDocument();
       for (const { status, mediaType, body } of answers) {
         const schemaAt = `#/paths/~1uploads/post/responses/${status}/content/${mediaType.replace("/", "~1")}/schema`;

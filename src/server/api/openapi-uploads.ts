@@ -17,6 +17,8 @@ const problem = (description: string, status: number, code: string) => ({
   },
 });
 
+const ISSUE_ITEMS = { type: "object", properties: { line: { type: "integer" }, field: { type: "string" }, message: { type: "string" } }, required: ["line", "field", "message"] };
+
 const UPLOAD_SCHEMA = {
   type: "object",
   properties: {
@@ -29,11 +31,15 @@ const UPLOAD_SCHEMA = {
     rowCount: { type: "integer" },
     appliedCount: { type: "integer", description: "Claim lines inserted or changed." },
     errorCount: { type: "integer" },
-    errors: { type: "array", items: { type: "object", properties: { line: { type: "integer" }, field: { type: "string" }, message: { type: "string" } }, required: ["line", "field", "message"] } },
+    errors: { type: "array", items: ISSUE_ITEMS },
+    skippedCount: { type: "integer", description: "X12 835: parts of the file that could not be used and were left out (the rest was applied)." },
+    warningCount: { type: "integer", description: "X12 835: odd but usable parts of the file, applied." },
+    skipped: { type: "array", description: "The first 1,000 skipped items (all of them: GET /uploads/{id}/issues?kind=skipped).", items: ISSUE_ITEMS },
+    warnings: { type: "array", description: "The first 1,000 warnings (all of them: GET /uploads/{id}/issues?kind=warning).", items: ISSUE_ITEMS },
     createdAt: { type: "string", format: "date-time" },
     completedAt: { type: ["string", "null"], format: "date-time" },
   },
-  required: ["id", "filename", "format", "sizeBytes", "contentHash", "status", "rowCount", "appliedCount", "errorCount", "errors", "createdAt", "completedAt"],
+  required: ["id", "filename", "format", "sizeBytes", "contentHash", "status", "rowCount", "appliedCount", "errorCount", "errors", "skippedCount", "warningCount", "skipped", "warnings", "createdAt", "completedAt"],
 };
 
 const RESULT_SCHEMA = {
@@ -79,7 +85,7 @@ const UPLOAD_REJECTED_SCHEMA = {
 };
 
 const example = {
-  upload: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", filename: "march.csv", format: "CSV", sizeBytes: 18342, contentHash: "9f2c…", status: "APPLIED", rowCount: 120, appliedCount: 120, errorCount: 0, errors: [], createdAt: "2024-04-02T10:15:00.000Z", completedAt: "2024-04-02T10:15:01.000Z" },
+  upload: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", filename: "march.csv", format: "CSV", sizeBytes: 18342, contentHash: "9f2c…", status: "APPLIED", rowCount: 120, appliedCount: 120, errorCount: 0, errors: [], skippedCount: 0, warningCount: 0, skipped: [], warnings: [], createdAt: "2024-04-02T10:15:00.000Z", completedAt: "2024-04-02T10:15:01.000Z" },
   replayed: false,
   insertedCount: 120,
   updatedCount: 0,
@@ -100,10 +106,12 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
       description:
         "Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` " +
         "(name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. " +
-        "The file is applied in one transaction, all or nothing. 201: a new upload, applied. 200: the same file (same SHA-256) was " +
+        "The file is applied in one transaction. A CSV is all or nothing. An X12 835 (the payer's document) is refused whole only " +
+        "when it cannot be read as an 835; otherwise what cannot be used is skipped and what is odd is warned about (`skipped`, " +
+        "`warnings`, with their counts), and the rest is applied. 201: a new upload, applied. 200: the same file (same SHA-256) was " +
         "uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was " +
         "rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. " +
-        "413: over UPLOAD_MAX_BYTES or UPLOAD_MAX_ROWS (the limit is named). An 835's format is detected from its ISA segment. " +
+        "413: over UPLOAD_MAX_BYTES, UPLOAD_MAX_ROWS, X12_MAX_SEGMENTS or X12_MAX_ELEMENTS (the limit is named). An 835's format is detected from its ISA segment. " +
         `CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): ${columns}.`,
       tags: ["uploads"],
       "x-route-handler": true,

@@ -1,8 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/env";
-import { AppError } from "@/server/lib/errors";
-import { signInWithPassword, signOut } from "@/server/services/auth/sign-in";
+import { signOut } from "@/server/services/auth/sign-in";
+import { authorizeCredentials } from "./authorize-credentials";
 
 /**
  * next-auth handles the sign-in form post and the signed cookie; the cookie carries only the
@@ -12,37 +12,6 @@ import { signInWithPassword, signOut } from "@/server/services/auth/sign-in";
 
 // Without NEXTAUTH_URL, derive callback URLs from the request's host (single-origin deployments).
 if (!process.env.NEXTAUTH_URL) process.env.AUTH_TRUST_HOST ??= "true";
-
-function header(headers: unknown, name: string): string | null {
-  if (!headers) return null;
-  if (headers instanceof Headers) return headers.get(name);
-  const value = (headers as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? (value[0] ?? null) : (value ?? null);
-}
-
-/**
- * The credentials check behind next-auth's sign-in post (exported so tests can drive it over
- * HTTP without next-auth's page machinery). The client address comes from our own server
- * (x-driftline-client-ip, see client-address.ts), never from the caller.
- */
-export async function authorizeCredentials(
-  credentials: Record<string, string> | undefined,
-  headers: unknown,
-): Promise<{ id: string; sid: string } | null> {
-  if (!credentials?.email || !credentials.password) return null;
-  try {
-    const result = await signInWithPassword({
-      email: credentials.email,
-      password: credentials.password,
-      ip: header(headers, "x-driftline-client-ip"),
-      requestId: header(headers, "x-request-id"),
-    });
-    return result ? { id: result.userId, sid: result.sessionId } : null;
-  } catch (error) {
-    if (error instanceof AppError && error.code === "TOO_MANY_REQUESTS") throw new Error("RateLimited");
-    throw error;
-  }
-}
 
 export const authOptions: NextAuthOptions = {
   secret: env().AUTH_SECRET,

@@ -35,6 +35,7 @@ const TENANT_MODELS = new Set<string>([
   "WebhookDeliveryAttempt",
   "AlertEmailDelivery",
   "Export",
+  "ProviderAdjustment",
 ]);
 
 /** Payers are shared (catalogue, customer_id NULL) or one tenant's own: reads see both. */

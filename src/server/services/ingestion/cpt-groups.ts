@@ -36,6 +36,12 @@ export const CPT_GROUP_CODES = [
 
 export type TCptGroupCode = (typeof CPT_GROUP_CODES)[number];
 
+/**
+ * The cpt_groups row of claim-level lines (an 835 claim adjudicated without service lines). Not
+ * in CPT_GROUP_CODES: no procedure code maps to it, so mappings cannot name it.
+ */
+export const CLAIM_LEVEL_GROUP = "CLAIM_LEVEL";
+
 const GROUP_SET: ReadonlySet<string> = new Set(CPT_GROUP_CODES);
 
 // Category I ranges, inclusive, as 5-digit numbers. Order does not matter: they do not overlap.

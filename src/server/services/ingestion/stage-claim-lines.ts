@@ -1,4 +1,4 @@
-import { cptGroupFor } from "./cpt-groups";
+import { CLAIM_LEVEL_GROUP, cptGroupFor } from "./cpt-groups";
 import { hashPatientAccount } from "./hash-patient-account";
 import { normalizePayerName } from "./normalize-payer-name";
 import type { TStagedLine } from "./parse/claim-line-input";
@@ -55,8 +55,6 @@ export const CREATE_STAGE_KEYS_TABLE = `CREATE TEMP TABLE ${STAGE_KEYS_TABLE} (
 ) ON COMMIT DROP`;
 
 const NULL = "\\N";
-/** cpt_groups row of claim-level lines (an 835 claim adjudicated without service lines). */
-export const CLAIM_LEVEL_GROUP = "CLAIM_LEVEL";
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** COPY text-format escaping; validated text has no control characters, but be exact anyway. */

@@ -77,10 +77,15 @@ const FILTER_OPERATIONS = new Set([
 ]);
 const READ_OPERATIONS = new Set(["findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy"]);
 const CREATE_OPERATIONS = new Set(["create", "createMany", "createManyAndReturn"]);
+/**
+ * Every operation this file knows how to scope. Anything else (an operation a newer Prisma adds,
+ * a raw model operation) is refused rather than passed through unfiltered: fail closed.
+ */
+export const SCOPED_OPERATIONS: ReadonlySet<string> = new Set([...UNIQUE_WHERE_OPERATIONS, ...FILTER_OPERATIONS, ...CREATE_OPERATIONS]);
 
 type TArgs = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: unknown };
 
-class TenantScopeError extends Error {}
+export class TenantScopeError extends Error {}
 
 function tenantFilter(model: string, operation: string, customerId: string | null): Record<string, unknown> {
   if (TENANT_MODELS.has(model)) return { customerId: customerId ?? NO_TENANT };
@@ -99,7 +104,10 @@ function tenantFilter(model: string, operation: string, customerId: string | nul
   throw new TenantScopeError(`${model} is not classified for tenant scoping: add it to one of the sets in tenant-scope.ts.`);
 }
 
-function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {
+export function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {
+  if (!SCOPED_OPERATIONS.has(operation)) {
+    throw new TenantScopeError(`${model}.${operation} is not an operation tenant-scope.ts knows how to scope: refused (add it to one of the operation sets).`);
+  }
   const next: TArgs = { ...args };
   const owned = TENANT_MODELS.has(model) || SHARED_OR_TENANT_MODELS.has(model);
   if (CREATE_OPERATIONS.has(operation) && !owned) {

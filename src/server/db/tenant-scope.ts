@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { db, type TDb } from "./client";
+import { db, tenantClient, type TDb } from "./client";
 import { retryWriteConflicts, transactionSettings, type TTransactionOptions } from "./transaction";
 
 /**
@@ -142,22 +142,28 @@ export function scopeArgs(model: string, operation: string, args: TArgs, custome
 }
 
 /**
- * Row-level security (migration 20261127000007, enforced since 20261127000008): every
- * statement of a tenant-scoped client runs as the non-superuser role `driftline_app` with
- * `app.customer_id` set to the tenant, both LOCAL to a transaction, so the PostgreSQL policies
- * are a second line behind the filters above. The owner connection of the pool switches role
- * per transaction; nothing outlives it, so pooled connections go back clean.
+ * Row-level security (migration 20261127000007, enforced since 20261127000008, role separation
+ * since 20261203000090): a tenant-scoped client is built on the tenant login's pool
+ * (`tenantClient()`, DATABASE_TENANT_URL), a member of the non-superuser role `driftline_app`
+ * and of nothing else. Every statement also runs with `app.customer_id` set to the tenant (and
+ * the role switched to `driftline_app` itself), both LOCAL to a transaction, so the PostgreSQL
+ * policies are a second line behind the filters above. Nothing outlives the transaction, so
+ * pooled connections go back clean; and because the login itself is bound by the policies, an
+ * injected `RESET ROLE` changes nothing (database-roles.test.ts).
  *
  * - An operation outside a transaction becomes a batch transaction [setTenant, operation]
  *   (Prisma's documented "RLS through a client extension" pattern).
  * - `withTenantTransaction` runs `setTenant` first inside its
  *   interactive transaction; operations inside it run as they are.
  * - Operations already inside some other transaction (a batch, or an interactive transaction
- *   opened with `tenantDb(…).$transaction(fn)` directly) are NOT switched: use
- *   `withTenantTransaction` for interactive work.
+ *   opened with `tenantDb(…).$transaction(fn)` directly) are NOT given the tenant: on the tenant
+ *   login they see nothing. Use `withTenantTransaction` for interactive work.
  */
 export const rowLevelSecurity = {
-  /** Only the overhead measurement in row-level-security.test.ts turns this off. */
+  /**
+   * Only the overhead measurement in rls-enforced.test.ts turns this off: scoped clients are then
+   * built on the platform login without the per-transaction tenant setting.
+   */
   enabled: true,
 };
 
@@ -173,7 +179,7 @@ function inTransaction(params: unknown): boolean {
   return Boolean(internal?.transaction);
 }
 
-export function tenantDb(customerId: string | null, base: TDb = db()) {
+export function tenantDb(customerId: string | null, base: TDb = rowLevelSecurity.enabled ? tenantClient() : db()) {
   return base
     .$extends({
       name: "tenant-scope",

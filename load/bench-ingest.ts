@@ -140,7 +140,7 @@ async function main() {
   const LINES = Number(argValue("--lines") ?? 1_000_000);
   if (!Number.isInteger(LINES) || LINES < 1) throw new Error("--lines must be a positive integer");
   let stopDatabase = async () => {};
-  let adminUrl = process.env.DATABASE_URL;
+  let adminUrl = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL;
   if (!adminUrl) {
     const { openEmbeddedDatabase } = await import("../src/server/db/embedded-postgres");
     const dataDir = mkdtempSync(path.join(tmpdir(), "driftline-bench-pg-"));
@@ -159,9 +159,12 @@ async function main() {
   url.pathname = `/${database}`;
   process.env.DATABASE_URL = url.toString();
 
+  let dropLogins: ((adminUrl: string) => Promise<void>) | undefined;
   try {
     const { migrateUp } = await import("../src/server/db/migrations");
     await migrateUp(process.env.DATABASE_URL);
+    const { useThrowawayLogins } = await import("./throwaway-database");
+    dropLogins = await useThrowawayLogins(url.toString());
     await benchIngest(LINES);
   } finally {
     const { closeIngestPool } = await import("../src/server/services/ingestion/ingest-pool");
@@ -173,6 +176,7 @@ async function main() {
     await Promise.allSettled([closeIngestPool(), disconnectDb(), closeRateLimitStore()]);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
     await admin.end();
+    await dropLogins?.(adminUrl).catch(() => {});
     await stopDatabase();
     clearInterval(sampler);
   }

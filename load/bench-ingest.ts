@@ -96,7 +96,8 @@ export async function benchIngest(LINES: number, log: (message: string) => void 
     const sizeBytes = statSync(csv).size;
     log(`generated ${LINES.toLocaleString("en-US")} lines (${(sizeBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    // The plain-COPY baseline needs a scratch table, which only the owner may create.
+    const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL ?? process.env.DATABASE_URL });
     await client.connect();
     const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench-ingest-' || $1, 'Benchmark') RETURNING id::text`, [`${process.pid}-${Date.now()}`]);
     const customerId = customer.rows[0]!.id;

@@ -5,6 +5,7 @@ import { dropAppLogins, freshLoginPasswords, provisionAppLogins } from "@/server
 import { disconnectDb } from "@/server/db/client";
 import { openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
 import { migrateUp } from "@/server/db/migrations";
+import pg from "pg";
 
 /**
  * The application's two logins for a benchmark database, as production runs (SECURITY.md,
@@ -16,6 +17,8 @@ export async function useThrowawayLogins(ownerUrl: string): Promise<(adminUrl: s
   const logins = await provisionAppLogins(ownerUrl, freshLoginPasswords(), names);
   process.env.DATABASE_URL = logins.platformUrl;
   process.env.DATABASE_TENANT_URL = logins.tenantUrl;
+  // For measurement scaffolding only (a scratch table the application's logins may not create).
+  process.env.MIGRATION_DATABASE_URL = ownerUrl;
   return (adminUrl) => dropAppLogins(adminUrl, names);
 }
 
@@ -45,5 +48,16 @@ export async function withThrowawayDatabase<T>(work: () => Promise<T>): Promise<
     if (configured) await dropLogins?.(handle.url).catch(() => {});
     await handle.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** VACUUM ANALYZE is the table owner's: the measurements run it through the migration login. */
+export async function vacuumAnalyze(table: string): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL ?? process.env.DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`VACUUM ANALYZE ${client.escapeIdentifier(table)}`);
+  } finally {
+    await client.end();
   }
 }

@@ -17,9 +17,13 @@ const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient; driftl
 
 export function createPrismaClient(url = databaseUrl(), options: { max?: number; logQueries?: boolean } = {}): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
+  // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
+  // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.
+  const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
   // logQueries: emit a "query" event per SQL statement (tests count statements with $on("query")).
-  if (options.logQueries) return new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }) as unknown as PrismaClient;
-  return new PrismaClient({ adapter });
+  if (options.logQueries) return new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] }) as unknown as PrismaClient;
+  return new PrismaClient({ adapter, transactionOptions });
 }
 
 export function db(): PrismaClient {

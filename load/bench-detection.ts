@@ -19,7 +19,7 @@ import { queryCellMetrics } from "@/server/services/detection/query-cell-metrics
 import { getSettings } from "@/server/services/settings/settings";
 import { BASELINE_DAYS, CURRENT_DAYS, DATA_DAYS } from "../prisma/seed/generate-claims";
 import { seedDemo } from "../prisma/seed/seed-demo";
-import { withThrowawayDatabase } from "./throwaway-database";
+import { vacuumAnalyze, withThrowawayDatabase } from "./throwaway-database";
 
 const AS_OF = "2026-03-02";
 const log = (message: string) => console.error(message);
@@ -48,7 +48,7 @@ export async function benchDetection(lines: number, repeat: number) {
     log(`bench: generating ${claims.toLocaleString("en-US")} claim lines (about ${lines.toLocaleString("en-US")} in the windows)…`);
     const seeded = await seedDemo(databaseUrl, { tenants: 1, claims, randomSeed: 42, asOf: AS_OF, slugPrefix: `bench${lines}`, log });
     const customerId = seeded.tenants[0]!.id;
-    await db().$executeRawUnsafe("VACUUM ANALYZE claim_lines");
+    await vacuumAnalyze("claim_lines");
 
     const windows = computeWindows(AS_OF, await getSettings(customerId));
     const counted = await db().$queryRaw<Array<{ n: bigint }>>`

@@ -96,7 +96,8 @@ export async function benchIngest(LINES: number, log: (message: string) => void 
     const sizeBytes = statSync(csv).size;
     log(`generated ${LINES.toLocaleString("en-US")} lines (${(sizeBytes / 1e6).toFixed(1)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    // The plain-COPY baseline needs a scratch table, which only the owner may create.
+    const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL ?? process.env.DATABASE_URL });
     await client.connect();
     const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench-ingest-' || $1, 'Benchmark') RETURNING id::text`, [`${process.pid}-${Date.now()}`]);
     const customerId = customer.rows[0]!.id;
@@ -140,7 +141,7 @@ async function main() {
   const LINES = Number(argValue("--lines") ?? 1_000_000);
   if (!Number.isInteger(LINES) || LINES < 1) throw new Error("--lines must be a positive integer");
   let stopDatabase = async () => {};
-  let adminUrl = process.env.DATABASE_URL;
+  let adminUrl = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL;
   if (!adminUrl) {
     const { openEmbeddedDatabase } = await import("../src/server/db/embedded-postgres");
     const dataDir = mkdtempSync(path.join(tmpdir(), "driftline-bench-pg-"));
@@ -159,9 +160,12 @@ async function main() {
   url.pathname = `/${database}`;
   process.env.DATABASE_URL = url.toString();
 
+  let dropLogins: ((adminUrl: string) => Promise<void>) | undefined;
   try {
     const { migrateUp } = await import("../src/server/db/migrations");
     await migrateUp(process.env.DATABASE_URL);
+    const { useThrowawayLogins } = await import("./throwaway-database");
+    dropLogins = await useThrowawayLogins(url.toString());
     await benchIngest(LINES);
   } finally {
     const { closeIngestPool } = await import("../src/server/services/ingestion/ingest-pool");
@@ -173,6 +177,7 @@ async function main() {
     await Promise.allSettled([closeIngestPool(), disconnectDb(), closeRateLimitStore()]);
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`).catch(() => {});
     await admin.end();
+    await dropLogins?.(adminUrl).catch(() => {});
     await stopDatabase();
     clearInterval(sampler);
   }

@@ -24,7 +24,7 @@ import { computeDashboard, getDashboard } from "@/server/services/dashboard/get-
 import { runDetectionNow } from "@/server/services/detection/run-detection-now";
 import { computePayerSummary, getPayerSummary } from "@/server/services/payer-summary/get-payer-summary";
 import { seedDemo } from "../prisma/seed/seed-demo";
-import { withThrowawayDatabase } from "./throwaway-database";
+import { vacuumAnalyze, withThrowawayDatabase } from "./throwaway-database";
 
 const log = (message: string) => console.error(message);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
@@ -73,10 +73,10 @@ export async function benchRead(lines: number, repeat: number) {
     log(`bench:read: loading ${lines.toLocaleString("en-US")} claim lines for one tenant…`);
     const seeded = await seedDemo(databaseUrl, { tenants: 1, claims: lines, randomSeed: 42, slugPrefix: `read${lines}-${Date.now() % 100000}`, log });
     const customerId = seeded.tenants[0]!.id;
-    await db().$executeRawUnsafe("VACUUM ANALYZE claim_lines");
+    await vacuumAnalyze("claim_lines");
     log("bench:read: one detection run, so the dashboard has drift events…");
     const run = await runDetectionNow(customerId);
-    await db().$executeRawUnsafe("VACUUM ANALYZE drift_events");
+    await vacuumAnalyze("drift_events");
     log(`bench:read: run ${run.status}, ${run.eventsOpened} events opened`);
 
     const results: Record<string, string> = {};

@@ -107,7 +107,7 @@ export async function benchWebhooks(count: number, workers: number, pollMs = 500
   try {
     const customer = await db().customer.create({ data: { slug: `bench-webhooks-${Date.now()}`, name: "Webhook bench", settings: { create: {} } }, select: { id: true } });
     const endpoint = await db().webhookEndpoint.create({ data: { customerId: customer.id, url, eventTypes: ["alert.created"], secretCiphertext: encryptWebhookSecret(generateWebhookSecret()) }, select: { id: true } });
-    await db().alertRule.create({ data: { customerId: customer.id, name: "bench", endpointLinks: { create: { customerId: customer.id, endpointId: endpoint.id } } } });
+    await db().alertRule.create({ data: { customerId: customer.id, name: "bench", endpointLinks: { create: { endpointId: endpoint.id } } } });
     const burstIds = await createDriftEvents(customer.id, count, "Burst payer ");
     const steadyCount = Math.min(2000, count);
     const steadyIds = await createDriftEvents(customer.id, steadyCount, "Steady payer ");

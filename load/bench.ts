@@ -72,9 +72,12 @@ function argsOf(argv: string[]) {
   return { quick: values.quick === true, json: values.json };
 }
 
+let dropLogins: ((adminUrl: string) => Promise<void>) | undefined;
+
 /** A fresh database for this run; `drop` removes it and stops the embedded server if we started one. */
 async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  let adminUrl = process.env.DATABASE_URL;
+  // The owner (or an admin) login creates the database; the application's logins are made after.
+  let adminUrl = process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL;
   let stopServer = async () => {};
   if (!adminUrl) {
     const { openEmbeddedDatabase } = await import("../src/server/db/embedded-postgres");
@@ -100,6 +103,7 @@ async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void>
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch((error: unknown) => log(`bench: could not drop ${name}: ${String(error)}`));
       await cleanup.end();
+      await dropLogins?.(adminUrl).catch(() => {});
       await stopServer();
     },
   };
@@ -274,6 +278,8 @@ async function main(argv: string[]): Promise<void> {
   try {
     const { migrateUp } = await import("../src/server/db/migrations");
     await migrateUp(database.url);
+    const { useThrowawayLogins } = await import("./throwaway-database");
+    dropLogins = await useThrowawayLogins(database.url);
     const versionClient = new pg.Client({ connectionString: database.url });
     await versionClient.connect();
     const version = (await versionClient.query<{ server_version: string }>("SHOW server_version")).rows[0]!.server_version;

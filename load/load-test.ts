@@ -5,7 +5,7 @@
  * loopback only) with autocannon. Callers are API keys of many tenants: LOAD_API_KEYS
  * (comma-separated) when set, else keys created through the CLI
  * (`npm run driftline -- create-api-key`, which attaches to the running app's embedded database:
- * run with the app's DRIFTLINE_DATA_DIR, or DATABASE_URL) for the demo tenants, cached in
+ * run with the app's DRIFTLINE_DATA_DIR, or its database variables) for the demo tenants, cached in
  * LOAD_KEYS_FILE (default .data/load-keys.json, checked with GET /customers/me before use).
  *
  * Every request picks a tenant by a Pareto (Zipf) law — the top 20 % of tenants send 80 % of

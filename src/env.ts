@@ -13,6 +13,8 @@ const durationList = z
   .string()
   .regex(/^\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*$/, "comma-separated durations such as 0s,5s,5m,30m,2h");
 
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// URL");
+
 // Development and test get fixed keys so a fresh clone runs with no set-up; production must
 // provide its own (checked below).
 const DEV_KEY = "driftline-development-key-do-not-use-in-production";
@@ -23,10 +25,12 @@ const ZEnv = z
     // Next.js sets NODE_ENV=production for every build and `next start`, demo included, so the
     // deployment's own mode is a separate variable: production demands real secrets.
     DRIFTLINE_MODE: z.enum(["development", "production"]).default("development"),
-    DATABASE_URL: z
-      .string()
-      .regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// URL")
-      .optional(),
+    // Three logins (SECURITY.md "Database roles", DEPLOYMENT.md): the application's platform
+    // login, its tenant login, and the owner that only migrations use. Unset with the embedded
+    // database: `npm start` creates the two application logins itself.
+    DATABASE_URL: postgresUrl.optional(),
+    DATABASE_TENANT_URL: postgresUrl.optional(),
+    MIGRATION_DATABASE_URL: postgresUrl.optional(),
     DRIFTLINE_DATA_DIR: z.string().min(1).default(".data"),
     HOST: z.string().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -125,9 +129,19 @@ export function env(): TEnv {
   return cached;
 }
 
-/** The database URL once start-up has resolved it (embedded or configured). */
+/**
+ * The application's platform login once start-up has resolved it (embedded or configured): the
+ * cross-tenant paths (authentication, superuser pages, workers, ingestion, rate limits, queue).
+ */
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
   if (!url) throw new EnvError("DATABASE_URL is not set: start Driftline with `npm start` or set it.");
+  return url;
+}
+
+/** The tenant login (a member of driftline_app only): every tenant-scoped statement. */
+export function tenantDatabaseUrl(): string {
+  const url = process.env.DATABASE_TENANT_URL;
+  if (!url) throw new EnvError("DATABASE_TENANT_URL is not set: start Driftline with `npm start` or set it (DEPLOYMENT.md).");
   return url;
 }

@@ -117,8 +117,10 @@ function copyRow(line: TGeneratedClaimLine, ids: TCopyIds): string {
   ].join("\t");
 }
 
+const SEED_STAGE = "seed_claim_lines_stage";
+
 /**
- * Streams `lines` into claim_lines with one COPY on `client` (run it inside the caller's
+ * Streams `lines` into claim_lines with one COPY (through a temporary table) on `client` (run it inside the caller's
  * transaction). Backpressure is respected: the generator is pulled only as fast as the server
  * takes rows.
  */
@@ -146,10 +148,17 @@ export async function copyClaimLines(
     }
     if (buffer.length > 0) yield `${buffer.join("\n")}\n`;
   }
-  const copy = client.query(
-    copyFrom(`COPY claim_lines (${CLAIM_LINE_COPY_COLUMNS.join(", ")}) FROM STDIN WITH (FORMAT text)`),
-  );
+  // PostgreSQL refuses COPY FROM into a table under row-level security for a role it applies to,
+  // and the seed runs as the application's platform login (never the owner): COPY into a
+  // temporary table, then one INSERT … SELECT, which the policies and constraints check.
+  const columns = CLAIM_LINE_COPY_COLUMNS.join(", ");
+  await client.query(`CREATE TEMP TABLE IF NOT EXISTS ${SEED_STAGE} (LIKE claim_lines INCLUDING DEFAULTS)`);
+  await client.query(`TRUNCATE ${SEED_STAGE}`);
+  const copy = client.query(copyFrom(`COPY ${SEED_STAGE} (${columns}) FROM STDIN WITH (FORMAT text)`));
   await pipeline(Readable.from(chunks(), { objectMode: false }), copy);
   if (copy.rowCount !== rowCount) throw new Error(`COPY stored ${copy.rowCount} rows, expected ${rowCount}`);
+  const inserted = await client.query(`INSERT INTO claim_lines (${columns}) SELECT ${columns} FROM ${SEED_STAGE}`);
+  if (inserted.rowCount !== rowCount) throw new Error(`INSERT stored ${inserted.rowCount} rows, expected ${rowCount}`);
+  await client.query(`DROP TABLE ${SEED_STAGE}`);
   return { rowCount, contentBytes, contentHash: hash.digest("hex") };
 }

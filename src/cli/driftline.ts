@@ -3,7 +3,8 @@ import { z } from "zod";
 import { EnvError } from "@/env";
 import { db, disconnectDb } from "@/server/db/client";
 import { migrateDown, migrateUp, migrationVersions, pendingVersions } from "@/server/db/migrations";
-import { openDatabase } from "@/server/db/open-database";
+import { DEFAULT_LOGIN_NAMES, freshLoginPasswords, provisionAppLogins } from "@/server/db/app-logins";
+import { openDatabase, useAppLogins } from "@/server/db/open-database";
 import { verifyAuditChain } from "@/server/lib/audit";
 import { AppError } from "@/server/lib/errors";
 import { closeRateLimitStore } from "@/server/lib/rate-limit";
@@ -24,8 +25,11 @@ import { seedDemo } from "../../prisma/seed/seed-demo";
 const USAGE = `Usage: npm run driftline -- <command> [flags]
 
 Commands:
-  migrate                                   apply pending migrations
+  migrate                                   apply pending migrations (as the owner login)
   rollback [--steps N | --all]              roll back the newest migration (or N, or all)
+  create-logins                             create (or reset the passwords of) the application's
+                                            two database logins through MIGRATION_DATABASE_URL;
+                                            prints DATABASE_URL and DATABASE_TENANT_URL
   seed [--tenants N] [--claims M] [--random-seed S]
                                             add generated demo tenants, users and claim lines
   create-customer --slug S --name N         create a tenant
@@ -47,6 +51,9 @@ Commands:
 `;
 
 class UsageError extends Error {}
+
+/** Commands that run as the owner (MIGRATION_DATABASE_URL, or the embedded server's). */
+const OWNER_COMMANDS = new Set(["migrate", "rollback", "create-logins"]);
 
 const positiveInt = (flag: string) =>
   z.coerce.number({ error: `--${flag} must be a number` }).int(`--${flag} must be a whole number`).positive(`--${flag} must be positive`);
@@ -79,6 +86,15 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
       const steps = flags.all ? Infinity : flags.steps ? positiveInt("steps").parse(flags.steps) : 1;
       const done = await migrateDown(url, steps);
       console.error(`Rolled back ${done} migration(s).`);
+    },
+  },
+  "create-logins": {
+    flags: {},
+    run: async (_flags, ownerUrl) => {
+      const logins = await provisionAppLogins(ownerUrl, freshLoginPasswords());
+      console.error(`Logins ${DEFAULT_LOGIN_NAMES.platform} and ${DEFAULT_LOGIN_NAMES.tenant} are ready (new passwords).`);
+      console.log(`DATABASE_URL=${logins.platformUrl}`);
+      console.log(`DATABASE_TENANT_URL=${logins.tenantUrl}`);
     },
   },
   seed: {
@@ -197,11 +213,16 @@ async function main(argv: string[]): Promise<number> {
   }
   const database = await openDatabase({ attach: true });
   try {
-    // Every command but the migration ones needs the current schema: a fresh data dir gets it.
-    if (name !== "migrate" && name !== "rollback" && (await pendingVersions(database.url)).length > 0) {
-      await migrateUp(database.url);
+    if (OWNER_COMMANDS.has(name!)) {
+      // Only these log in as the owner; every other command runs as the application does.
+      if (!database.ownerUrl) throw new UsageError(`${name} needs the owner login: set MIGRATION_DATABASE_URL`);
+      await command.run(flags, database.ownerUrl);
+      return Number(process.exitCode ?? 0);
     }
-    await command.run(flags, database.url);
+    // Every other command needs the current schema: a fresh data dir gets it.
+    if (database.ownerUrl && (await pendingVersions(database.ownerUrl)).length > 0) await migrateUp(database.ownerUrl);
+    const logins = await useAppLogins(database);
+    await command.run(flags, logins.platformUrl);
     return Number(process.exitCode ?? 0);
   } catch (error) {
     if (error instanceof UsageError) {

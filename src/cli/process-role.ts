@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { EnvError } from "@/env";
+import { assertAppLogins } from "@/server/db/app-logins";
 import { disconnectDb } from "@/server/db/client";
 import { pendingVersions } from "@/server/db/migrations";
 import { closeRateLimitStore } from "@/server/lib/rate-limit";
@@ -16,13 +17,15 @@ export const log = (message: string) => console.log(message);
  * connection gauge of /api/metrics — can tell instances apart. Call before anything connects.
  */
 export function tagDatabaseConnections(role: string): void {
-  const raw = process.env.DATABASE_URL;
-  if (!raw) return;
-  const url = new URL(raw);
-  if (url.searchParams.has("application_name")) return;
-  // PostgreSQL keeps 63 bytes of it; the pid at the end must survive.
-  url.searchParams.set("application_name", `driftline-${role}@${hostname().slice(0, 30)}:${process.pid}`);
-  process.env.DATABASE_URL = url.toString();
+  for (const variable of ["DATABASE_URL", "DATABASE_TENANT_URL"] as const) {
+    const raw = process.env[variable];
+    if (!raw) continue;
+    const url = new URL(raw);
+    if (url.searchParams.has("application_name")) continue;
+    // PostgreSQL keeps 63 bytes of it; the pid at the end must survive.
+    url.searchParams.set("application_name", `driftline-${role}@${hostname().slice(0, 30)}:${process.pid}`);
+    process.env[variable] = url.toString();
+  }
 }
 
 /** The role processes never migrate: a deploy runs `npm run driftline -- migrate` once first. */
@@ -33,14 +36,20 @@ export async function assertMigrated(url: string): Promise<void> {
   }
 }
 
-export function requireConfiguredDatabase(role: string): string {
+/**
+ * The separate roles need both application logins (DATABASE_URL, DATABASE_TENANT_URL) and
+ * refuse a login that is the owner, a superuser or BYPASSRLS (app-logins.ts).
+ */
+export async function requireConfiguredDatabase(role: string): Promise<string> {
   const url = process.env.DATABASE_URL;
-  if (!url) {
+  const tenantUrl = process.env.DATABASE_TENANT_URL;
+  if (!url || !tenantUrl) {
     throw new EnvError(
-      `${role} needs DATABASE_URL: the separate roles share one PostgreSQL and never start the embedded one. ` +
+      `${role} needs DATABASE_URL and DATABASE_TENANT_URL (the application's platform and tenant logins): the separate roles share one PostgreSQL and never start the embedded one. ` +
         "For a single machine, use `npm start`.",
     );
   }
+  await assertAppLogins({ platformUrl: url, tenantUrl });
   return url;
 }
 

@@ -6,12 +6,12 @@ import { startWebServer, type TWebServer } from "./serve-web";
 
 /**
  * `npm run start:web`: the web role only, for deployments with several instances behind a load
- * balancer. Needs DATABASE_URL (never starts the embedded PostgreSQL), applied migrations and a
+ * balancer. Needs DATABASE_URL and DATABASE_TENANT_URL (never starts the embedded PostgreSQL), applied migrations and a
  * finished `npm run build`; runs no worker. SIGTERM drains HTTP, then exits.
  */
 async function main(): Promise<void> {
   const config = env();
-  const url = requireConfiguredDatabase("start:web");
+  const url = await requireConfiguredDatabase("start:web");
   if (!existsSync(path.resolve(".next/BUILD_ID"))) throw new Error("No build found: run `npm run build` first.");
   await assertMigrated(url);
   tagDatabaseConnections("web");

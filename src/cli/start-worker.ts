@@ -10,7 +10,7 @@ import { serveWorkerMetrics } from "./worker-metrics-server";
  * SIGTERM lets running jobs finish, then exits.
  */
 async function main(): Promise<void> {
-  const url = requireConfiguredDatabase("start:worker");
+  const url = await requireConfiguredDatabase("start:worker");
   await assertMigrated(url);
   tagDatabaseConnections("worker");
   const running: { worker?: TWorkerRole; metrics?: { close(): Promise<void> } } = {};

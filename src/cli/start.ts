@@ -1,16 +1,17 @@
 import { env } from "@/env";
-import { openDatabase } from "@/server/db/open-database";
+import { openDatabase, useAppLogins } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
 import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
 import { buildIfNeeded } from "./build-if-needed";
-import { closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
+import { assertMigrated, closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
 import { startWorkerRole, type TWorkerRole } from "./run-worker";
 import { startWebServer, type TWebServer } from "./serve-web";
 import { firstStart } from "./seed-if-empty";
 
 /**
- * `npm start`: one process for a single machine — database (embedded unless DATABASE_URL),
- * migrations, demo data on an empty database (development only), the web server and the
+ * `npm start`: one process for a single machine — database (embedded unless configured),
+ * migrations as the owner, the application's two logins (created here unless configured: never
+ * the owner), demo data on an empty database (development only), the web server and the
  * background worker.
  * Shutdown runs in reverse: stop accepting HTTP, drain, stop jobs, then the database last.
  * (`npm run start:web` and `npm run start:worker` run one role each: DEPLOYMENT.md.)
@@ -32,8 +33,11 @@ async function main(): Promise<void> {
   });
 
   try {
-    await migrateUp(database.url);
-    const seeded = await firstStart(database.url, config, log);
+    if (database.ownerUrl) await migrateUp(database.ownerUrl);
+    const logins = await useAppLogins(database);
+    if (!database.ownerUrl) await assertMigrated(logins.platformUrl);
+    // Seeding writes what any platform path may write: the platform login, not the owner.
+    const seeded = await firstStart(logins.platformUrl, config, log);
     tagDatabaseConnections("all");
     web = await startWebServer({ host: config.HOST, port: config.PORT });
     worker = await startWorkerRole();
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   }
 
   log(`\nDriftline is running at ${web.url}`);
-  log(`Database: ${database.owned ? `embedded PostgreSQL in ${config.DRIFTLINE_DATA_DIR}` : "DATABASE_URL"}`);
+  log(`Database: ${database.embedded ? `embedded PostgreSQL in ${config.DRIFTLINE_DATA_DIR}` : "configured PostgreSQL"} (application logins: platform and tenant, not the owner)`);
   if (config.SEED_DEMO_DATA) {
     log("Demo sign-ins (password driftline-demo):");
     log("  admin@northwind-clinic.example, analyst@northwind-clinic.example, viewer@northwind-clinic.example");

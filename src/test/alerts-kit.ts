@@ -57,7 +57,7 @@ export async function createTestRule(
       minSeverity: options.minSeverity,
       cooldownMinutes: options.cooldownMinutes ?? 240,
       emailRecipients: options.emailRecipients ?? [],
-      endpointLinks: { create: (options.endpointIds ?? []).map((endpointId) => ({ customerId, endpointId })) },
+      endpointLinks: { create: (options.endpointIds ?? []).map((endpointId) => ({ endpointId })) },
     },
     select: { id: true },
   });

@@ -7,7 +7,7 @@ import pg from "pg";
  * writes past a disabled trigger.
  */
 export async function asOwnerWithoutAuditTrigger(statements: [string, unknown[]][]): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
   await client.connect();
   try {
     await client.query("BEGIN");

@@ -10,6 +10,7 @@ import { buildIfNeeded } from "@/cli/build-if-needed";
 import { createPrismaClient } from "@/server/db/client";
 import { freePort, openEmbeddedDatabase, type TDatabaseHandle } from "@/server/db/embedded-postgres";
 import { migrateUp } from "@/server/db/migrations";
+import { freshLoginPasswords, provisionAppLogins, type TAppLogins } from "@/server/db/app-logins";
 import { createApiKey } from "@/server/services/api-keys/create-api-key";
 import { encryptWebhookSecret, generateWebhookSecret } from "@/server/services/webhooks/webhook-secret";
 import { seedDemo } from "../../prisma/seed/seed-demo";
@@ -44,6 +45,8 @@ let dataDir: string | undefined;
 let pool: pg.Pool | undefined;
 let receiver: http.Server | undefined;
 let url = "";
+// The processes log in as the application's two logins; the test itself reads as the owner.
+let logins: TAppLogins = { platformUrl: "", tenantUrl: "" };
 const webs: TChild[] = [];
 const workers: TChild[] = [];
 const tenants: Array<{ id: string; slug: string; analystKey: string }> = [];
@@ -58,7 +61,8 @@ function startChild(name: string, script: string, env: Record<string, string>, p
     env: {
       ...process.env,
       NODE_ENV: "production",
-      DATABASE_URL: url,
+      DATABASE_URL: logins.platformUrl,
+      DATABASE_TENANT_URL: logins.tenantUrl,
       HOST: "127.0.0.1",
       LOG_LEVEL: "warn",
       RATE_LIMIT_OVERRIDES: JSON.stringify({ write: { points: RATE_LIMIT_POINTS, duration: 60 } }),
@@ -128,6 +132,7 @@ beforeAll(async () => {
   database = await openEmbeddedDatabase({ dataDir, attach: false });
   url = database.url;
   await migrateUp(url);
+  logins = await provisionAppLogins(url, freshLoginPasswords());
   pool = new pg.Pool({ connectionString: url, max: 4 });
   pool.on("error", () => {});
 

@@ -1,9 +1,11 @@
-import { createPrismaClient, db } from "@/server/db/client";
+import { tenantDatabaseUrl } from "@/env";
+import { createPrismaClient, db, tenantClient } from "@/server/db/client";
 
 /**
- * Counts the SQL statements the process's Prisma client issues. Call `installQueryLog()` at the
- * top of a test file, before anything touches the database: it puts a client that emits query
- * events in the place `db()` reads from, so every service (scoped or not) is counted.
+ * Counts the SQL statements the process's Prisma clients issue. Call `installQueryLog()` at the
+ * top of a test file, before anything touches the database: it puts clients that emit query
+ * events in the places `db()` (platform login) and `tenantClient()` (tenant login) read from, so
+ * every service (scoped or not) is counted.
  */
 
 type TQueryEvent = { query: string };
@@ -14,12 +16,14 @@ let installed = false;
 
 export function installQueryLog(): void {
   if (installed) return;
-  const holder = globalThis as unknown as { driftlinePrisma?: unknown };
-  if (holder.driftlinePrisma) throw new Error("installQueryLog() must run before the first db() call");
+  const holder = globalThis as unknown as { driftlinePrisma?: unknown; driftlineTenantPrisma?: unknown };
+  if (holder.driftlinePrisma || holder.driftlineTenantPrisma) throw new Error("installQueryLog() must run before the first db() call");
   const client = createPrismaClient(undefined, { logQueries: true });
-  (client as unknown as TEmitter).$on("query", (event) => recording?.push(event.query));
+  const tenant = createPrismaClient(tenantDatabaseUrl(), { logQueries: true });
+  for (const each of [client, tenant]) (each as unknown as TEmitter).$on("query", (event) => recording?.push(event.query));
   holder.driftlinePrisma = client;
-  installed = db() === client;
+  holder.driftlineTenantPrisma = tenant;
+  installed = db() === client && tenantClient() === tenant;
 }
 
 /** Runs `fn` and returns its result with the SQL statements it issued (in-file, sequential use). */

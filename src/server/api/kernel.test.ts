@@ -77,7 +77,7 @@ async function expectProblem(result: Awaited<ReturnType<typeof call>>, status: n
 }
 
 async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
   await client.connect();
   try {
     await client.query(sql, params);

@@ -1,19 +1,29 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
-import { databaseUrl } from "@/env";
+import { databaseUrl, tenantDatabaseUrl } from "@/env";
 
 /**
- * The one Prisma client of a process, created on first use because start-up decides
- * DATABASE_URL (embedded or configured) before anything touches the database. Kept on
- * globalThis so Next.js development reloads do not open a new pool each time.
+ * The two Prisma clients of a process, created on first use because start-up decides the URLs
+ * (embedded or configured) before anything touches the database. Kept on globalThis so Next.js
+ * development reloads do not open new pools each time.
+ *
+ * - `db()` logs in as the platform login (DATABASE_URL): cross-tenant paths only.
+ * - `tenantClient()` logs in as the tenant login (DATABASE_TENANT_URL), a member of
+ *   `driftline_app` alone: the base of every tenant-scoped client (tenant-scope.ts), so a
+ *   tenant request's statements are bound by the tenant policies whatever role games they play.
+ * Neither is the owner: migrations alone use that (SECURITY.md, "Database roles").
  */
-const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient };
+const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient; driftlineTenantPrisma?: PrismaClient };
 
 export function createPrismaClient(url = databaseUrl(), options: { max?: number; logQueries?: boolean } = {}): PrismaClient {
   const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+  // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
+  // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
+  // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.
+  const transactionOptions = { maxWait: 10_000, timeout: 30_000 };
   // logQueries: emit a "query" event per SQL statement (tests count statements with $on("query")).
-  if (options.logQueries) return new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] }) as unknown as PrismaClient;
-  return new PrismaClient({ adapter });
+  if (options.logQueries) return new PrismaClient({ adapter, transactionOptions, log: [{ emit: "event", level: "query" }] }) as unknown as PrismaClient;
+  return new PrismaClient({ adapter, transactionOptions });
 }
 
 export function db(): PrismaClient {
@@ -21,10 +31,16 @@ export function db(): PrismaClient {
   return holder.driftlinePrisma;
 }
 
+export function tenantClient(): PrismaClient {
+  holder.driftlineTenantPrisma ??= createPrismaClient(tenantDatabaseUrl());
+  return holder.driftlineTenantPrisma;
+}
+
 export async function disconnectDb(): Promise<void> {
-  const client = holder.driftlinePrisma;
+  const clients = [holder.driftlinePrisma, holder.driftlineTenantPrisma];
   holder.driftlinePrisma = undefined;
-  await client?.$disconnect();
+  holder.driftlineTenantPrisma = undefined;
+  await Promise.all(clients.map((client) => client?.$disconnect()));
 }
 
 export type TDb = PrismaClient;

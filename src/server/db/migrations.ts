@@ -4,6 +4,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { resolveBinary } from "dbmate";
 import pg from "pg";
+import { installQueueSchema } from "../jobs/install-queue-schema";
 
 /**
  * The schema of record is the SQL in prisma/migrations, applied by dbmate (Prisma's migration
@@ -46,8 +47,11 @@ export function migrationVersions(): string[] {
     .sort();
 }
 
+/** Applies pending migrations, then installs or upgrades the job queue's schema: owner URL only. */
 export async function migrateUp(databaseUrl: string): Promise<string> {
-  return dbmate(databaseUrl, ["up"]);
+  const output = await dbmate(databaseUrl, ["up"]);
+  await installQueueSchema(databaseUrl);
+  return output;
 }
 
 /** Rolls back the newest `steps` migrations (all of them with Infinity). */

@@ -34,7 +34,7 @@ const ownerCount = async (sql: string, params: unknown[]) => (await owner.query<
 beforeAll(async () => {
   [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
   await Promise.all([seed(a, 12), seed(b, 12)]);
-  owner = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  owner = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
   await owner.connect();
   server = await startRestServer();
 });

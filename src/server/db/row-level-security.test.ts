@@ -57,7 +57,7 @@ async function seed(tenant: TTestTenant) {
 beforeAll(async () => {
   [a, b] = await Promise.all([createTestTenant(), createTestTenant()]);
   await Promise.all([seed(a), seed(b)]);
-  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
   await client.connect();
   const { rows } = await client.query<{ table_name: string }>(
     `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

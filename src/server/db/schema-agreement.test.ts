@@ -992,8 +992,8 @@ describe("the schema.prisma parser", () => {
     expect(claimLine.fields.find((field) => field.name === "remarkCodes")).toMatchObject({ isList: true, dbName: "remark_codes" });
     expect(claimLine.uniques).toEqual([{ fields: ["customerId", "submitterClaimId", "lineNumber"], map: "claim_lines_customer_claim_line_key", source: "@@unique" }]);
     expect(claimLine.fields.find((field) => field.name === "upload")?.relation).toEqual({
-      fields: ["uploadId"],
-      references: ["id"],
+      fields: ["customerId", "uploadId"],
+      references: ["customerId", "id"],
       onDelete: "SetNull",
       onUpdate: "NoAction",
     });

@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { db, type TDb } from "./client";
+import { db, tenantClient, type TDb } from "./client";
 import { retryWriteConflicts, transactionSettings, type TTransactionOptions } from "./transaction";
 
 /**
@@ -79,10 +79,15 @@ const FILTER_OPERATIONS = new Set([
 ]);
 const READ_OPERATIONS = new Set(["findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "count", "aggregate", "groupBy"]);
 const CREATE_OPERATIONS = new Set(["create", "createMany", "createManyAndReturn"]);
+/**
+ * Every operation this file knows how to scope. Anything else (an operation a newer Prisma adds,
+ * a raw model operation) is refused rather than passed through unfiltered: fail closed.
+ */
+export const SCOPED_OPERATIONS: ReadonlySet<string> = new Set([...UNIQUE_WHERE_OPERATIONS, ...FILTER_OPERATIONS, ...CREATE_OPERATIONS]);
 
 type TArgs = Record<string, unknown> & { where?: Record<string, unknown>; data?: unknown; create?: unknown };
 
-class TenantScopeError extends Error {}
+export class TenantScopeError extends Error {}
 
 function tenantFilter(model: string, operation: string, customerId: string | null): Record<string, unknown> {
   if (TENANT_MODELS.has(model)) return { customerId: customerId ?? NO_TENANT };
@@ -101,7 +106,10 @@ function tenantFilter(model: string, operation: string, customerId: string | nul
   throw new TenantScopeError(`${model} is not classified for tenant scoping: add it to one of the sets in tenant-scope.ts.`);
 }
 
-function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {
+export function scopeArgs(model: string, operation: string, args: TArgs, customerId: string | null): TArgs {
+  if (!SCOPED_OPERATIONS.has(operation)) {
+    throw new TenantScopeError(`${model}.${operation} is not an operation tenant-scope.ts knows how to scope: refused (add it to one of the operation sets).`);
+  }
   const next: TArgs = { ...args };
   const owned = TENANT_MODELS.has(model) || SHARED_OR_TENANT_MODELS.has(model);
   if (CREATE_OPERATIONS.has(operation) && !owned) {
@@ -136,22 +144,28 @@ function scopeArgs(model: string, operation: string, args: TArgs, customerId: st
 }
 
 /**
- * Row-level security (migration 20261127000007, enforced since 20261127000008): every
- * statement of a tenant-scoped client runs as the non-superuser role `driftline_app` with
- * `app.customer_id` set to the tenant, both LOCAL to a transaction, so the PostgreSQL policies
- * are a second line behind the filters above. The owner connection of the pool switches role
- * per transaction; nothing outlives it, so pooled connections go back clean.
+ * Row-level security (migration 20261127000007, enforced since 20261127000008, role separation
+ * since 20261203000090): a tenant-scoped client is built on the tenant login's pool
+ * (`tenantClient()`, DATABASE_TENANT_URL), a member of the non-superuser role `driftline_app`
+ * and of nothing else. Every statement also runs with `app.customer_id` set to the tenant (and
+ * the role switched to `driftline_app` itself), both LOCAL to a transaction, so the PostgreSQL
+ * policies are a second line behind the filters above. Nothing outlives the transaction, so
+ * pooled connections go back clean; and because the login itself is bound by the policies, an
+ * injected `RESET ROLE` changes nothing (database-roles.test.ts).
  *
  * - An operation outside a transaction becomes a batch transaction [setTenant, operation]
  *   (Prisma's documented "RLS through a client extension" pattern).
  * - `withTenantTransaction` runs `setTenant` first inside its
  *   interactive transaction; operations inside it run as they are.
  * - Operations already inside some other transaction (a batch, or an interactive transaction
- *   opened with `tenantDb(…).$transaction(fn)` directly) are NOT switched: use
- *   `withTenantTransaction` for interactive work.
+ *   opened with `tenantDb(…).$transaction(fn)` directly) are NOT given the tenant: on the tenant
+ *   login they see nothing. Use `withTenantTransaction` for interactive work.
  */
 export const rowLevelSecurity = {
-  /** Only the overhead measurement in row-level-security.test.ts turns this off. */
+  /**
+   * Only the overhead measurement in rls-enforced.test.ts turns this off: scoped clients are then
+   * built on the platform login without the per-transaction tenant setting.
+   */
   enabled: true,
 };
 
@@ -167,7 +181,7 @@ function inTransaction(params: unknown): boolean {
   return Boolean(internal?.transaction);
 }
 
-export function tenantDb(customerId: string | null, base: TDb = db()) {
+export function tenantDb(customerId: string | null, base: TDb = rowLevelSecurity.enabled ? tenantClient() : db()) {
   return base
     .$extends({
       name: "tenant-scope",

@@ -1,5 +1,6 @@
 import PgBoss from "pg-boss";
 import { databaseUrl } from "@/env";
+import { QUEUE_SCHEMA } from "./install-queue-schema";
 
 /**
  * The Postgres-backed job queue (pg-boss 10: the last major that runs on Node 20). Runs,
@@ -10,7 +11,8 @@ const holder = globalThis as unknown as { driftlineBoss?: Promise<PgBoss> };
 
 export function queue(): Promise<PgBoss> {
   holder.driftlineBoss ??= (async () => {
-    const boss = new PgBoss({ connectionString: databaseUrl(), schema: "pgboss", max: 4 });
+    // The platform login never creates or upgrades the schema: migrations do (install-queue-schema.ts).
+    const boss = new PgBoss({ connectionString: databaseUrl(), schema: QUEUE_SCHEMA, max: 4, migrate: false });
     boss.on("error", (error) => console.error(JSON.stringify({ level: "error", msg: "job queue error", error: String(error) })));
     await boss.start();
     return boss;

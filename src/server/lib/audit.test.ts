@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { GENESIS_HASH, canonicalJson, computeAuditHash } from "./audit-chain";
@@ -130,22 +131,27 @@ describe("recordAudit", () => {
     expect(result.checked).toBeGreaterThanOrEqual(2);
   });
 
-  it("refuses UPDATE, DELETE and TRUNCATE through the normal connection", async () => {
+  it("refuses UPDATE, DELETE and TRUNCATE: the application's login has no such grant, and the trigger holds even for the owner", async () => {
     const customerId = await createCustomer();
     await buildChain(customerId, 2);
+    // The application (platform login): refused before the trigger is even reached.
     await expect(
       db().$executeRaw`UPDATE audit_events SET action = 'forged' WHERE customer_id = ${customerId}::uuid`,
-    ).rejects.toThrow(/append-only/);
-    await expect(db().$executeRaw`DELETE FROM audit_events WHERE customer_id = ${customerId}::uuid`).rejects.toThrow(
-      /append-only/,
-    );
-    // In a transaction that is rolled back regardless, should the trigger ever be missing.
-    await expect(
-      db().$transaction(async (tx) => {
-        await tx.$executeRawUnsafe("TRUNCATE audit_events");
-        throw new Error("TRUNCATE was not refused");
-      }),
-    ).rejects.toThrow(/append-only/);
+    ).rejects.toThrow(/permission denied/);
+    await expect(db().$executeRaw`DELETE FROM audit_events WHERE customer_id = ${customerId}::uuid`).rejects.toThrow(/permission denied/);
+    await expect(db().$executeRawUnsafe("TRUNCATE audit_events")).rejects.toThrow(/permission denied/);
+    // The owner (migrations): the append-only trigger refuses, in a transaction rolled back regardless.
+    const owner = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+    await owner.connect();
+    try {
+      for (const sql of ["UPDATE audit_events SET action = 'forged' WHERE customer_id = $1", "DELETE FROM audit_events WHERE customer_id = $1", "TRUNCATE audit_events"]) {
+        await owner.query("BEGIN");
+        await expect(owner.query(sql, sql.includes("$1") ? [customerId] : []), sql).rejects.toThrow(/append-only/);
+        await owner.query("ROLLBACK");
+      }
+    } finally {
+      await owner.end();
+    }
     const rows = await db().auditEvent.findMany({ where: { customerId } });
     expect(rows.map((r) => r.action).sort()).toEqual(["test.action.1", "test.action.2"]);
   });

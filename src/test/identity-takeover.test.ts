@@ -168,11 +168,12 @@ describe("finding 2: a tenant admin cannot disable a superuser (or any account)"
 
   it("the database refuses it too: the tenant role cannot update any account", async () => {
     const victim = await createTestUser({ customerId: a.customer.id, role: "VIEWER" });
-    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    // The application's tenant login (a member of driftline_app), scoped to A.
+    const client = new pg.Client({ connectionString: process.env.DATABASE_TENANT_URL });
     await client.connect();
     try {
       await client.query("BEGIN");
-      await client.query("SELECT set_config('role', 'driftline_app', true), set_config('app.customer_id', $1, true)", [a.customer.id]);
+      await client.query("SELECT set_config('app.customer_id', $1, true)", [a.customer.id]);
       await expect(client.query("UPDATE users SET disabled_at = now() WHERE id = $1", [victim.id])).rejects.toThrow(/permission denied/);
       await client.query("ROLLBACK");
     } finally {

@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import pg from "pg";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { db } from "@/server/db/client";
+import { createPrismaClient, type TDb } from "@/server/db/client";
 import { createTestCustomer } from "@/test/factories";
 import { createLogger } from "./logger";
 
@@ -12,19 +12,27 @@ import { createLogger } from "./logger";
  * PostgreSQL puts in them: a real check violation, not-null violation and unique violation whose
  * rows hold a marker, raised through Prisma and through the pg driver, logged with the
  * application's logger options; the line keeps what an operator needs (SQLSTATE, constraint).
+ *
+ * The errors are raised as the table owner: PostgreSQL leaves the row out of errors for logins
+ * under row-level security (the application's), so only a login outside it shows what the
+ * scrubbing must remove — the logger cannot rely on which login raised an error.
  */
 
 let client: pg.Client;
+let owner: TDb;
 let customerId: string;
 
 beforeAll(async () => {
-  client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  const ownerUrl = process.env.MIGRATION_DATABASE_URL!;
+  client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
+  owner = createPrismaClient(ownerUrl, { max: 1 });
   customerId = (await createTestCustomer()).id;
 });
 
 afterAll(async () => {
   await client?.end();
+  await owner?.$disconnect();
 });
 
 function capture() {
@@ -57,7 +65,7 @@ describe("database errors are logged without row values", () => {
     const marker = `PHI-${randomUUID()}`;
     const now = new Date();
     const error = await caught(() =>
-      db().detectionRun.create({ data: { customerId, trigger: "MANUAL", queuedAt: now, startedAt: new Date(now.getTime() - 3_600_000), error: marker } }),
+      owner.detectionRun.create({ data: { customerId, trigger: "MANUAL", queuedAt: now, startedAt: new Date(now.getTime() - 3_600_000), error: marker } }),
     );
     expect(unscrubbed(error)).toContain(marker);
     const { logger, lines } = capture();

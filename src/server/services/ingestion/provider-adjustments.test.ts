@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { createTestPayer } from "@/test/alerts-kit";
@@ -140,14 +140,19 @@ describe("recordProviderAdjustments", () => {
     const a = await tenantWithUpload();
     const b = await tenantWithUpload();
     await inTransaction((client) => recordProviderAdjustments(client, a.customerId, a.uploadId, a.payerId, [adjustment(), adjustment({ line: 41 })]));
-    const countAs = async (tenant: string) =>
-      (
-        await inTransaction(async (client) => {
-          await client.query("SET LOCAL ROLE driftline_app");
-          await client.query("SELECT set_config('app.customer_id', $1, true)", [tenant]);
-          return (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM provider_adjustments WHERE upload_id = $1", [a.uploadId])).rows[0]!.n;
-        }, "ROLLBACK")
-      ).result;
+    // As the application's tenant login (a member of driftline_app), scoped to one tenant.
+    const countAs = async (tenant: string) => {
+      const client = new pg.Client({ connectionString: process.env.DATABASE_TENANT_URL });
+      await client.connect();
+      try {
+        await client.query("BEGIN");
+        await client.query("SELECT set_config('app.customer_id', $1, true)", [tenant]);
+        return (await client.query<{ n: number }>("SELECT count(*)::int AS n FROM provider_adjustments WHERE upload_id = $1", [a.uploadId])).rows[0]!.n;
+      } finally {
+        await client.query("ROLLBACK");
+        await client.end();
+      }
+    };
     expect(await countAs(a.customerId)).toBe(2);
     expect(await countAs(b.customerId)).toBe(0);
   });

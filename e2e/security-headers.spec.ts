@@ -1,7 +1,17 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import net from "node:net";
 import { expect, test } from "@playwright/test";
-import { databaseUrl } from "./support/journeys";
+import { appLoginUrls } from "./support/journeys";
+
+/** A port nothing listens on now (the journeys' own servers use E2E_PORT and the next one). */
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /**
  * Security headers and CORS on the real server (`npm start`): CSP with
@@ -45,7 +55,7 @@ test("an unknown REST path answers a problem without internals", async ({ reques
  * (`npm run start:web` on the same database) with DRIFTLINE_MODE=production must, on pages and
  * on both API doors.
  */
-test("HSTS is sent by a production-mode server and not by a development one, from one build", async ({ request, baseURL }) => {
+test("HSTS is sent by a production-mode server and not by a development one, from one build", async ({ request }) => {
   test.setTimeout(180_000);
   for (const path of ["/sign-in", "/api/v1/health", "/api/trpc/health.check"]) {
     const response = await request.get(path);
@@ -53,13 +63,15 @@ test("HSTS is sent by a production-mode server and not by a development one, fro
     expect(response.headers()["strict-transport-security"]).toBeUndefined();
   }
 
-  const port = Number(new URL(baseURL!).port) + 1;
+  const port = await freePort();
+  const logins = appLoginUrls();
   const secret = () => randomBytes(24).toString("hex");
   const child = spawn(process.execPath, ["node_modules/tsx/dist/cli.mjs", "src/cli/start-web.ts"], {
     env: {
       ...process.env,
       DRIFTLINE_MODE: "production",
-      DATABASE_URL: databaseUrl(),
+      DATABASE_URL: logins.platformUrl,
+      DATABASE_TENANT_URL: logins.tenantUrl,
       HOST: "127.0.0.1",
       PORT: String(port),
       AUTH_SECRET: secret(),

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
+import { DEFAULT_LOGIN_NAMES } from "../../src/server/db/app-logins";
 
 /**
  * Shared steps of the per-role RBAC journeys (viewer/analyst/admin/superuser.spec.ts) against
@@ -31,6 +32,22 @@ export function databaseUrl(): string {
   const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".data/e2e");
   const lines = readFileSync(path.join(dataDir, "postgres", "postmaster.pid"), "utf8").split("\n");
   return `postgresql://postgres:driftline@127.0.0.1:${Number(lines[3])}/driftline`;
+}
+
+/**
+ * The application's two logins on the e2e database (`npm start` creates them and keeps their
+ * passwords in the data dir): what a second web process from the same build needs.
+ */
+export function appLoginUrls(): { platformUrl: string; tenantUrl: string } {
+  const dataDir = path.resolve(process.env.E2E_DATA_DIR ?? ".data/e2e");
+  const passwords = JSON.parse(readFileSync(path.join(dataDir, "database-logins.json"), "utf8")) as { platform: string; tenant: string };
+  const as = (user: string, password: string) => {
+    const url = new URL(databaseUrl());
+    url.username = user;
+    url.password = encodeURIComponent(password);
+    return url.toString();
+  };
+  return { platformUrl: as(DEFAULT_LOGIN_NAMES.platform, passwords.platform), tenantUrl: as(DEFAULT_LOGIN_NAMES.tenant, passwords.tenant) };
 }
 
 export async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<T[]> {

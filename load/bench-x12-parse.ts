@@ -1,4 +1,5 @@
 import { parseX12_835 } from "@/server/services/ingestion/parse/parse-x12-835";
+import { pathologicalX12 } from "@/test/x12-pathological";
 
 /**
  * Parse time of 1 MiB X12 835 bodies of pathological shapes (npm run bench:x12). The parser
@@ -6,44 +7,16 @@ import { parseX12_835 } from "@/server/services/ingestion/parse/parse-x12-835";
  * proves the growth ratio, this prints the absolute figures for this machine.
  */
 
-const ISA = "ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*CLINICRECV     *240315*1200*^*00501*000000101*0*P*:~";
 const MIB = 1024 * 1024;
-
-function file(payload: string): string {
-  return [
-    ISA,
-    "GS*HP*P*C*20240315*1200*101*X*005010X221A1~",
-    "ST*835*0001~",
-    "BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320~",
-    "DTM*405*20240315~",
-    "N1*PR*ACME~",
-    "LX*1~",
-    "CLP*C-1*1*100*80*0*12*ICN-1~",
-    "DTM*050*20240301~",
-    payload,
-    "DTM*472*20240226~",
-    "SE*11*0001~",
-    "GE*1*101~",
-    "IEA*1*000000101~",
-  ].join("\n");
-}
-
-function ordinaryClaims(): string {
-  const claims: string[] = [];
-  for (let i = 0, size = 0; size < MIB; i += 1) {
-    const claim = `CLP*C-${i}*1*100*80*0*12*ICN-${i}~\nSVC*HC:99213*100*80**1~\nDTM*472*20240226~`;
-    claims.push(claim);
-    size += claim.length + 1;
-  }
-  return file(claims.join("\n"));
-}
+// ordinaryClaims takes a claim count: about 77 bytes a claim.
+const CLAIMS_IN_A_MIB = Math.ceil(MIB / 77);
 
 const shapes: Record<string, string> = {
-  "newlines inside one segment": file(`SVC*HC:99213*100*80**1*${"\n".repeat(MIB)}x~`),
-  "one amount of digits ending in x": file(`SVC*HC:99213*100*${"8".repeat(MIB)}x**1~`),
-  "element separators in one segment": file(`SVC*HC:99213*100*80**1${"*".repeat(MIB)}~`),
-  "empty segments (~ CRLF)": file(`SVC*HC:99213*100*80**1~${"~\r\n".repeat(MIB / 3)}`),
-  "ordinary claims": ordinaryClaims(),
+  "newlines inside one segment": pathologicalX12.newlinesInSegment(MIB),
+  "one amount of digits ending in x": pathologicalX12.longAmount(MIB),
+  "element separators in one segment": pathologicalX12.manyElements(MIB),
+  "empty segments (~ CRLF, indented)": pathologicalX12.blankSegments(MIB / 4),
+  "ordinary claims": pathologicalX12.ordinaryClaims(CLAIMS_IN_A_MIB),
 };
 
 for (const [name, text] of Object.entries(shapes)) {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { pathologicalX12 } from "@/test/x12-pathological";
 import { isCptCode, ZRemittanceLine } from "./claim-line-input";
 import { parseMoney } from "./parse-money";
 import { parseX12_835 } from "./parse-x12-835";
@@ -18,7 +19,6 @@ import { isX12Decimal, x12Cents, x12Date } from "./x12-values";
  */
 
 const LIMIT = 2.5;
-const ISA = "ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*CLINICRECV     *240315*1200*^*00501*000000101*0*P*:~";
 
 function growth(run: (size: number) => unknown, size: number): number {
   // Up to three attempts, keeping the lowest ratio: a quadratic cost shows ~4x every time,
@@ -74,35 +74,12 @@ const blanks = cached((n) => `${" ".repeat(n)}\u0001`);
 const stars = cached((n) => `ISA${"*".repeat(n)}`);
 const letters = cached((n) => `${"A".repeat(n)}1`);
 
-/** A whole 835 with one pathological segment in the middle of a normal claim. */
-function file(payload: string) {
-  return [
-    ISA,
-    "GS*HP*P*C*20240315*1200*101*X*005010X221A1~",
-    "ST*835*0001~",
-    "BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320~",
-    "DTM*405*20240315~",
-    "N1*PR*ACME~",
-    "LX*1~",
-    "CLP*C-1*1*100*80*0*12*ICN-1~",
-    "DTM*050*20240301~",
-    payload,
-    "DTM*472*20240226~",
-    "SE*11*0001~",
-    "GE*1*101~",
-    "IEA*1*000000101~",
-  ].join("\n");
-}
-const newlinesInSegment = cached((n) => file(`SVC*HC:99213*100*80**1*${"\n".repeat(n)}x~`));
-const longAmount = cached((n) => file(`SVC*HC:99213*100*${"8".repeat(n)}x**1~`));
-const longValidAmount = cached((n) => file(`SVC*HC:99213*100*${"0".repeat(n)}80**1~`));
-const blankSegments = cached((n) => file(`SVC*HC:99213*100*80**1~${"~\r\n ".repeat(n)}`));
-const manyElements = cached((n) => file(`SVC*HC:99213*100*80**1${"*".repeat(n)}~`));
-const manyClaims = cached((n) => {
-  const claims = Array.from({ length: n }, (_, i) => `CLP*C-${i}*1*100*80*0*12*ICN-${i}~\nSVC*HC:99213*100*80**1~\nDTM*472*20240226~`);
-  return file(claims.join("\n"));
-});
-
+const newlinesInSegment = cached(pathologicalX12.newlinesInSegment);
+const longAmount = cached(pathologicalX12.longAmount);
+const longValidAmount = cached(pathologicalX12.longValidAmount);
+const blankSegments = cached(pathologicalX12.blankSegments);
+const manyElements = cached(pathologicalX12.manyElements);
+const manyClaims = cached(pathologicalX12.ordinaryClaims);
 
 describe("every scan and pattern applied to uploaded 835 text is linear", () => {
   const cases: [string, (n: number) => unknown, number][] = [

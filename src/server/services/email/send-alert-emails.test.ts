@@ -1,36 +1,24 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { createTestCustomer } from "@/test/factories";
 import { createTestDriftEvent, createTestPayer, createTestRule, evaluateAsDetection } from "@/test/alerts-kit";
+import { startSmtpCapture, type TCapturedMail } from "@/test/smtp-capture";
 import { sendDueAlertEmails } from "./send-alert-emails";
 
 /** The e-mail channel against a real local SMTP server (smtp-server on 127.0.0.1:0). */
 
-const mails: { to: string[]; data: string }[] = [];
-let server: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+let mails: TCapturedMail[];
 let smtpUrl: string;
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  smtpUrl = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpCapture();
+  mails = smtp.mails;
+  smtpUrl = smtp.url;
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp?.close();
 });
 
 describe("alert e-mail", () => {

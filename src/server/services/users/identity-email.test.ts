@@ -1,9 +1,8 @@
-import type { AddressInfo } from "node:net";
-import { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { verifyPassword } from "@/server/lib/passwords";
 import { createTestCustomer, createTestUser, uniqueSuffix } from "@/test/factories";
+import { startSmtpCapture, type TCapturedMail } from "@/test/smtp-capture";
 import { acceptInvitation, createInvitation } from "./invitations";
 import { completePasswordReset, requestPasswordReset } from "./password-resets";
 
@@ -12,30 +11,19 @@ import { completePasswordReset, requestPasswordReset } from "./password-resets";
  * real local SMTP server (smtp-server on 127.0.0.1:0), and never back to whoever asked.
  */
 
-const mails: { to: string[]; data: string }[] = [];
-let server: SMTPServer;
+let smtp: Awaited<ReturnType<typeof startSmtpCapture>>;
+let mails: TCapturedMail[];
 let mail: { smtpUrl: string; publicUrl: string };
 const ACTOR = { userId: null, apiKeyId: null, label: "test", requestId: null, ip: null };
 
 beforeAll(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ["STARTTLS", "AUTH"],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on("data", (chunk: Buffer) => chunks.push(chunk));
-      stream.on("end", () => {
-        mails.push({ to: session.envelope.rcptTo.map((r) => r.address), data: Buffer.concat(chunks).toString("utf8") });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  mail = { smtpUrl: `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`, publicUrl: "https://driftline.example.org" };
+  smtp = await startSmtpCapture();
+  mails = smtp.mails;
+  mail = { smtpUrl: smtp.url, publicUrl: "https://driftline.example.org" };
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await smtp?.close();
 });
 
 /** The link in a received mail (quoted-printable soft breaks undone). */

@@ -1,17 +1,8 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import { expect, test } from "@playwright/test";
+import { freePort } from "../src/server/db/embedded-postgres";
 import { appLoginUrls } from "./support/journeys";
-
-/** A port nothing listens on now (the journeys' own servers use E2E_PORT and the next one). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /**
  * Security headers and CORS on the real server (`npm start`): CSP with

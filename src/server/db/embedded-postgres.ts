@@ -126,20 +126,11 @@ function initialise(pgDir: string, initdb: string, ids: { uid?: number; gid?: nu
   }
 }
 
-/**
- * Bulk-load settings for the embedded server only (a configured server is its operator's to
- * tune). Neither trades durability: a larger buffer pool keeps claim_lines' indexes in memory
- * through a large upload (the default 128 MB is outgrown near 1 M lines), and a larger WAL
- * budget spaces checkpoints out, so fewer full-page images are written during one. Left alone on
- * purpose: fsync, synchronous_commit, full_page_writes (an APPLIED upload must survive a crash).
- */
-export const EMBEDDED_BULK_LOAD_SETTINGS = ["shared_buffers=256MB", "max_wal_size=4GB"];
-
 function startServer(pgDir: string, postgres: string, port: number, ids: { uid?: number; gid?: number }): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       postgres,
-      ["-D", pgDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200", ...EMBEDDED_BULK_LOAD_SETTINGS.flatMap((setting) => ["-c", setting])],
+      ["-D", pgDir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "max_connections=200"],
       { ...ids, detached: true, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, LC_ALL: "C" } },
     );
     let output = "";

@@ -295,7 +295,7 @@ async function existing(client: pg.ClientBase, customerId: string, meta: TUpload
  * returns the existing upload when the content hash or idempotency key was seen before.
  *
  * Lines are staged and upserted in batches inside the one transaction: while the database
- * copies and writes batch n, the parser reads batch n + 1 (one pg connection, so one statement at a time,
+ * writes batch n, the parser reads batch n + 1 (one pg connection, so one statement at a time,
  * but JavaScript parsing and PostgreSQL inserting overlap). A rejected upload still rolls
  * everything back; duplicates and reversals are checked against the keys of all batches.
  */
@@ -350,21 +350,17 @@ export async function applyClaimLines(
     // Where the time goes (logged): waiting for the previous batch's upsert, and COPY itself.
     let waitMs = 0;
     let copyMs = 0;
-    const copyAndApply = async (batch: string[], first: boolean) => {
-      if (!first) await client.query(`TRUNCATE ${STAGE_TABLE}`);
-      const copyStarted = performance.now();
-      await pipeline(Readable.from(batch), client.query(copyFrom(COPY_STAGE_SQL)));
-      copyMs += performance.now() - copyStarted;
-      await applyBatch();
-    };
     for await (const batch of copyBatches(items, tally, limits, formatter, options.batchLines ?? BATCH_LINES)) {
       const waitStarted = performance.now();
       if (pending) await pending;
-      waitMs += performance.now() - waitStarted;
+      if (batches > 0) await client.query(`TRUNCATE ${STAGE_TABLE}`);
+      const copyStarted = performance.now();
+      await pipeline(Readable.from(batch), client.query(copyFrom(COPY_STAGE_SQL)));
+      copyMs += performance.now() - copyStarted;
+      waitMs += copyStarted - waitStarted;
       batches += 1;
-      // Not awaited here: the next batch is parsed while this one is copied and written (the
-      // COPY rows are already formatted, so sending them costs the parser next to nothing).
-      pending = copyAndApply(batch, batches === 1);
+      // Not awaited here: the next batch is parsed while this one is written.
+      pending = applyBatch();
       pending.catch(() => {});
     }
     const waitStarted = performance.now();

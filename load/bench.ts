@@ -6,7 +6,8 @@
  * Every data set comes from the deterministic generator (prisma/seed, seed 42) or set-based test
  * data (src/test/read-side-data.ts). It runs, in this order:
  *
- *   ingest     load/bench-ingest.ts     the upload service vs plain COPY of the same file
+ *   ingest     load/bench-ingest.ts     the upload service vs plain COPY of the same file, and vs COPY of
+ *                                       the rows it stored into a copy of claim_lines (same constraints)
  *   detection  load/bench-detection.ts  a whole detection run vs the bare aggregate it needs
  *   pagination load/bench-read.ts       deep page vs first page, by cursor and by OFFSET
  *   webhooks   load/bench-webhooks.ts   deliveries/s with worker processes (when it exports benchWebhooks)

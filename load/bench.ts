@@ -6,7 +6,8 @@
  * Every data set comes from the deterministic generator (prisma/seed, seed 42) or set-based test
  * data (src/test/read-side-data.ts). It runs, in this order:
  *
- *   ingest     load/bench-ingest.ts     the upload service vs plain COPY of the same file
+ *   ingest     load/bench-ingest.ts     the upload service vs plain COPY of the same file, and vs COPY of
+ *                                       the rows it stored into a copy of claim_lines (same constraints)
  *   detection  load/bench-detection.ts  a whole detection run vs the bare aggregate it needs
  *   pagination load/bench-read.ts       deep page vs first page, by cursor and by OFFSET
  *   webhooks   load/bench-webhooks.ts   deliveries/s with worker processes (when it exports benchWebhooks)
@@ -48,7 +49,15 @@ export interface TBenchReport {
   machine: { cpus: number; memoryGiB: number; node: string; postgres: string };
   startedAt: string;
   elapsedSeconds: number;
-  ingest: { lines: number; linesPerSecond: number; copyLinesPerSecond: number; ratioToCopy: number; peakRssMiB: number };
+  ingest: {
+    lines: number;
+    linesPerSecond: number;
+    copyLinesPerSecond: number;
+    ratioToCopy: number;
+    copyIntoClaimLinesPerSecond: number;
+    ratioToCopyIntoClaimLines: number;
+    peakRssMiB: number;
+  };
   detection: { linesInWindows: number; runSeconds: number; bareAggregateSeconds: number; ratioToBareAggregate: number; linesPerSecond: number };
   pagination: {
     claimLines: number;
@@ -245,7 +254,8 @@ function printTable(report: TBenchReport): void {
   const f = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toLocaleString("en-US", { maximumFractionDigits: digits }));
   const rows: Array<[string, string, string]> = [
     ["ingest.linesPerSecond", f(report.ingest.linesPerSecond, 0), `COPY ${f(report.ingest.copyLinesPerSecond, 0)} lines/s`],
-    ["ingest.ratioToCopy", f(report.ingest.ratioToCopy), "goal >= 0.5"],
+    ["ingest.ratioToCopyIntoClaimLines", f(report.ingest.ratioToCopyIntoClaimLines), `goal >= 0.8 (COPY into a copy of claim_lines ${f(report.ingest.copyIntoClaimLinesPerSecond, 0)} lines/s)`],
+    ["ingest.ratioToCopy", f(report.ingest.ratioToCopy), "for contrast: COPY into an index-free table"],
     ["detection.runSeconds", f(report.detection.runSeconds, 3), `${f(report.detection.linesInWindows, 0)} lines in the windows`],
     ["detection.bareAggregateSeconds", f(report.detection.bareAggregateSeconds, 3), ""],
     ["detection.ratioToBareAggregate", f(report.detection.ratioToBareAggregate), "goal <= 1.5"],
@@ -321,6 +331,8 @@ async function main(argv: string[]): Promise<void> {
         linesPerSecond: Math.round(ingest.linesPerSecond),
         copyLinesPerSecond: Math.round(ingest.copyLinesPerSecond),
         ratioToCopy: round(ingest.ratioToCopy),
+        copyIntoClaimLinesPerSecond: Math.round(ingest.copyIntoClaimLinesPerSecond),
+        ratioToCopyIntoClaimLines: round(ingest.ratioToCopyIntoClaimLines),
         peakRssMiB: Math.round(ingest.peakRssBytes / 2 ** 20),
       },
       detection: {

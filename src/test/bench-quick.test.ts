@@ -44,6 +44,7 @@ describe("npm run bench -- --quick", () => {
     for (const value of [
       report.ingest.linesPerSecond,
       report.ingest.ratioToCopy,
+      report.ingest.ratioToCopyIntoClaimLines,
       report.detection.runSeconds,
       report.detection.bareAggregateSeconds,
       report.detection.ratioToBareAggregate,

@@ -102,6 +102,7 @@ function meanP(a: TMoments, b: TMoments): number {
   return twoSidedNormalP(diff / se);
 }
 
+const carcLabel = (c: { group: string; code: string }) => (c.group ? `${c.group}-${c.code}` : c.code);
 const mean = (m: TMoments) => (m.n > 0 ? m.sum / m.n : null);
 const ratio = (x: number, n: number) => (n > 0 ? x / n : 0);
 const sign = (value: number) => (value > 0 ? 1 : value < 0 ? -1 : 0);
@@ -134,7 +135,10 @@ export function explainDrift(event: TExplainedEvent, data: TRootCauseAggregates)
   const denialChange = ratio(b.denied, b.lines) - ratio(a.denied, a.lines);
   const carcs = byContribution(
     data.carcs.map(({ carc, baseline, current }) => {
-      const [group = "", code = ""] = carc.split("-");
+      // "CO-197"; denials without a CARC come as "UNSPECIFIED" (no group).
+      const dash = carc.indexOf("-");
+      const group = dash > 0 ? carc.slice(0, dash) : "";
+      const code = dash > 0 ? carc.slice(dash + 1) : carc;
       const baselineShare = ratio(baseline, a.lines);
       const currentShare = ratio(current, b.lines);
       const contribution = currentShare - baselineShare;
@@ -155,7 +159,7 @@ export function explainDrift(event: TExplainedEvent, data: TRootCauseAggregates)
       };
     }),
     denialType ? sign(denialChange) : 0,
-    (item) => `${item.group}-${item.code}`,
+    (item) => carcLabel(item),
   );
 
   const rarcs = byContribution(
@@ -230,7 +234,7 @@ export function explainDrift(event: TExplainedEvent, data: TRootCauseAggregates)
   const dominantCarc = carcs.find((c) => c.dominant);
   const dominantProcedure = procedures.find((p) => p.dominant);
   const dominant = dominantCarc
-    ? { kind: "CARC" as const, code: `${dominantCarc.group}-${dominantCarc.code}`, shareOfChange: dominantCarc.shareOfChange! }
+    ? { kind: "CARC" as const, code: carcLabel(dominantCarc), shareOfChange: dominantCarc.shareOfChange! }
     : dominantProcedure
       ? { kind: "PROCEDURE" as const, code: dominantProcedure.cptCode, shareOfChange: dominantProcedure.shareOfChange! }
       : null;

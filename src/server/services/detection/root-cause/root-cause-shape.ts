@@ -10,8 +10,8 @@ import { z } from "zod";
 const share = z.number().min(0).max(1);
 
 export const ZCarcShare = z.object({
-  group: z.string().describe('CARC group code: "CO", "PR", "OA", "PI" or "CR".'),
-  code: z.string().describe('Claim adjustment reason code, e.g. "197".'),
+  group: z.string().describe('CARC group code: "CO", "PR", "OA", "PI" or "CR"; empty for denials without a CARC.'),
+  code: z.string().describe('Claim adjustment reason code, e.g. "197"; "UNSPECIFIED" for denials without a CARC.'),
   baselineLines: z.number().int().describe("Denied lines citing it in the baseline window."),
   currentLines: z.number().int(),
   baselineShare: share.describe("Share of the cell's decided lines denied with it, baseline window."),

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signIn } from "./support/journeys";
+import { PASSWORD } from "./support/journeys";
 
 /**
  * "Why it changed" in a real browser: an analyst sends a payer's lines whose denials jump from
@@ -18,9 +18,11 @@ function lines() {
   const out = [];
   for (let i = 0; i < 400; i += 1) {
     const current = i < 90;
-    // Current lines are decided 2–12 days ago, baseline lines 20–99 days ago.
-    const decided = current ? 2 + (i % 11) : 20 + (i % 80);
-    const denied = current ? i % 20 < 9 : i % 20 === 0;
+    // Current lines are decided 2–12 days ago, baseline lines 20–99 days ago (four a day); the
+    // baseline's denials (every 19th line) are spread over its days, none on the last two (a
+    // denial there would make that day look like the new level).
+    const decided = current ? 2 + (i % 11) : 20 + ((i - 90) % 80);
+    const denied = current ? i % 20 < 9 : (i - 90) % 19 === 10;
     out.push({
       submitterClaimId: `E2E-ROOT-CAUSE-${i}`,
       lineNumber: 1,
@@ -42,7 +44,12 @@ function lines() {
 
 test("the drift detail page says which denial reason drove the change and since when", async ({ page }) => {
   test.setTimeout(240_000);
-  await signIn(page, "analyst@northwind-clinic.example");
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill("analyst@northwind-clinic.example");
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  // The first sign-in on a freshly started server (password hashing, cold caches) may take a while.
+  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible({ timeout: 30_000 });
   const ingest = await page.request.post("/api/v1/ingest/claims", { headers: { "idempotency-key": `e2e-root-cause-${Date.now()}` }, data: { lines: lines() } });
   expect(ingest.status(), await ingest.text()).toBe(200);
   const trigger = await page.request.post("/api/v1/reports/trigger", { data: {} });

@@ -125,6 +125,15 @@ describe("root cause of a detected drift", () => {
     expect(daysBetween(cause.changeDate!.date, CHANGE)).toBeLessThanOrEqual(3);
   });
 
+  it("an event without one, or with one stored in an older shape, reads as null, not as a wrong answer", async () => {
+    const { id } = await eventOf(payers.birch);
+    const caller = await callerFor(tenant.keys.VIEWER.headers);
+    await db().$executeRaw`UPDATE drift_events SET root_cause = '{"carcs": []}'::jsonb WHERE id = ${id}::uuid`;
+    expect((await caller.driftEvents.get({ id })).rootCause).toBeNull();
+    await db().$executeRaw`UPDATE drift_events SET root_cause = NULL WHERE id = ${id}::uuid`;
+    expect((await caller.driftEvents.get({ id })).rootCause).toBeNull();
+  });
+
   it("comes with the single event over REST, never with lists", async () => {
     const { id } = (await eventOf(payers.atlas));
     const one = await fetch(`${server.baseUrl}/drift-events/${id}`, { headers: tenant.keys.VIEWER.headers });

@@ -655,7 +655,7 @@ export interface paths {
         };
         /**
          * Get a drift event
-         * @description One drift event with its statistics, windows and revenue impact.
+         * @description One drift event with its statistics, windows, revenue impact and root cause: the denial reasons (CARC, RARC) and procedures behind the change, by their part in it, and the day it began.
          */
         get: operations["driftEvents-get"];
         put?: never;
@@ -8250,6 +8250,101 @@ export interface operations {
                         resolvedAt: string | null;
                         firstRunId: string | null;
                         lastRunId: string | null;
+                        /** @description Why it changed and since when: denial reasons and procedures by their part in the change, and the day it began. Null for events detected before root causes were computed, until their next detection. */
+                        rootCause: {
+                            /** @description What the decomposition explains, per decided line. */
+                            metric: string;
+                            baselineValue: number | null;
+                            currentValue: number | null;
+                            /** @description currentValue − baselineValue. */
+                            change: number | null;
+                            denialReasons: {
+                                /** @description Up to 10 CARCs, those that drive the change first. */
+                                carcs: {
+                                    /** @description CARC group code: "CO", "PR", "OA", "PI" or "CR"; empty for denials without a CARC. */
+                                    group: string;
+                                    /** @description Claim adjustment reason code, e.g. "197"; "UNSPECIFIED" for denials without a CARC. */
+                                    code: string;
+                                    /** @description Denied lines citing it in the baseline window. */
+                                    baselineLines: number;
+                                    currentLines: number;
+                                    /** @description Share of the cell's decided lines denied with it, baseline window. */
+                                    baselineShare: number;
+                                    currentShare: number;
+                                    /** @description currentShare − baselineShare: its part of the change in the cell's denial rate (the parts add up to it). */
+                                    contribution: number;
+                                    /** @description contribution / change in denial rate, for denial-rate and denial-reason drift; null otherwise. */
+                                    shareOfChange: number | null;
+                                    /** @description Two-sided test of its share, baseline against current. */
+                                    pValue: number;
+                                    /** @description Explains at least half of the change, and its own shift is significant (Bonferroni over every item, family-wise 0.001). */
+                                    dominant: boolean;
+                                }[];
+                                /** @description Up to 10 RARCs, the largest rise first. */
+                                rarcs: {
+                                    /** @description Remittance advice remark code, e.g. "N54". */
+                                    code: string;
+                                    /** @description Lines carrying it in the baseline window. */
+                                    baselineLines: number;
+                                    currentLines: number;
+                                    /** @description Share of the cell's decided lines carrying it. */
+                                    baselineShare: number;
+                                    currentShare: number;
+                                    /** @description currentShare − baselineShare. */
+                                    contribution: number;
+                                    pValue: number;
+                                }[];
+                            };
+                            /** @description Up to 10 codes of the cell, those that drive the change first. */
+                            procedures: {
+                                cptCode: string;
+                                /** @description Lines of this code that enter the metric, baseline window. */
+                                baselineLines: number;
+                                currentLines: number;
+                                /** @description Its share of the cell's lines in the metric. */
+                                baselineShare: number;
+                                currentShare: number;
+                                /** @description The metric for this code alone (null: no such lines in the window). */
+                                baselineValue: number | null;
+                                currentValue: number | null;
+                                /** @description Part of the change from the code's share moving: Δshare × (code's mean level − cell's mean level). */
+                                mixEffect: number;
+                                /** @description Part of the change from the code's own metric moving: mean share × Δmetric. */
+                                rateEffect: number;
+                                /** @description mixEffect + rateEffect; the contributions of all codes add up to the change. */
+                                contribution: number;
+                                /** @description contribution / change (null when the change is 0). */
+                                shareOfChange: number | null;
+                                /** @description Test of the larger effect: its share (mix) or its own metric (rate). */
+                                pValue: number;
+                                dominant: boolean;
+                            }[];
+                            /** @description When the change began, from the daily series over both windows (binary segmentation, Schwarz criterion); null when no split beats "no change". */
+                            changeDate: {
+                                /** @description YYYY-MM-DD: first day observed at the new level. */
+                                date: string;
+                                /** @description Earliest day the change may have begun (95 % interval). */
+                                low: string;
+                                /** @description Latest day the change may have begun (95 % interval). */
+                                high: string;
+                                /** @description The larger distance from the date to either end of the interval: the date is ± this many days. */
+                                uncertaintyDays: number;
+                                /** @description Level of the metric before the change. */
+                                before: number;
+                                /** @description Level after it. */
+                                after: number;
+                                /** @description 2 × log-likelihood ratio of the split against no change. */
+                                statistic: number;
+                            } | null;
+                            /** @description The single item that explains most of the change, when there is one (a CARC before a procedure). */
+                            dominant: {
+                                /** @enum {string} */
+                                kind: "CARC" | "PROCEDURE";
+                                /** @description "CO-197" or a CPT code. */
+                                code: string;
+                                shareOfChange: number;
+                            } | null;
+                        } | null;
                     };
                 };
             };

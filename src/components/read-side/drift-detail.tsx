@@ -2,13 +2,14 @@ import Link from "next/link";
 import { BaselineCurrentChart } from "./charts";
 import { driftExplanation, driftHeadline, formatDelta, formatProbability, metricOf } from "./drift-narrative";
 import { cptGroupLabel, DRIFT_TYPE_LABEL, formatCount, formatDateTime, formatDay, formatMoney, severityLabel } from "./format";
-import type { TAlertData, TDriftEventData } from "./types";
+import { RootCausePanel } from "./root-cause-panel";
+import type { TAlertData, TDriftEventDetailData } from "./types";
 import "./read-side.css";
 
 const FEEDBACK_LABEL = { REAL: "Real", NOISE: "Noise", NEEDS_FOLLOWUP: "Needs follow-up" } as const;
 
 /** One drift event, in words first, then the numbers behind them, its alerts and their feedback. */
-export function DriftDetail({ event, alerts, alertsTotal }: { event: TDriftEventData; alerts: TAlertData[]; alertsTotal: number }) {
+export function DriftDetail({ event, alerts, alertsTotal }: { event: TDriftEventDetailData; alerts: TAlertData[]; alertsTotal: number }) {
   const metric = metricOf(event);
   const severity = severityLabel(event.severity);
   return (
@@ -30,6 +31,7 @@ export function DriftDetail({ event, alerts, alertsTotal }: { event: TDriftEvent
           <h2 id="what-title">What this means</h2>
           {driftExplanation(event).map((sentence) => <p key={sentence}>{sentence}</p>)}
         </section>
+        <RootCausePanel event={event} />
         <section className="panel" aria-labelledby="chart-title">
           <h2 id="chart-title">Baseline vs current</h2>
           <BaselineCurrentChart metric={metric.name} baseline={event.baselineValue} current={event.currentValue} unit={metric.unit} />

@@ -8,7 +8,9 @@ type TIn = inferRouterInputs<AppRouter>;
 export type TDashboardData = TOut["dashboard"]["get"];
 export type TPayerSummaryData = TOut["claims"]["payerSummary"];
 export type TPayerSummaryRowData = TPayerSummaryData["items"][number];
-export type TDriftEventData = TOut["driftEvents"]["get"];
+export type TDriftEventData = TOut["driftEvents"]["list"]["items"][number];
+/** One event with its root cause (the detail page only). */
+export type TDriftEventDetailData = TOut["driftEvents"]["get"];
 export type TDriftListInput = TIn["driftEvents"]["list"];
 export type TRunData = TOut["reports"]["get"];
 export type TExportData = TOut["exports"]["get"];

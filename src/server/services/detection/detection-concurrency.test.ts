@@ -82,7 +82,7 @@ describe("concurrent detection passes for one tenant", () => {
   it("the partial unique index rejects a second ACTIVE event for the same cell and type", async () => {
     const customerId = reference.tenants[0]!.id;
     const existing = await db().driftEvent.findFirstOrThrow({ where: { customerId, status: "ACTIVE" } });
-    const { id: _id, createdAt: _c, updatedAt: _u, estimatedRevenueImpact, ...copy } = existing;
+    const { id: _id, createdAt: _c, updatedAt: _u, rootCause: _r, estimatedRevenueImpact, ...copy } = existing;
     const duplicate = db().driftEvent.create({ data: { ...copy, estimatedRevenueImpact } });
     await expect(duplicate).rejects.toSatisfy(isUniqueViolation);
     // Raw SQL too, bypassing the client entirely.

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
+import { ZRootCause, type TRootCause } from "./root-cause/root-cause-shape";
 
 /** The drift event resource of the API (API.md "Drift event"), and the select that feeds it. */
 
@@ -83,4 +84,24 @@ export function toDriftEvent(row: TDriftEventRow): TDriftEvent {
     currentStart: day(row.currentStart),
     currentEnd: day(row.currentEnd),
   };
+}
+
+/**
+ * One event as GET /drift-events/{id} returns it: with its root cause, which lists never carry
+ * (it is read from the event's own row, so a list costs no extra query per event).
+ */
+export const ZDriftEventDetail = ZDriftEvent.extend({
+  rootCause: ZRootCause.nullable().describe(
+    "Why it changed and since when: denial reasons and procedures by their part in the change, and the day it began. Null for events detected before root causes were computed, until their next detection.",
+  ),
+});
+export type TDriftEventDetail = z.infer<typeof ZDriftEventDetail>;
+
+export const driftEventDetailSelect = { ...driftEventSelect, rootCause: true } satisfies Prisma.DriftEventSelect;
+
+export function toDriftEventDetail(row: Prisma.DriftEventGetPayload<{ select: typeof driftEventDetailSelect }>): TDriftEventDetail {
+  const { rootCause, ...event } = row;
+  // Stored by an earlier version in another shape: better none than a wrong one.
+  const parsed = rootCause === null ? null : ZRootCause.safeParse(rootCause);
+  return { ...toDriftEvent(event), rootCause: parsed?.success ? (parsed.data as TRootCause) : null };
 }

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
-import { driftEventSelect, toDriftEvent, ZDriftStatus, ZDriftType, type TDriftEvent } from "./drift-event-shape";
+import {
+  driftEventDetailSelect,
+  driftEventSelect,
+  toDriftEvent,
+  toDriftEventDetail,
+  ZDriftStatus,
+  ZDriftType,
+  type TDriftEventDetail,
+} from "./drift-event-shape";
 
 /** The tenant's drift events (history included), filterable, searchable, both pagination styles. */
 
@@ -65,8 +73,8 @@ export async function listDriftEvents(
   return { ...result, items: result.items.map(toDriftEvent) };
 }
 
-export async function getDriftEvent(customerId: string, id: string): Promise<TDriftEvent> {
-  const row = await tenantDb(customerId).driftEvent.findFirst({ where: { id }, select: driftEventSelect });
+export async function getDriftEvent(customerId: string, id: string): Promise<TDriftEventDetail> {
+  const row = await tenantDb(customerId).driftEvent.findFirst({ where: { id }, select: driftEventDetailSelect });
   if (!row) throw new AppError("NOT_FOUND", "No such drift event.");
-  return toDriftEvent(row);
+  return toDriftEventDetail(row);
 }

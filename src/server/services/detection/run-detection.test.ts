@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { seedDemo, type TSeedSummary } from "../../../../prisma/seed/seed-demo";
+import { ZRootCause } from "./root-cause/root-cause-shape";
 import { runDetection } from "./run-detection";
 
 /**
@@ -26,7 +27,10 @@ async function seed(plantDrifts: boolean): Promise<TSeedSummary> {
 async function activeEvents(customerId: string) {
   return db().driftEvent.findMany({
     where: { customerId, status: "ACTIVE" },
-    select: { payerId: true, cptGroup: true, driftType: true, direction: true, denialReason: true, qValue: true, severity: true, payer: { select: { name: true } } },
+    select: {
+      payerId: true, cptGroup: true, driftType: true, direction: true, denialReason: true, qValue: true, severity: true,
+      currentStart: true, rootCause: true, payer: { select: { name: true } },
+    },
   });
 }
 
@@ -48,6 +52,13 @@ describe("detection on generated data", () => {
       expect(match, `${drift.driftType} ${drift.payerName} ${drift.cptGroup}`).toBeDefined();
       expect(match!.direction).toBe(drift.direction);
       if (drift.denialReason) expect(match!.denialReason).toBe(drift.denialReason);
+      // Root cause: the planted CARC shift is named, and every drift is dated near the start of
+      // the current window, where the generator plants it.
+      const cause = ZRootCause.parse(match!.rootCause);
+      if (drift.denialReason) expect(cause.dominant, JSON.stringify(cause.denialReasons.carcs[0])).toMatchObject({ kind: "CARC", code: drift.denialReason });
+      const planted = match!.currentStart.getTime();
+      expect(cause.changeDate, drift.driftType).not.toBeNull();
+      expect(Math.abs(Date.parse(cause.changeDate!.date) - planted) / 86_400_000, `${drift.driftType} ${cause.changeDate!.date}`).toBeLessThanOrEqual(3);
     }
     // Beyond the planted cells, at most the FDR share of what was flagged is false.
     const unplanted = events.filter((e) => !planted.plantedDrifts.some((d) => d.payerName === e.payer.name && d.cptGroup === e.cptGroup));

@@ -7,6 +7,7 @@ import { evaluateCells } from "./evaluate-cells";
 import { enqueueRunCompletedWebhooks } from "./lifecycle-webhooks";
 import { onDriftEventsChanged, type TDriftEventsChangedHook } from "./on-drift-events-changed";
 import { queryCellMetrics } from "./query-cell-metrics";
+import { computeRootCauses } from "./root-cause/compute-root-causes";
 import { writeDriftEvents } from "./write-drift-events";
 
 /**
@@ -50,6 +51,9 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
   const cells = assembleCells(metrics.counts, metrics.payments);
   const evaluation = evaluateCells(cells, settings);
   const evaluated = performance.now();
+  // Root causes of the findings only, before the write transaction (no locks held meanwhile).
+  const rootCauses = await computeRootCauses(client, customerId, windows, evaluation.findings);
+  const explained = performance.now();
 
   const baselineLines = cells.reduce((sum, cell) => sum + cell.baseline.lines, 0);
   const currentLines = cells.reduce((sum, cell) => sum + cell.current.lines, 0);
@@ -64,7 +68,7 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
     client.$transaction(async (tx) => {
       const result = await writeDriftEvents(
         tx,
-        { customerId, runId: options.runId ?? null, windows, findings: evaluation.findings, evaluated: evaluation.evaluated },
+        { customerId, runId: options.runId ?? null, windows, findings: evaluation.findings, evaluated: evaluation.evaluated, rootCauses },
         options.onChanged ?? onDriftEventsChanged,
       );
       const summary = {
@@ -86,7 +90,8 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
         timingsMs: {
           aggregate: Math.round(aggregated - started),
           evaluate: Math.round(evaluated - aggregated),
-          write: Math.round(performance.now() - evaluated),
+          rootCause: Math.round(explained - evaluated),
+          write: Math.round(performance.now() - explained),
         },
       };
       if (options.runId) {

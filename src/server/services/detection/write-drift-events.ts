@@ -5,6 +5,7 @@ import type { TWindows } from "./compute-windows";
 import { eventKey, type TFinding } from "./evaluate-cells";
 import { enqueueDriftEventWebhooks } from "./lifecycle-webhooks";
 import type { TDriftEventChange, TDriftEventsChangedHook } from "./on-drift-events-changed";
+import type { TRootCause } from "./root-cause/root-cause-shape";
 import type { TDriftType } from "./test-cell";
 
 /**
@@ -39,7 +40,15 @@ interface TActiveRow {
 
 export async function writeDriftEvents(
   tx: TTx,
-  input: { customerId: string; runId: string | null; windows: TWindows; findings: readonly TFinding[]; evaluated: ReadonlySet<string> },
+  input: {
+    customerId: string;
+    runId: string | null;
+    windows: TWindows;
+    findings: readonly TFinding[];
+    evaluated: ReadonlySet<string>;
+    /** Per eventKey; stored with the event it explains (root-cause/compute-root-causes.ts). */
+    rootCauses?: ReadonlyMap<string, TRootCause>;
+  },
   hook: TDriftEventsChangedHook,
 ): Promise<TWriteResult> {
   const { customerId, runId, windows } = input;
@@ -79,22 +88,23 @@ export async function writeDriftEvents(
       estimated_revenue_impact: f.estimatedRevenueImpact.toFixed(2),
       baseline_sample_size: f.baselineSampleSize,
       current_sample_size: f.currentSampleSize,
+      root_cause: input.rootCauses?.get(eventKey(f.payerId, f.cptGroup, f.driftType)) ?? null,
     }));
     const upserted = await tx.$queryRaw<Array<{ id: string; inserted: boolean; payer_id: string; cpt_group: string; drift_type: TDriftType }>>`
       INSERT INTO drift_events AS e (
         customer_id, payer_id, cpt_group, drift_type, denial_reason, baseline_value, current_value, delta,
         delta_ci_low, delta_ci_high, p_value, q_value, severity, direction, estimated_revenue_impact,
         baseline_sample_size, current_sample_size, baseline_start, baseline_end, current_start, current_end,
-        first_detected_at, last_detected_at, first_run_id, last_run_id)
+        first_detected_at, last_detected_at, first_run_id, last_run_id, root_cause)
       SELECT ${customerId}::uuid, f.payer_id, f.cpt_group, f.drift_type::drift_type, f.denial_reason, f.baseline_value,
              f.current_value, f.delta, f.delta_ci_low, f.delta_ci_high, f.p_value, f.q_value, f.severity,
              f.direction::drift_direction, f.estimated_revenue_impact, f.baseline_sample_size, f.current_sample_size,
              ${windows.baselineStart}::date, ${windows.baselineEnd}::date, ${windows.currentStart}::date, ${windows.currentEnd}::date,
-             clock_timestamp(), clock_timestamp(), ${runId}::uuid, ${runId}::uuid
+             clock_timestamp(), clock_timestamp(), ${runId}::uuid, ${runId}::uuid, f.root_cause
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS f(
         payer_id uuid, cpt_group text, drift_type text, denial_reason text, baseline_value float8, current_value float8,
         delta float8, delta_ci_low float8, delta_ci_high float8, p_value float8, q_value float8, severity float8,
-        direction text, estimated_revenue_impact numeric, baseline_sample_size int, current_sample_size int)
+        direction text, estimated_revenue_impact numeric, baseline_sample_size int, current_sample_size int, root_cause jsonb)
       ON CONFLICT (customer_id, payer_id, cpt_group, drift_type) WHERE status = 'ACTIVE' DO UPDATE SET
         denial_reason = EXCLUDED.denial_reason, baseline_value = EXCLUDED.baseline_value,
         current_value = EXCLUDED.current_value, delta = EXCLUDED.delta, delta_ci_low = EXCLUDED.delta_ci_low,
@@ -106,7 +116,7 @@ export async function writeDriftEvents(
         current_start = EXCLUDED.current_start, current_end = EXCLUDED.current_end,
         consecutive_periods = e.consecutive_periods + CASE WHEN EXCLUDED.current_end > e.current_end THEN 1 ELSE 0 END,
         last_detected_at = greatest(clock_timestamp(), e.first_detected_at),
-        last_run_id = EXCLUDED.last_run_id, updated_at = now()
+        last_run_id = EXCLUDED.last_run_id, root_cause = EXCLUDED.root_cause, updated_at = now()
       WHERE EXCLUDED.current_end >= e.current_end
       RETURNING e.id::text AS id, (e.xmax = 0) AS inserted, e.payer_id::text AS payer_id, e.cpt_group, e.drift_type::text AS drift_type`;
     for (const row of upserted) {

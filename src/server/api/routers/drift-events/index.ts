@@ -2,7 +2,7 @@ import { z } from "zod";
 import { rest } from "@/server/api/openapi-meta";
 import { createTRPCRouter, viewerProcedure } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
-import { ZDriftEvent } from "@/server/services/detection/drift-event-shape";
+import { ZDriftEvent, ZDriftEventDetail } from "@/server/services/detection/drift-event-shape";
 import { getDriftEvent, listDriftEvents, ZDriftEventFilters } from "@/server/services/detection/list-drift-events";
 
 const ordering = "Ordering: lastDetectedAt, firstDetectedAt, severity, qValue (prefix - for descending).";
@@ -21,8 +21,8 @@ export const driftEventsRouter = createTRPCRouter({
     .query(({ ctx, input }) => listDriftEvents(ctx.tenant.customerId, { ...input, status: "ACTIVE" }, { defaultOrdering: "-severity" })),
 
   get: viewerProcedure
-    .meta(rest("GET", "/drift-events/{id}", { summary: "Get a drift event", description: "One drift event with its statistics, windows and revenue impact.", tags: ["drift-events"], errors: { 404: "No such drift event" } }))
+    .meta(rest("GET", "/drift-events/{id}", { summary: "Get a drift event", description: "One drift event with its statistics, windows, revenue impact and root cause: the denial reasons (CARC, RARC) and procedures behind the change, by their part in it, and the day it began.", tags: ["drift-events"], errors: { 404: "No such drift event" } }))
     .input(z.strictObject({ id: z.uuid() }))
-    .output(ZDriftEvent)
+    .output(ZDriftEventDetail)
     .query(({ ctx, input }) => getDriftEvent(ctx.tenant.customerId, input.id)),
 });

@@ -124,6 +124,11 @@ export async function startStreamingReplica(): Promise<TStreamingReplica> {
     const port = await freePort();
     const log: string[] = [];
     replica = await startStandby((await binaries()).postgres, replicaDir, port, ids, log);
+    const standby = replica;
+    // Never left behind, even if the test process exits without closing.
+    process.once("exit", () => {
+      if (standby.exitCode === null) standby.kill("SIGINT");
+    });
     const replicaAdminUrl = onPort(primary.url, port);
     return {
       primary,

@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "@/env";
 import { disconnectDb } from "@/server/db/client";
-import { replicaReport } from "@/server/db/replica";
+import { assertReplicaLogin, replicaReport } from "@/server/db/replica";
 import { stopQueue } from "@/server/jobs/queue";
 import { dashboardCache } from "@/server/services/dashboard/dashboard-cache";
 import { runExport } from "@/server/services/exports/exports";
@@ -15,7 +15,8 @@ import { startStreamingReplica, type TStreamingReplica } from "@/test/streaming-
  * and a standby of their own, the application configured as in production (DATABASE_URL and
  * DATABASE_TENANT_URL on the primary, DATABASE_REPLICA_URL the tenant login on the standby),
  * requests through a real HTTP server. Which server answered is read from PostgreSQL itself
- * (pg_stat_activity on each server), not only from our counters.
+ * (the replica's statement log, the primary's pg_stat_activity), not only from our counters.
+ * Prints the measured read share and lag ("replica figures"), quoted in DEPLOYMENT.md.
  */
 
 const METRICS_TOKEN = "replica-test-metrics-token-0123456789";
@@ -153,6 +154,14 @@ describe("read replica", () => {
     // And the replica's tenant login, without a tenant in scope, sees nothing at all (RLS replicated).
     const [row] = await onServer<{ n: number }>(cluster.replicaTenantUrl, "SELECT (SELECT count(*) FROM uploads)::int + (SELECT count(*) FROM claim_lines)::int AS n");
     expect(row!.n).toBe(0);
+  });
+
+  it("start-up accepts the tenant login on the replica and refuses a superuser there", async () => {
+    await expect(assertReplicaLogin(cluster.replicaTenantUrl)).resolves.toBeUndefined();
+    await expect(assertReplicaLogin(cluster.replicaAdminUrl)).rejects.toThrow(/DATABASE_REPLICA_URL: .* is a superuser/);
+    const platformOnReplica = new URL(cluster.logins.platformUrl);
+    platformOnReplica.port = new URL(cluster.replicaTenantUrl).port;
+    await expect(assertReplicaLogin(platformOnReplica.toString())).rejects.toThrow(/not a member of driftline_app/);
   });
 
   it("a caller's read right after their own write sees it, even while the replica is behind", async () => {

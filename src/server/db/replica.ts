@@ -253,8 +253,7 @@ export async function replicaReport(): Promise<TReplicaReport> {
  * owner, a superuser, BYPASSRLS or a platform member). A replica that is down only logs: reads
  * fall back to the primary until it answers.
  */
-export async function assertReplicaLogin(): Promise<void> {
-  const url = env().DATABASE_REPLICA_URL;
+export async function assertReplicaLogin(url = env().DATABASE_REPLICA_URL): Promise<void> {
   if (!url) return;
   let problems: string[];
   try {

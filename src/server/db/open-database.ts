@@ -3,7 +3,7 @@ import pg from "pg";
 import { env, EnvError } from "@/env";
 import { assertAppLogins, loginPasswordsIn, provisionAppLogins, type TAppLogins } from "./app-logins";
 import { DatabaseStartError, openEmbeddedDatabase } from "./embedded-postgres";
-import { assertReplicaLogin } from "./replica";
+import { assertReplicaLogin } from "./replica-login";
 
 /** Fails fast, naming the variable and server (never the password) and what to do, when it cannot connect. */
 async function assertReachable(url: string, variable: string): Promise<void> {

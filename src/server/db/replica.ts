@@ -5,8 +5,6 @@ import type { PrismaClient } from "@/generated/prisma/client";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { metrics } from "@/server/lib/metrics";
-import { DatabaseStartError } from "./embedded-postgres";
-import { loginProblems } from "./app-logins";
 import { createPrismaClient, tenantClient } from "./client";
 import { tenantDb, type TTenantDb } from "./tenant-scope";
 
@@ -246,26 +244,4 @@ export async function replicaReport(): Promise<TReplicaReport> {
   if (!replicaConfigured()) return { status: "not_configured", lagSeconds: null, maxLagSeconds, reads };
   const result = await probe().catch(() => null);
   return { status: result?.state ?? "unknown", lagSeconds: result?.lagSeconds ?? null, maxLagSeconds, reads };
-}
-
-/**
- * At start-up: the replica login must be a tenant login like DATABASE_TENANT_URL (never the
- * owner, a superuser, BYPASSRLS or a platform member). A replica that is down only logs: reads
- * fall back to the primary until it answers.
- */
-export async function assertReplicaLogin(url = env().DATABASE_REPLICA_URL): Promise<void> {
-  if (!url) return;
-  let problems: string[];
-  try {
-    problems = await loginProblems(url, "tenant");
-  } catch (error) {
-    logger.warn({ err: error }, "the read replica (DATABASE_REPLICA_URL) is unreachable at start-up; reads use the primary until it answers");
-    return;
-  }
-  if (problems.length > 0) {
-    throw new DatabaseStartError(
-      `The read replica's login is not safe to run with:\n  ${problems.map((problem) => `DATABASE_REPLICA_URL: ${problem}`).join("\n  ")}\n` +
-        "DATABASE_REPLICA_URL must be the tenant login (a member of driftline_app only) on the replica host: DEPLOYMENT.md, \"Read replica\".",
-    );
-  }
 }

@@ -62,7 +62,6 @@ interface TInstruments {
 }
 
 interface THolder {
-  client?: PrismaClient;
   health?: THealth;
   /** When this process last found the replica caught up (the start of that probe). */
   lastCaughtUpAt?: number;

@@ -31,6 +31,10 @@ const ZEnv = z
     DATABASE_URL: postgresUrl.optional(),
     DATABASE_TENANT_URL: postgresUrl.optional(),
     MIGRATION_DATABASE_URL: postgresUrl.optional(),
+    // A streaming replica's tenant login (DEPLOYMENT.md, "Read replica"): dashboards, scorecards,
+    // lists and exports read there when it has caught up; unset, everything reads the primary.
+    DATABASE_REPLICA_URL: postgresUrl.optional(),
+    REPLICA_MAX_LAG_SECONDS: z.coerce.number().positive().max(3600).default(5),
     DRIFTLINE_DATA_DIR: z.string().min(1).default(".data"),
     HOST: z.string().min(1).default("127.0.0.1"),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),

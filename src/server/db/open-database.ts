@@ -3,6 +3,7 @@ import pg from "pg";
 import { env, EnvError } from "@/env";
 import { assertAppLogins, loginPasswordsIn, provisionAppLogins, type TAppLogins } from "./app-logins";
 import { DatabaseStartError, openEmbeddedDatabase } from "./embedded-postgres";
+import { assertReplicaLogin } from "./replica-login";
 
 /** Fails fast, naming the variable and server (never the password) and what to do, when it cannot connect. */
 async function assertReachable(url: string, variable: string): Promise<void> {
@@ -72,6 +73,7 @@ export async function useAppLogins(database: TOpenDatabase): Promise<TAppLogins>
     logins = await provisionAppLogins(database.ownerUrl, loginPasswordsIn(config.DRIFTLINE_DATA_DIR));
   }
   await assertAppLogins(logins);
+  await assertReplicaLogin();
   process.env.DATABASE_URL = logins.platformUrl;
   process.env.DATABASE_TENANT_URL = logins.tenantUrl;
   return logins;

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { alertSelect, toAlert, type ZAlertFilters } from "./alert-shape";
@@ -28,7 +28,7 @@ function whereOf(params: TFilters): Record<string, unknown> {
 }
 
 export async function listAlerts(customerId: string, params: TFilters, extra: Record<string, unknown> = {}) {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const result = await paginate({
     params,
     where: { AND: [whereOf(params), extra] },
@@ -48,7 +48,7 @@ export function listActiveAlerts(customerId: string, params: TFilters) {
 }
 
 export async function getAlert(customerId: string, id: string) {
-  const row = await tenantDb(customerId).alertEvent.findFirst({ where: { id }, select: alertSelect });
+  const row = await tenantReadDb(customerId).alertEvent.findFirst({ where: { id }, select: alertSelect });
   if (!row) throw new AppError("NOT_FOUND", "No such alert.");
   return toAlert(row);
 }

@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { ZDashboardRun, type TDashboard } from "./dashboard-shape";
 import { dashboardCache } from "./dashboard-cache";
 
@@ -42,7 +42,7 @@ function monthStart(now: Date, monthsBack: number): string {
 
 /** One cheap query whose answer changes whenever the dashboard's inputs do. */
 export async function readDashboardVersion(customerId: string): Promise<string> {
-  const rows = await tenantDb(customerId).$queryRaw<{ version: string }[]>`
+  const rows = await tenantReadDb(customerId).$queryRaw<{ version: string }[]>`
     SELECT concat_ws('|',
       (SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text FROM uploads WHERE customer_id = ${customerId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(coalesce(finished_at, started_at, queued_at)), 'epoch')::text FROM detection_runs WHERE customer_id = ${customerId}::uuid),
@@ -53,7 +53,7 @@ export async function readDashboardVersion(customerId: string): Promise<string> 
 }
 
 export async function computeDashboard(customerId: string, now = new Date()): Promise<TDashboard> {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const id = Prisma.sql`${customerId}::uuid`;
   const trendFrom = monthStart(now, TREND_MONTHS - 1);
   const months = Array.from({ length: TREND_MONTHS }, (_, i) => monthStart(now, TREND_MONTHS - 1 - i).slice(0, 7));

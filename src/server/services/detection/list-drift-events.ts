@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import {
@@ -40,7 +40,7 @@ export async function listDriftEvents(
   params: TListParams & TDriftEventFilters,
   options: { defaultOrdering?: "-lastDetectedAt" | "-severity" } = {},
 ) {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const where: Record<string, unknown> = {};
   if (params.payerId) where.payerId = params.payerId;
   if (params.cptGroup) where.cptGroup = params.cptGroup;
@@ -74,7 +74,7 @@ export async function listDriftEvents(
 }
 
 export async function getDriftEvent(customerId: string, id: string): Promise<TDriftEventDetail> {
-  const row = await tenantDb(customerId).driftEvent.findFirst({ where: { id }, select: driftEventDetailSelect });
+  const row = await tenantReadDb(customerId).driftEvent.findFirst({ where: { id }, select: driftEventDetailSelect });
   if (!row) throw new AppError("NOT_FOUND", "No such drift event.");
   return toDriftEventDetail(row);
 }

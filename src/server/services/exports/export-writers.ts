@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { getPayerSummary, resolvePeriod } from "@/server/services/payer-summary/get-payer-summary";
 import { csvRow, type TCsvCell } from "./csv";
 import type { TCreateExportInput } from "./export-shape";
@@ -80,7 +80,7 @@ type TDriftRow = {
 };
 
 async function driftEvents(customerId: string, params: Extract<TCreateExportInput, { kind: "DRIFT_EVENTS" }>["params"], progress: TProgress): Promise<TExportOutput> {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const filters: Prisma.Sql[] = [Prisma.sql`d.customer_id = ${customerId}::uuid`];
   if (params.status) filters.push(Prisma.sql`d.status = ${params.status}::drift_status`);
   if (params.driftType) filters.push(Prisma.sql`d.drift_type = ${params.driftType}::drift_type`);
@@ -119,7 +119,7 @@ type TAlertRow = {
 };
 
 async function alerts(customerId: string, params: Extract<TCreateExportInput, { kind: "ALERTS" }>["params"], progress: TProgress): Promise<TExportOutput> {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const filters: Prisma.Sql[] = [Prisma.sql`a.customer_id = ${customerId}::uuid`];
   if (params.status) filters.push(Prisma.sql`a.status = ${params.status}::alert_status`);
   if (params.createdFrom) filters.push(Prisma.sql`a.created_at >= ${params.createdFrom}::date`);
@@ -156,7 +156,7 @@ type TClaimRow = {
 
 /** Claim lines are PHI: the export is marked so, and its download is audited. */
 async function claims(customerId: string, params: Extract<TCreateExportInput, { kind: "CLAIMS" }>["params"], progress: TProgress): Promise<TExportOutput> {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const period = resolvePeriod({ from: params.decidedFrom, to: params.decidedTo });
   const filters: Prisma.Sql[] = [
     Prisma.sql`l.customer_id = ${customerId}::uuid`,

@@ -1,4 +1,5 @@
 import { db } from "@/server/db/client";
+import { readFromReplica } from "@/server/db/replica";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
 import { ensureQueue, queue } from "@/server/jobs/queue";
 import { auditAction, type TActor } from "@/server/lib/actor";
@@ -65,7 +66,8 @@ export async function runExport(exportId: string): Promise<void> {
   };
   try {
     const input = ZExportSpec.parse({ kind: row.kind, params: row.params });
-    const output = await writeExport(row.customerId, input, progress);
+    // The rows are read on the replica when it is caught up; progress and the result go to the primary.
+    const output = await readFromReplica(row.customerId, () => writeExport(row.customerId, input, progress));
     await scoped.export.updateMany({
       where: { id: row.id },
       data: { status: "SUCCEEDED", progress: 1, rowCount: output.rowCount, content: output.content, finishedAt: new Date() },

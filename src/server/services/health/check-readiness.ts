@@ -1,5 +1,6 @@
 import { databaseUrl, env } from "@/env";
 import { pendingVersions } from "@/server/db/migrations";
+import { replicaReport, type TReplicaReport } from "@/server/db/replica";
 import { workerLiveness } from "./worker-heartbeat";
 
 export interface TReadiness {
@@ -12,6 +13,12 @@ export interface TReadiness {
    * or the check is switched off (WORKER_HEARTBEAT_STALE_SECONDS=0: "not_checked").
    */
   worker: { status: "ok" | "stale" | "not_checked" | "unknown"; alive: number; lastBeatSecondsAgo: number | null; staleAfterSeconds: number };
+  /**
+   * The read replica (DATABASE_REPLICA_URL): its lag now and the share of this process's
+   * replica-eligible reads it served. Informational: reads fall back to the primary, so a
+   * lagging or unreachable replica never makes the service unready.
+   */
+  replica: TReplicaReport;
 }
 
 export async function checkReadiness(): Promise<TReadiness> {
@@ -21,7 +28,7 @@ export async function checkReadiness(): Promise<TReadiness> {
   try {
     pending = await pendingVersions(databaseUrl());
   } catch {
-    return { status: "not_ready", database: "unreachable", migrations: "unknown", pendingMigrations: [], worker: unknownWorker };
+    return { status: "not_ready", database: "unreachable", migrations: "unknown", pendingMigrations: [], worker: unknownWorker, replica: await replicaReport() };
   }
   let worker: TReadiness["worker"] = unknownWorker;
   if (staleAfterSeconds === 0) {
@@ -39,5 +46,6 @@ export async function checkReadiness(): Promise<TReadiness> {
     migrations: pending.length === 0 ? "ok" : "pending",
     pendingMigrations: pending,
     worker,
+    replica: await replicaReport(),
   };
 }

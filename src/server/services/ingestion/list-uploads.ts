@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import type { TRowError } from "./parse/row-error";
@@ -37,7 +37,7 @@ function summary(row: TSummaryRow) {
 }
 
 export async function listUploads(customerId: string, params: TListParams & z.infer<typeof ZUploadFilters>) {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const where: Record<string, unknown> = {};
   if (params.status) where.status = params.status;
   if (params.format) where.format = params.format;
@@ -53,7 +53,7 @@ export async function listUploads(customerId: string, params: TListParams & z.in
 }
 
 export async function getUpload(customerId: string, id: string): Promise<TUpload> {
-  const row = await tenantDb(customerId).upload.findFirst({
+  const row = await tenantReadDb(customerId).upload.findFirst({
     where: { id },
     select: { ...summarySelect, errors: true, skipped: true, warnings: true },
   });
@@ -81,7 +81,7 @@ export const ZUploadStats = z.object({
 });
 
 export async function uploadStats(customerId: string): Promise<z.infer<typeof ZUploadStats>> {
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const [byStatus, claimLines] = await Promise.all([
     scoped.upload.groupBy({
       by: ["status"],

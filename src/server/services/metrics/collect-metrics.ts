@@ -1,6 +1,7 @@
 import { Gauge } from "prom-client";
 import { env } from "@/env";
 import { db } from "@/server/db/client";
+import { registerReplicaMetrics } from "@/server/db/replica";
 import { metrics } from "@/server/lib/metrics";
 
 /**
@@ -100,6 +101,7 @@ function registerDatabaseGauges(): void {
 /** The Prometheus text exposition of this process. */
 export async function collectMetrics(): Promise<{ contentType: string; body: string }> {
   registerDatabaseGauges();
+  registerReplicaMetrics();
   const { registry } = metrics();
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

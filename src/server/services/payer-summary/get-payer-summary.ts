@@ -1,4 +1,4 @@
-import { tenantDb } from "@/server/db/tenant-scope";
+import { tenantReadDb } from "@/server/db/replica";
 import { payerSummaryCache } from "@/server/services/dashboard/dashboard-cache";
 import { fieldError } from "@/server/lib/errors";
 import { parseOrdering } from "@/server/lib/pagination";
@@ -107,7 +107,7 @@ function sortValue(row: TPayerSummaryRow, field: string): string | number | null
 export async function getPayerSummary(customerId: string, input: TPayerSummaryInput, today = new Date()): Promise<TPayerSummary> {
   const period = resolvePeriod(input, today);
   const ordering = parseOrdering(input.ordering, PAYER_SUMMARY_ORDERING, { field: "totalLines", direction: "desc" });
-  const rows = await tenantDb(customerId).$queryRaw<{ version: string }[]>`
+  const rows = await tenantReadDb(customerId).$queryRaw<{ version: string }[]>`
     SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text AS version
     FROM uploads WHERE customer_id = ${customerId}::uuid`;
   const key = `${customerId}|${period.from}|${period.to}|${ordering.direction}${ordering.field}|${input.limit ?? DEFAULT_LIMIT}`;
@@ -118,7 +118,7 @@ export async function computePayerSummary(customerId: string, input: TPayerSumma
   const period = resolvePeriod(input, today);
   const ordering = parseOrdering(input.ordering, PAYER_SUMMARY_ORDERING, { field: "totalLines", direction: "desc" });
   const limit = input.limit ?? DEFAULT_LIMIT;
-  const scoped = tenantDb(customerId);
+  const scoped = tenantReadDb(customerId);
   const { from, to, previousFrom, days } = period;
 
   const [aggregates, slices, adjustments] = await Promise.all([

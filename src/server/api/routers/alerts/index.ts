@@ -2,6 +2,7 @@ import { z } from "zod";
 import { actorOf } from "@/server/api/actor";
 import { rest } from "@/server/api/openapi-meta";
 import { analystProcedure, createTRPCRouter, viewerProcedure } from "@/server/api/trpc";
+import { readFromReplica } from "@/server/db/replica";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
 import { BULK_ACKNOWLEDGE_LIMIT, ZAlert, ZAlertFilters, ZBulkAcknowledgeInput, ZFeedbackInput } from "@/server/services/alerts/alert-shape";
 import { acknowledgeAlert, bulkAcknowledgeAlerts, resolveAlert } from "@/server/services/alerts/change-alert-status";
@@ -16,13 +17,13 @@ export const alertsRouter = createTRPCRouter({
     .meta(rest("GET", "/alerts", { summary: "List alerts", description: `Alert events raised by rules, suppressed ones included (with their reason). ${lists}`, tags }))
     .input(ZListParams.extend(ZAlertFilters.shape).strict())
     .output(ZListOutput(ZAlert))
-    .query(({ ctx, input }) => listAlerts(ctx.tenant.customerId, input)),
+    .query(({ ctx, input }) => readFromReplica(ctx.tenant.customerId, () => listAlerts(ctx.tenant.customerId, input))),
 
   active: viewerProcedure
     .meta(rest("GET", "/alerts/active", { summary: "Active alerts", description: `Alerts that still want a person (the in-app channel): PENDING, SENT or FAILED, not suppressed, from rules that notify in-app; paginated like every list. ${lists}`, tags }))
     .input(ZListParams.extend(ZAlertFilters.omit({ status: true, suppressed: true }).shape).strict())
     .output(ZListOutput(ZAlert))
-    .query(({ ctx, input }) => listActiveAlerts(ctx.tenant.customerId, input)),
+    .query(({ ctx, input }) => readFromReplica(ctx.tenant.customerId, () => listActiveAlerts(ctx.tenant.customerId, input))),
 
   get: viewerProcedure
     .meta(rest("GET", "/alerts/{id}", { summary: "Get an alert", description: "One alert with its rule, drift event summary and feedback.", tags, errors: { 404: "No such alert" } }))

@@ -1,5 +1,6 @@
 import { rest } from "@/server/api/openapi-meta";
 import { viewerProcedure } from "@/server/api/trpc";
+import { readFromReplica } from "@/server/db/replica";
 import { getPayerSummary } from "@/server/services/payer-summary/get-payer-summary";
 import { PAYER_SUMMARY_ORDERING, ZPayerSummary, ZPayerSummaryInput } from "@/server/services/payer-summary/payer-summary-shape";
 
@@ -20,4 +21,4 @@ export const payerSummaryProcedure = viewerProcedure
   )
   .input(ZPayerSummaryInput)
   .output(ZPayerSummary)
-  .query(({ ctx, input }) => getPayerSummary(ctx.tenant.customerId, input));
+  .query(({ ctx, input }) => readFromReplica(ctx.tenant.customerId, () => getPayerSummary(ctx.tenant.customerId, input)));

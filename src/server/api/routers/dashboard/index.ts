@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { rest } from "@/server/api/openapi-meta";
 import { createTRPCRouter, viewerProcedure } from "@/server/api/trpc";
+import { readFromReplica } from "@/server/db/replica";
 import { ZDashboard } from "@/server/services/dashboard/dashboard-shape";
 import { getDashboard } from "@/server/services/dashboard/get-dashboard";
 
@@ -18,5 +19,5 @@ export const dashboardRouter = createTRPCRouter({
     )
     .input(z.object({}).strict().optional())
     .output(ZDashboard)
-    .query(({ ctx }) => getDashboard(ctx.tenant.customerId)),
+    .query(({ ctx }) => readFromReplica(ctx.tenant.customerId, () => getDashboard(ctx.tenant.customerId))),
 });

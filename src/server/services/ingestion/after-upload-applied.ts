@@ -1,8 +1,8 @@
 import { db } from "@/server/db/client";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { logger } from "@/server/lib/logger";
+import { enqueueDetectionRun } from "@/server/services/detection/detection-runs";
 import type { TApplyResult } from "./apply-claim-lines";
-import { queueDetectionRun } from "./queue-detection-run";
 
 /**
  * Side effects of a finished upload, after its transaction committed: the audit row (ids and
@@ -20,7 +20,8 @@ export async function afterUploadApplied(customerId: string, actor: TActor, resu
   });
   if (upload.status !== "APPLIED") return;
   try {
-    await queueDetectionRun(customerId, actor.userId);
+    // A run already queued or running for the tenant is reused (detection-runs.ts).
+    await enqueueDetectionRun(customerId, { trigger: "UPLOAD", requestedById: actor.userId });
   } catch (error) {
     logger.error({ customerId, uploadId: upload.id, err: error }, "could not queue the detection run after an upload");
   }

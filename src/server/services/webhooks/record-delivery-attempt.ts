@@ -47,7 +47,7 @@ export async function recordDeliveryAttempts(records: readonly TAttemptRecord[],
       SELECT a.customer_id, a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error_kind, a.response_excerpt
       FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(customer_id uuid, delivery_id uuid, attempt_number int,
         started_at timestamptz, duration_ms int, status_code int, error_kind text, response_excerpt text)
-      ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
+      ON CONFLICT (customer_id, delivery_id, attempt_number) DO NOTHING`;
 
     const updates: { id: string; status: string; delay_ms: number | null }[] = [];
     const gone = new Set<string>();

@@ -125,8 +125,9 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry): Promise<TAuditR
 export async function recordAuditOnConnection(client: pg.ClientBase, entry: TAuditEntry): Promise<TAuditRecord> {
   const customerId = entry.customerId;
   await client.query(CHAIN_LOCK_SQL, [customerId]);
+  // Ordered by the bigint column (the text alias `seq` would order "9" after "39").
   const heads = await client.query<{ seq: string; hash: string }>(
-    "SELECT seq::text, hash FROM audit_events WHERE customer_id IS NOT DISTINCT FROM $1::uuid ORDER BY seq DESC LIMIT 1",
+    "SELECT a.seq::text AS seq, a.hash FROM audit_events a WHERE a.customer_id IS NOT DISTINCT FROM $1::uuid ORDER BY a.seq DESC LIMIT 1",
     [customerId],
   );
   const head = heads.rows[0] ? { seq: BigInt(heads.rows[0].seq), hash: heads.rows[0].hash } : null;

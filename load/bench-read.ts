@@ -21,7 +21,7 @@ import type { TActor } from "@/server/lib/actor";
 import { encodeCursor } from "@/server/lib/pagination";
 import { listClaims } from "@/server/services/claims/read-claims";
 import { computeDashboard, getDashboard } from "@/server/services/dashboard/get-dashboard";
-import { runDetectionNow } from "@/server/services/detection/run-detection-now";
+import { runDetectionNow } from "@/server/services/detection/detection-runs";
 import { computePayerSummary, getPayerSummary } from "@/server/services/payer-summary/get-payer-summary";
 import { seedDemo } from "../prisma/seed/seed-demo";
 import { vacuumAnalyze, withThrowawayDatabase } from "./throwaway-database";

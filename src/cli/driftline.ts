@@ -14,7 +14,7 @@ import { setAccountDisabled } from "@/server/services/users/accounts";
 import { createUser, ZMemberRole } from "@/server/services/users/create-user";
 import { issuePasswordReset, ZEmail } from "@/server/services/users/password-resets";
 import { readPassword } from "./read-password";
-import { runDetectionNow } from "@/server/services/detection/run-detection-now";
+import { runDetectionNow } from "@/server/services/detection/detection-runs";
 import { seedDemo } from "../../prisma/seed/seed-demo";
 
 /**

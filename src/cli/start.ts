@@ -1,7 +1,7 @@
 import { env } from "@/env";
 import { openDatabase, useAppLogins } from "@/server/db/open-database";
 import { migrateUp } from "@/server/db/migrations";
-import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
+import { enqueueDetectionRun } from "@/server/services/detection/detection-runs";
 import { buildIfNeeded } from "./build-if-needed";
 import { assertMigrated, closePoolsStep, reportDrain, exitOnStartError, installShutdown, log, tagDatabaseConnections } from "./process-role";
 import { startWorkerRole, type TWorkerRole } from "./run-worker";

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openApiDocument } from "@/server/api/openapi";
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
-import { createDetectionRun } from "@/server/services/detection/create-detection-run";
+import { createDetectionRun } from "@/server/services/detection/detection-runs";
 import { createTestDriftEvent, createTestEndpoint, createTestRule } from "@/test/alerts-kit";
 import { callerFor, createTestApiKey, createTestTenant, createTestUser, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
 import { claimLineInput } from "@/test/claim-csv";

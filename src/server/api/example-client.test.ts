@@ -5,7 +5,7 @@ import { EXAMPLE_CLIENT_TYPES, exampleClientTypes } from "@/cli/generate-example
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { startWorker, stopWorker } from "@/server/jobs/worker";
-import { DETECTION_JOBS, DETECTION_RUN_QUEUE } from "@/server/services/detection/detection-jobs";
+import { DETECTION_JOBS, DETECTION_RUN_QUEUE } from "@/server/services/detection/detection-runs";
 import { createTestRule } from "@/test/alerts-kit";
 import { createTestApiKey, startRestServer, type TRestServer } from "@/test/factories";
 import { runWholeJob } from "../../../examples/typescript-client/whole-job";

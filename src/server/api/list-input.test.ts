@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
-import { createDetectionRun } from "@/server/services/detection/create-detection-run";
+import { createDetectionRun } from "@/server/services/detection/detection-runs";
 import { createTestDriftEvent, createTestEndpoint, createTestRule } from "@/test/alerts-kit";
 import { claimLineInput } from "@/test/claim-csv";
 import { callerFor, createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";

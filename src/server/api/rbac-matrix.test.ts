@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { resetRateLimit } from "@/server/lib/rate-limit";
-import { createDetectionRun } from "@/server/services/detection/create-detection-run";
+import { createDetectionRun } from "@/server/services/detection/detection-runs";
 import { createInvitation } from "@/server/services/users/invitations";
 import { issuePasswordReset } from "@/server/services/users/password-resets";
 import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule } from "@/test/alerts-kit";

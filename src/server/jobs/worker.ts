@@ -1,8 +1,9 @@
 import type PgBoss from "pg-boss";
 import { logger } from "@/server/lib/logger";
-import { DETECTION_JOBS } from "@/server/services/detection/detection-jobs";
-import { EXPORT_JOBS } from "@/server/services/exports/exports";
+import { DETECTION_JOBS, DETECTION_RUN } from "@/server/services/detection/detection-runs";
+import { EXPORT_JOBS, EXPORT_RUN } from "@/server/services/exports/exports";
 import { ensureQueue, queue, stopQueue } from "./queue";
+import { runSweepJob } from "./run-lifecycle";
 import { startWebhookDispatcher, stopWebhookDispatcher, WEBHOOK_JOBS } from "./webhook-dispatcher";
 
 /**
@@ -20,7 +21,10 @@ export interface TJobRegistration {
   handler: (jobs: PgBoss.Job<any>[]) => Promise<void>;
 }
 
-const JOBS: readonly TJobRegistration[] = [...EXPORT_JOBS, ...DETECTION_JOBS, ...WEBHOOK_JOBS];
+/** Every kind of background run, so the sweep fails any left QUEUED or RUNNING (run-lifecycle.ts). */
+export const RUN_KINDS = [DETECTION_RUN, EXPORT_RUN];
+
+const JOBS: readonly TJobRegistration[] = [...EXPORT_JOBS, ...DETECTION_JOBS, runSweepJob(RUN_KINDS), ...WEBHOOK_JOBS];
 /** Every queue a worker can serve (WORKER_QUEUES picks from these; src/cli/run-worker.ts). */
 export const WORKER_JOBS = JOBS;
 

@@ -1,3 +1,4 @@
+import type pg from "pg";
 import { Prisma } from "@/generated/prisma/client";
 import type { TDb, TTx } from "@/server/db/client";
 import {
@@ -70,24 +71,15 @@ export async function recordAudit(client: TTx | TDb, entry: TAuditEntry): Promis
   return appendInTransaction(client, entry);
 }
 
-async function appendInTransaction(tx: TTx, entry: TAuditEntry): Promise<TAuditRecord> {
-  const customerId = entry.customerId;
-  // One writer per chain at a time, released at commit or rollback. The unique
-  // (customer_id, seq) NULLS NOT DISTINCT constraint backs this up should a writer skip the lock.
-  await tx.$executeRaw`
-    SELECT pg_advisory_xact_lock(hashtextextended('audit:' || coalesce(${customerId}::uuid::text, 'platform'), 0))`;
+const CHAIN_LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('audit:' || coalesce($1::uuid::text, 'platform'), 0))";
 
-  const head = await tx.auditEvent.findFirst({
-    where: { customerId },
-    orderBy: { seq: "desc" },
-    select: { seq: true, hash: true },
-  });
-
+/** The next row of a chain whose head is `head` (read under the chain's lock). */
+function nextRow(entry: TAuditEntry, head: { seq: bigint; hash: string } | null) {
   // Taken under the lock, so occurred_at never runs backwards along a chain (clock permitting).
   const occurredAt = truncateToMillis(new Date());
   const details = normaliseDetails(entry.details);
   const row = {
-    customerId,
+    customerId: entry.customerId,
     seq: (head?.seq ?? 0n) + 1n,
     occurredAt,
     actorUserId: entry.actor.userId ?? null,
@@ -102,13 +94,54 @@ async function appendInTransaction(tx: TTx, entry: TAuditEntry): Promise<TAuditR
     details,
     prevHash: head?.hash ?? GENESIS_HASH,
   };
-  const hash = computeAuditHash(row);
+  return { row, details, hash: computeAuditHash(row) };
+}
 
+async function appendInTransaction(tx: TTx, entry: TAuditEntry): Promise<TAuditRecord> {
+  const customerId = entry.customerId;
+  // One writer per chain at a time, released at commit or rollback. The unique
+  // (customer_id, seq) NULLS NOT DISTINCT constraint backs this up should a writer skip the lock.
+  await tx.$executeRaw`
+    SELECT pg_advisory_xact_lock(hashtextextended('audit:' || coalesce(${customerId}::uuid::text, 'platform'), 0))`;
+
+  const head = await tx.auditEvent.findFirst({
+    where: { customerId },
+    orderBy: { seq: "desc" },
+    select: { seq: true, hash: true },
+  });
+  const { row, details, hash } = nextRow(entry, head);
   const created = await tx.auditEvent.create({
     data: { ...row, details: details as Prisma.InputJsonObject, hash },
     select: { id: true, seq: true },
   });
-  return { id: created.id, customerId, seq: Number(created.seq), occurredAt, hash };
+  return { id: created.id, customerId, seq: Number(created.seq), occurredAt: row.occurredAt, hash };
+}
+
+/**
+ * Appends one event inside a transaction already open on a plain `pg` connection (the bulk
+ * upload writer's), so the event commits or rolls back with the change it records. Same lock,
+ * head and hash as recordAudit. Take it last in the transaction: the chain's lock is held to commit.
+ */
+export async function recordAuditOnConnection(client: pg.ClientBase, entry: TAuditEntry): Promise<TAuditRecord> {
+  const customerId = entry.customerId;
+  await client.query(CHAIN_LOCK_SQL, [customerId]);
+  // Ordered by the bigint column (the text alias `seq` would order "9" after "39").
+  const heads = await client.query<{ seq: string; hash: string }>(
+    "SELECT a.seq::text AS seq, a.hash FROM audit_events a WHERE a.customer_id IS NOT DISTINCT FROM $1::uuid ORDER BY a.seq DESC LIMIT 1",
+    [customerId],
+  );
+  const head = heads.rows[0] ? { seq: BigInt(heads.rows[0].seq), hash: heads.rows[0].hash } : null;
+  const { row, details, hash } = nextRow(entry, head);
+  const created = await client.query<{ id: string }>(
+    `INSERT INTO audit_events (customer_id, seq, occurred_at, actor_user_id, actor_api_key_id, actor_label, action, resource_type, resource_id,
+                               outcome, request_id, ip, details, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) RETURNING id::text AS id`,
+    [
+      customerId, row.seq.toString(), row.occurredAt, row.actorUserId, row.actorApiKeyId, row.actorLabel, row.action, row.resourceType,
+      row.resourceId, row.outcome, row.requestId, row.ip, JSON.stringify(details), row.prevHash, hash,
+    ],
+  );
+  return { id: created.rows[0]!.id, customerId, seq: Number(row.seq), occurredAt: row.occurredAt, hash };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,10 +5,7 @@ import { stopQueue } from "@/server/jobs/queue";
 import { startWorker, stopWorker } from "@/server/jobs/worker";
 import { createTestCustomer } from "@/test/factories";
 import { seedDemo, type TSeedSummary } from "../../../../prisma/seed/seed-demo";
-import { createDetectionRun } from "./create-detection-run";
-import { DETECTION_JOBS, DETECTION_RUN_QUEUE } from "./detection-jobs";
-import { enqueueDetectionRun } from "./enqueue-detection-run";
-import { executeDetectionRun } from "./execute-detection-run";
+import { createDetectionRun, DETECTION_JOBS, DETECTION_RUN_QUEUE, enqueueDetectionRun, executeDetectionRun } from "./detection-runs";
 
 /** Run lifecycle: one run in progress per tenant, empty tenants, failures that change nothing. */
 const AS_OF = "2026-03-02";

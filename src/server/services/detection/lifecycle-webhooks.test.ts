@@ -7,8 +7,7 @@ import { deriveMessageId } from "@/server/services/webhooks/message-id";
 import { createTestDriftEvent, createTestEndpoint, startReceiver, type TReceiver } from "@/test/alerts-kit";
 import { createTestCustomer } from "@/test/factories";
 import { seedDemo, type TSeedSummary } from "../../../../prisma/seed/seed-demo";
-import { createDetectionRun } from "./create-detection-run";
-import { executeDetectionRun, markFailed } from "./execute-detection-run";
+import { createDetectionRun, executeDetectionRun, markDetectionRunFailed } from "./detection-runs";
 import { enqueueRunCompletedWebhooks } from "./lifecycle-webhooks";
 
 /**
@@ -151,8 +150,8 @@ describe("detection lifecycle webhooks", () => {
     const customer = await createTestCustomer();
     const endpoint = await createTestEndpoint(customer.id, "https://93.184.216.34/hook", ["run.completed"]);
     const { run } = await createDetectionRun(customer.id, "MANUAL");
-    await markFailed(run.id, new Error("worker lost"));
-    await markFailed(run.id, new Error("again"));
+    await markDetectionRunFailed(run.id, new Error("worker lost"));
+    await markDetectionRunFailed(run.id, new Error("again"));
     // A retried transaction derives the same message id: the outbox keeps one row.
     expect(await withTransaction((tx) => enqueueRunCompletedWebhooks(tx, customer.id, run.id))).toBe(0);
     const rows = await db().webhookDelivery.findMany({ where: { customerId: customer.id }, select: { endpointId: true, eventType: true, messageId: true, payload: true } });

@@ -18,7 +18,7 @@ import { writeDriftEvents } from "./write-drift-events";
  * with the outbox rows of the alerts, drift.detected / drift.resolved and run.completed.
  * Deadlocks and serialization failures retry the transaction with jittered backoff.
  *
- * Callers: executeDetectionRun (queued runs, CLI) and tests, which call it directly (without a
+ * Callers: executeDetectionRun in detection-runs.ts (queued runs, CLI) and tests, which call it directly (without a
  * run row) to race many passes for one tenant.
  */
 
@@ -102,8 +102,10 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
             cells_tested = ${evaluation.cellsTested}, cells_skipped = ${evaluation.cellsSkipped},
             events_opened = ${result.opened}, events_updated = ${result.updated}, events_resolved = ${result.resolved},
             summary = ${JSON.stringify(summary)}::jsonb, error = NULL
-          WHERE id = ${options.runId}::uuid AND customer_id = ${customerId}::uuid`;
-        if (finished === 1) await enqueueRunCompletedWebhooks(tx, customerId, options.runId);
+          WHERE id = ${options.runId}::uuid AND customer_id = ${customerId}::uuid AND status = 'RUNNING'`;
+        // Swept FAILED meanwhile (taken for dead): its end was announced; roll these writes back.
+        if (finished !== 1) throw new Error(`run ${options.runId} is no longer RUNNING`);
+        await enqueueRunCompletedWebhooks(tx, customerId, options.runId);
       }
       return { ...result, summary };
     }, transactionSettings({ timeoutMs: 60_000 })),

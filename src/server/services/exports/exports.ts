@@ -1,29 +1,74 @@
 import { db } from "@/server/db/client";
 import { readFromReplica } from "@/server/db/replica";
 import { tenantDb, withTenantTransaction } from "@/server/db/tenant-scope";
-import { ensureQueue, queue } from "@/server/jobs/queue";
+import { enqueueRun, executeRun, runJob, type TRunKind } from "@/server/jobs/run-lifecycle";
+import type { TJobRegistration } from "@/server/jobs/worker";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { logger } from "@/server/lib/logger";
 import { exportFilename, exportSelect, toExport, ZExportSpec, type TCreateExportInput, type TCreateExportRequest, type TExport } from "./export-shape";
 import { writeExport } from "./export-writers";
 
 /**
- * Exports run as jobs on the shared queue: the request writes a QUEUED row and a job, any
- * worker generates the CSV (progress written to the row as it goes) and stores it on the row;
- * the download streams it back in slices. Claim-line exports are PHI: creating and downloading
- * one is audited (ids and counts only).
+ * Exports run on the shared run lifecycle (src/server/jobs/run-lifecycle.ts): the request
+ * writes a QUEUED row and a job, any worker claims and generates the CSV (progress written to
+ * the row as it goes) and stores it on the row; the download streams it back in slices. A row
+ * whose job could not be sent, or whose worker died, is FAILED (at once, or by the sweep), so
+ * nobody polls it forever. Claim-line exports are PHI: creating and downloading one is audited
+ * (ids and counts only).
  */
-
 export const EXPORT_QUEUE = "export-generate";
+
 const PHI_KINDS = new Set<TCreateExportInput["kind"]>(["CLAIMS"]);
 
-export async function sendExportJob(exportId: string): Promise<void> {
-  const boss = await queue();
-  await ensureQueue(EXPORT_QUEUE);
-  // No pg-boss retries: the row records a failure; the caller asks for a new export.
-  await boss.send(EXPORT_QUEUE, { exportId }, { retryLimit: 0, expireInSeconds: 1800 });
+interface TClaimedExport {
+  id: string;
+  customerId: string;
+  kind: string;
+  params: unknown;
 }
+
+export const EXPORT_RUN: TRunKind<TClaimedExport> = {
+  label: "export",
+  table: "exports",
+  queuedAtColumn: "created_at",
+  queue: EXPORT_QUEUE,
+  expireInSeconds: 1800,
+  // Twice the job's expiry: by then pg-boss has long given the job up.
+  staleAfterMinutes: 60,
+  async claim(id) {
+    const claimed = await db().export.updateManyAndReturn({
+      where: { id, status: "QUEUED" },
+      data: { status: "RUNNING", startedAt: new Date(), progress: 0 },
+      select: { id: true, customerId: true, kind: true, params: true },
+    });
+    return claimed[0] ?? null;
+  },
+  async execute(row) {
+    const scoped = tenantDb(row.customerId);
+    let lastWritten = 0;
+    const progress = async (fraction: number) => {
+      // A write per 5 % step at most: progress is for people, not a per-page ledger.
+      if (fraction - lastWritten < 0.05) return;
+      lastWritten = fraction;
+      await scoped.export.updateMany({ where: { id: row.id, status: "RUNNING" }, data: { progress: Math.min(Math.max(fraction, 0), 1) } });
+    };
+    const input = ZExportSpec.parse({ kind: row.kind, params: row.params });
+    // The rows are read on the replica when it is caught up; progress and the result go to the primary.
+    const output = await readFromReplica(row.customerId, () => writeExport(row.customerId, input, progress));
+    const finished = await scoped.export.updateMany({
+      where: { id: row.id, status: "RUNNING" },
+      data: { status: "SUCCEEDED", progress: 1, rowCount: output.rowCount, content: output.content, finishedAt: new Date() },
+    });
+    if (finished.count !== 1) throw new Error(`export ${row.id} is no longer RUNNING`);
+  },
+  async fail(id, error) {
+    const message = error instanceof AppError ? error.message : "The export could not be generated; try again.";
+    await db().export.updateMany({
+      where: { id, status: { in: ["QUEUED", "RUNNING"] } },
+      data: { status: "FAILED", error: message, finishedAt: new Date() },
+    });
+  },
+};
 
 export async function createExport(customerId: string, actor: TActor, request: TCreateExportRequest): Promise<TExport> {
   const input: TCreateExportInput = ZExportSpec.parse({ kind: request.kind, params: request.params ?? {} });
@@ -36,7 +81,8 @@ export async function createExport(customerId: string, actor: TActor, request: T
     if (containsPhi) await auditAction(tx, actor, customerId, "export.create", { type: "export", id: created.id }, { kind: input.kind, filters: Object.keys(input.params) });
     return created;
   });
-  await sendExportJob(row.id);
+  // A failed send records the export FAILED and throws: the caller gets an error, not a QUEUED row for ever.
+  await enqueueRun(EXPORT_RUN, row.id);
   return toExport(row);
 }
 
@@ -46,48 +92,12 @@ export async function getExport(customerId: string, id: string): Promise<TExport
   return toExport(row);
 }
 
-/** The job: generate one export. Platform path (the worker acts for the row's customer). */
+/** The job: generate one export; only a QUEUED row is taken, so a redelivered job does nothing twice. */
 export async function runExport(exportId: string): Promise<void> {
-  // Take the row only if it is still queued, so a redelivered job does nothing twice.
-  const claimed = await db().export.updateManyAndReturn({
-    where: { id: exportId, status: "QUEUED" },
-    data: { status: "RUNNING", startedAt: new Date(), progress: 0 },
-    select: { id: true, customerId: true, kind: true, params: true },
-  });
-  const row = claimed[0];
-  if (!row) return;
-  const scoped = tenantDb(row.customerId);
-  let lastWritten = 0;
-  const progress = async (fraction: number) => {
-    // A write per 5 % step at most: progress is for people, not a per-page ledger.
-    if (fraction - lastWritten < 0.05) return;
-    lastWritten = fraction;
-    await scoped.export.updateMany({ where: { id: row.id }, data: { progress: Math.min(Math.max(fraction, 0), 1) } });
-  };
-  try {
-    const input = ZExportSpec.parse({ kind: row.kind, params: row.params });
-    // The rows are read on the replica when it is caught up; progress and the result go to the primary.
-    const output = await readFromReplica(row.customerId, () => writeExport(row.customerId, input, progress));
-    await scoped.export.updateMany({
-      where: { id: row.id },
-      data: { status: "SUCCEEDED", progress: 1, rowCount: output.rowCount, content: output.content, finishedAt: new Date() },
-    });
-  } catch (error) {
-    logger.error({ exportId, err: error }, "export failed");
-    const message = error instanceof AppError ? error.message : "The export could not be generated; try again.";
-    await scoped.export.updateMany({ where: { id: row.id }, data: { status: "FAILED", error: message, finishedAt: new Date() } });
-  }
+  await executeRun(EXPORT_RUN, exportId, undefined);
 }
 
-export const EXPORT_JOBS = [
-  {
-    name: EXPORT_QUEUE,
-    options: { batchSize: 1, pollingIntervalSeconds: 1 },
-    handler: async (jobs: { data: { exportId: string } }[]) => {
-      for (const job of jobs) await runExport(job.data.exportId);
-    },
-  },
-];
+export const EXPORT_JOBS: TJobRegistration[] = [runJob(EXPORT_RUN, { pollingIntervalSeconds: 1 })];
 
 const SLICE_CHARS = 256 * 1024;
 

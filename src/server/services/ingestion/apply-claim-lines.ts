@@ -2,6 +2,8 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
+import type { TActor } from "@/server/lib/actor";
+import { recordAuditOnConnection } from "@/server/lib/audit";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { ingestPool } from "./ingest-pool";
@@ -304,7 +306,7 @@ export async function applyClaimLines(
   meta: TUploadMeta,
   items: AsyncIterable<TIngestItem>,
   limits: TIngestionLimits,
-  options: { patientHashKey?: string; batchLines?: number } = {},
+  options: { patientHashKey?: string; batchLines?: number; actor?: TActor } = {},
 ): Promise<TApplyResult> {
   const client = await ingestPool().connect();
   let broken = false;
@@ -375,7 +377,7 @@ export async function applyClaimLines(
       const why = tally.skippedCount > 0 ? `: every claim in it was skipped (${tally.skippedCount} skipped items say why)` : "";
       addError(tally, { line: 1, field: "file", message: `the upload has no claim lines${why}` });
     }
-    if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
+    if (tally.errorCount > 0) return await reject(client, customerId, meta, tally, options.actor);
 
     // One batch with no 21000 has no duplicates; otherwise look across all staged keys.
     if (duplicated || batches > 1) {
@@ -387,7 +389,7 @@ export async function applyClaimLines(
           message: `line ${row.line_number} of this claim also appears on line ${row.first_seq}; each (submitterClaimId, lineNumber) may appear once`,
         });
       }
-      if (tally.errorCount > 0) return await reject(client, customerId, meta, tally);
+      if (tally.errorCount > 0) return await reject(client, customerId, meta, tally, options.actor);
     }
     lap("checked");
     let reversedCount = 0;
@@ -404,6 +406,9 @@ export async function applyClaimLines(
        WHERE customer_id = $1 AND id = $2 RETURNING ${UPLOAD_ROW_COLUMNS}`,
       [customerId, upload.id, tally.rows, applied, tally.skippedCount, JSON.stringify(tally.skipped), tally.warningCount, JSON.stringify(tally.warnings)],
     );
+    // In the upload's own transaction: an applied upload always has its audit row, and a failed
+    // audit write applies nothing. Last, because the chain's lock is held until COMMIT.
+    if (options.actor) await auditUpload(client, customerId, options.actor, final.rows[0]!, reversedCount);
     await client.query("COMMIT");
     lap("committed");
     // Ids, counts and timings only: never claim contents.
@@ -424,13 +429,40 @@ export async function applyClaimLines(
   }
 }
 
-/** Nothing of the upload is kept but its REJECTED record with the row errors. */
-async function reject(client: pg.ClientBase, customerId: string, meta: TUploadMeta, tally: TTally): Promise<TApplyResult> {
+/** Nothing of the upload is kept but its REJECTED record with the row errors (and its audit row). */
+async function reject(client: pg.ClientBase, customerId: string, meta: TUploadMeta, tally: TTally, actor: TActor | undefined): Promise<TApplyResult> {
   await client.query("ROLLBACK");
   tally.errors.sort((a, b) => a.line - b.line);
+  await client.query("BEGIN");
   const upload = await insertUploadRow(client, customerId, meta, "REJECTED", tally);
-  if (!upload) return existing(client, customerId, meta);
+  if (!upload) {
+    await client.query("ROLLBACK");
+    return existing(client, customerId, meta);
+  }
+  if (actor) await auditUpload(client, customerId, actor, upload, 0);
+  await client.query("COMMIT");
   return { upload, created: true, insertedCount: 0, updatedCount: 0, reversedCount: 0, providerAdjustmentCount: 0 };
+}
+
+/** The upload's audit row: ids and counts only, never claim contents. */
+function auditUpload(client: pg.ClientBase, customerId: string, actor: TActor, upload: TUploadRow, reversedCount: number) {
+  return recordAuditOnConnection(client, {
+    customerId,
+    actor: { userId: actor.userId, apiKeyId: actor.apiKeyId, label: actor.label },
+    action: "upload.create",
+    resourceType: "upload",
+    resourceId: upload.id,
+    requestId: actor.requestId,
+    ip: actor.ip,
+    details: {
+      format: upload.format,
+      status: upload.status,
+      rowCount: upload.row_count,
+      appliedCount: upload.applied_count,
+      errorCount: upload.error_count,
+      reversedCount,
+    },
+  });
 }
 
 /**

@@ -67,6 +67,7 @@ export async function ingestClaimsBatch(
     },
     batchItems(input.lines),
     limits,
+    { actor },
   );
   const stored = result.upload;
   if (!result.created && stored.idempotency_key === input.idempotencyKey && stored.content_hash !== contentHash) {

@@ -84,7 +84,7 @@ export async function ingestUploadFile(
     apiKeyId: actor.apiKeyId,
   };
   const items = format === "X12_835" ? x12Items(file.path, limits) : csvItems(file.path);
-  const result = await applyClaimLines(customerId, meta, items, limits);
+  const result = await applyClaimLines(customerId, meta, items, limits, { actor });
   if (result.created) await afterUploadApplied(customerId, actor, result);
   return result;
 }

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { lockRows } from "@/server/db/locks";
 import { withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
@@ -78,6 +79,11 @@ export function deleteWebhookEndpoint(customerId: string, actor: TActor, id: str
   return withTenantTransaction(customerId, async (tx) => {
     const current = await tx.webhookEndpoint.findFirst({ where: { id }, select: { id: true } });
     if (!current) throw new AppError("NOT_FOUND", "No such webhook endpoint.");
+    // The delete cascades to rule links and deliveries: lock order (src/server/db/locks.ts) is
+    // the endpoint's alert rules, then the endpoint, so a rule being changed is not deadlocked.
+    const links = await tx.alertRuleEndpoint.findMany({ where: { endpointId: id }, select: { ruleId: true } });
+    await lockRows(tx, "alert_rules", links.map((link) => link.ruleId));
+    await lockRows(tx, "webhook_endpoints", [id]);
     await tx.webhookEndpoint.delete({ where: { id } });
     await auditAction(tx, actor, customerId, "webhook_endpoint.delete", { type: "webhook_endpoint", id });
     return { id, deleted: true };

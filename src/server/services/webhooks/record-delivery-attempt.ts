@@ -1,5 +1,6 @@
 import { lockRows } from "@/server/db/locks";
 import { withTransaction } from "@/server/db/transaction";
+import { observeWebhookAttempt } from "@/server/lib/metrics";
 import { refreshAlertStatus } from "@/server/services/alerts/refresh-alert-status";
 import type { TClaimedDelivery } from "./claim-due-deliveries";
 import { classifyResponse, nextAttemptDelayMs, type TDeliveryPolicy } from "./retry-policy";
@@ -7,7 +8,7 @@ import type { TSendResult } from "./send-webhook";
 
 /**
  * Records attempts and the deliveries' new states after the HTTP calls, several at once, in one
- * short transaction, in lock order (AlertEvent -> WebhookDelivery, ascending ids). A success
+ * short transaction, in lock order (AlertEvent -> WebhookEndpoint -> WebhookDelivery, ascending ids). A success
  * always wins (DELIVERED), even when a slower worker's lease had run out and another worker
  * re-claimed the row; a failure only decides the state when its attempt is still the latest one
  * of a PENDING row. 410 Gone disables the endpoint. Returns the new status per delivery id.
@@ -20,9 +21,12 @@ export interface TAttemptRecord {
 
 export async function recordDeliveryAttempts(records: readonly TAttemptRecord[], policy: TDeliveryPolicy): Promise<Map<string, string>> {
   if (records.length === 0) return new Map();
-  return withTransaction(async (tx) => {
+  const outcomes = await withTransaction(async (tx) => {
     const alertIds = records.flatMap((r) => (r.claimed.alertEventId ? [r.claimed.alertEventId] : []));
     await lockRows(tx, "alert_events", alertIds);
+    // Endpoints a 410 may disable, before the deliveries (lock order, src/server/db/locks.ts).
+    const goneEndpoints = records.filter((r) => classifyResponse(r.result.statusCode, r.result.retryAfter).kind === "gone").map((r) => r.claimed.endpointId);
+    await lockRows(tx, "webhook_endpoints", goneEndpoints);
     const ids = [...new Set(records.map((r) => r.claimed.id))].sort();
     const current = await tx.$queryRaw<Array<{ id: string; status: string; attempt_count: number }>>`
       SELECT id::text AS id, status::text AS status, attempt_count FROM webhook_deliveries
@@ -43,7 +47,7 @@ export async function recordDeliveryAttempts(records: readonly TAttemptRecord[],
       SELECT a.customer_id, a.delivery_id, a.attempt_number, a.started_at, a.duration_ms, a.status_code, a.error_kind, a.response_excerpt
       FROM jsonb_to_recordset(${JSON.stringify(attempts)}::jsonb) AS a(customer_id uuid, delivery_id uuid, attempt_number int,
         started_at timestamptz, duration_ms int, status_code int, error_kind text, response_excerpt text)
-      ON CONFLICT (delivery_id, attempt_number) DO NOTHING`;
+      ON CONFLICT (customer_id, delivery_id, attempt_number) DO NOTHING`;
 
     const updates: { id: string; status: string; delay_ms: number | null }[] = [];
     const gone = new Set<string>();
@@ -83,6 +87,12 @@ export async function recordDeliveryAttempts(records: readonly TAttemptRecord[],
     await refreshAlertStatus(tx, [...new Set(alertIds)]);
     return outcomes;
   }, { timeoutMs: 15_000 });
+  // Counted once committed (a retried transaction must not count twice).
+  for (const { claimed } of records) {
+    const status = outcomes.get(claimed.id);
+    if (status) observeWebhookAttempt(claimed.attemptNumber, status);
+  }
+  return outcomes;
 }
 
 /** One attempt (tests, tools); the dispatcher records in batches. */

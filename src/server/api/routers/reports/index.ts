@@ -6,7 +6,7 @@ import { auditAction } from "@/server/lib/actor";
 import { db } from "@/server/db/client";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
 import { ZDetectionRun } from "@/server/services/detection/detection-run-shape";
-import { enqueueDetectionRun } from "@/server/services/detection/enqueue-detection-run";
+import { enqueueDetectionRun } from "@/server/services/detection/detection-runs";
 import { getDetectionRun, listDetectionRuns, ZDetectionRunFilters } from "@/server/services/detection/list-detection-runs";
 
 /** Detection runs — "reports" in the API of the Django system Driftline replaces. */

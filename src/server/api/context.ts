@@ -4,7 +4,6 @@ import type { MemberRole } from "@/generated/prisma/client";
 import { requestActivity, type TRequestActivity } from "@/server/auth/session-activity";
 import { resolveUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
-import { tenantDb, type TTenantDb } from "@/server/db/tenant-scope";
 import { hashApiKey, looksLikeApiKey } from "@/server/lib/api-key-token";
 
 /**
@@ -38,8 +37,6 @@ export interface TContext {
   caller: TCaller | null;
   tenant: TTenant | null;
   authError: string | null;
-  /** Tenant-scoped data handle; matches nothing when no tenant is in scope. */
-  tdb: TTenantDb;
   /** Headers the transport adds to the response (rate limits). */
   responseHeaders: Headers;
   /** The incoming request's headers (e.g. Idempotency-Key); services never see them. */
@@ -127,7 +124,7 @@ export async function createContext(options: {
     if (cookie) resolved = await callerFromSession(cookie, requestActivity(headers));
   }
   if (!resolved || "error" in resolved) {
-    return { ...base, caller: null, tenant: null, authError: resolved?.error ?? null, tdb: tenantDb(null) };
+    return { ...base, caller: null, tenant: null, authError: resolved?.error ?? null };
   }
-  return { ...base, caller: resolved.caller, tenant: resolved.tenant, authError: null, tdb: tenantDb(resolved.tenant?.customerId ?? null) };
+  return { ...base, caller: resolved.caller, tenant: resolved.tenant, authError: null };
 }

@@ -181,7 +181,31 @@ function inTransaction(params: unknown): boolean {
   return Boolean(internal?.transaction);
 }
 
+/**
+ * Scoped clients are built once per (base client, tenant) and reused: `$extends` builds a new
+ * client object graph, too much to pay on every call of every request. Bounded, least recently
+ * used first out; a client dropped here is rebuilt on its next use.
+ */
+const SCOPED_CLIENTS_PER_BASE = 1000;
+const scopedClients = new WeakMap<TDb, Map<string, ReturnType<typeof buildTenantDb>>>();
+
 export function tenantDb(customerId: string | null, base: TDb = rowLevelSecurity.enabled ? tenantClient() : db()) {
+  let clients = scopedClients.get(base);
+  if (!clients) scopedClients.set(base, (clients = new Map()));
+  const key = customerId ?? "";
+  const hit = clients.get(key);
+  if (hit) {
+    clients.delete(key);
+    clients.set(key, hit);
+    return hit;
+  }
+  const built = buildTenantDb(customerId, base);
+  clients.set(key, built);
+  if (clients.size > SCOPED_CLIENTS_PER_BASE) clients.delete(clients.keys().next().value as string);
+  return built;
+}
+
+function buildTenantDb(customerId: string | null, base: TDb) {
   return base
     .$extends({
       name: "tenant-scope",

@@ -171,9 +171,14 @@ export const rowLevelSecurity = {
 
 export const APP_ROLE = "driftline_app";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function setTenantSql(customerId: string | null) {
-  // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant.
-  return Prisma.sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.customer_id', ${customerId ?? ""}, true)`;
+  // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant. Written
+  // without parameters (the id is checked to be a UUID first, so the literal cannot break out)
+  // so that the driver sends it in one round trip with the BEGIN in front of it (pg-driver.ts).
+  if (customerId !== null && !UUID.test(customerId)) throw new TenantScopeError("A tenant id must be a UUID.");
+  return Prisma.raw(`SELECT set_config('role', '${APP_ROLE}', true), set_config('app.customer_id', '${customerId ?? ""}', true)`);
 }
 
 function inTransaction(params: unknown): boolean {

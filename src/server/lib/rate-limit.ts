@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
+import { createPool } from "@/server/db/pg-driver";
 import { AppError } from "./errors";
 
 /**
@@ -150,7 +151,7 @@ function getStore(): TStore {
   if (!url) throw new Error("Rate limits need DATABASE_URL (the counters live in PostgreSQL)");
   // A small pool of its own: a counter upsert is one short statement, and keeping it off the
   // Prisma pool means a busy API cannot starve its own rate limiting.
-  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
+  const pool = createPool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   store = { pool, limiters: new Map() };

@@ -45,7 +45,8 @@ describe("round trips per request on the hot routes", () => {
     const counts = [];
     for (const limit of [1, 10, 50]) counts.push(await roundTrips(`${server.baseUrl}/drift-events?limit=${limit}`, tenant.keys.VIEWER.headers));
     expect(new Set(counts).size).toBe(1);
-    // Before the principal cache and the leases: 7 (key lookup, counter upsert, BEGIN, prelude, list, COMMIT, …).
+    // Without the principal cache, the leases and the one-round-trip prelude, the key lookup, the
+    // counter upsert and a separate BEGIN came on top of these.
     expect(counts[0]).toBeLessThanOrEqual(4);
   });
 

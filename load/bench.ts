@@ -183,15 +183,17 @@ type TQueryEvent = { query: string; params: string };
  * purpose: the claims list writes an audit row per read, which cannot be replayed verbatim.
  */
 async function benchApi(customerId: string, repeat: number): Promise<TBenchReport["api"]> {
-  const { db } = await import("../src/server/db/client");
+  const { db, tenantClient } = await import("../src/server/db/client");
   const { createTestApiKey, startRestServer } = await import("../src/test/factories");
   const key = await createTestApiKey(customerId, "VIEWER");
   const server = await startRestServer();
-  const events: TQueryEvent[] = [];
+  const events: Array<TQueryEvent & { login: "platform" | "tenant" }> = [];
   let recording = false;
-  (db() as unknown as { $on(event: "query", listener: (event: TQueryEvent) => void): void }).$on("query", (event) => {
-    if (recording) events.push(event);
-  });
+  for (const [login, client] of [["platform", db()], ["tenant", tenantClient()]] as const) {
+    (client as unknown as { $on(event: "query", listener: (event: TQueryEvent) => void): void }).$on("query", (event) => {
+      if (recording) events.push({ ...event, login });
+    });
+  }
   const request = "GET /api/v1/drift-events?limit=50";
   const url = `${server.baseUrl}/drift-events?limit=50`;
   const fetchList = async () => {
@@ -201,6 +203,8 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
   };
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
+  const tenantConnection = new pg.Client({ connectionString: process.env.DATABASE_TENANT_URL });
+  await tenantConnection.connect();
   try {
     for (let i = 0; i < 5; i += 1) await fetchList(); // warm-up: module loading, key cache, plans
     recording = true;
@@ -208,12 +212,21 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     recording = false;
     const statements = events
       .filter((event) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(event.query.trim()))
-      .map((event) => ({ text: event.query, values: JSON.parse(event.params || "[]") as unknown[] }));
+      .map((event) => ({ login: event.login, text: event.query, values: JSON.parse(event.params || "[]") as unknown[] }));
     const writes = statements.filter((s) => !/^\s*(SELECT|WITH)\b/i.test(s.text));
+    const platformStatements = statements.filter((s) => s.login === "platform").map(({ text, values }) => ({ text, values }));
+    const tenantStatements = statements.filter((s) => s.login === "tenant").map(({ text, values }) => ({ text, values }));
     if (writes.length > 0) throw new Error(`${request} writes (${writes.map((s) => s.text.slice(0, 60)).join("; ")}): pick a read-only list to replay`);
     if (process.env.BENCH_DEBUG) for (const s of statements) log(`  sql: ${s.text.slice(0, 200)} ${JSON.stringify(s.values).slice(0, 200)}`);
+    // Tenant statements run as the request runs them: on the tenant login, in one transaction
+    // with the tenant prelude (row-level security needs both), so the bare figure is the SQL the
+    // request cannot do without.
     const replay = async () => {
-      for (const statement of statements) await client.query(statement);
+      for (const statement of platformStatements) await client.query(statement);
+      if (tenantStatements.length === 0) return;
+      await tenantConnection.query("BEGIN");
+      for (const statement of tenantStatements) await tenantConnection.query(statement);
+      await tenantConnection.query("COMMIT");
     };
     await replay();
     const restSamples: number[] = [];
@@ -232,6 +245,7 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     return { request, statements: statements.length, restMs: round(restMs, 2), bareSqlMs: round(bareSqlMs, 2), listOverheadRatio: round(restMs / bareSqlMs) };
   } finally {
     await client.end();
+    await tenantConnection.end();
     await server.close();
   }
 }

@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { EnvError } from "@/env";
+import { closePrincipalCache } from "@/server/auth/principal-cache";
 import { assertAppLogins } from "@/server/db/app-logins";
 import { disconnectDb } from "@/server/db/client";
 import { pendingVersions } from "@/server/db/migrations";
@@ -101,6 +102,7 @@ export const closePoolsStep = {
   run: async () => {
     await disconnectDb().catch(() => {});
     await closeRateLimitStore().catch(() => {});
+    await closePrincipalCache().catch(() => {});
   },
 };
 

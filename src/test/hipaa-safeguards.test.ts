@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { principalCache } from "@/server/auth/principal-cache";
 import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { verifyAuditChain } from "@/server/lib/audit";
@@ -155,7 +156,9 @@ describe("transmission hygiene: CORS and errors", () => {
   });
 
   it("a forced 500 answers a problem without stack, SQL or internals", async () => {
-    // The API-key lookup fails the way a broken database would, with internals in the message.
+    // The API-key lookup fails the way a broken database would, with internals in the message
+    // (the key's earlier lookups are cached: empty the cache so this one reaches the database).
+    principalCache().clear();
     const spy = vi.spyOn(db().apiKey, "findUnique").mockRejectedValueOnce(new Error('relation "api_keys" does not exist at Object.<anonymous> (/work/main/src/server/api/context.ts:62:3) SELECT key_hash FROM api_keys'));
     const response = await rest("/customers/me");
     spy.mockRestore();

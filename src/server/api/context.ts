@@ -2,9 +2,9 @@ import { decode } from "next-auth/jwt";
 import { env } from "@/env";
 import type { MemberRole } from "@/generated/prisma/client";
 import { requestActivity, type TRequestActivity } from "@/server/auth/session-activity";
-import { resolveUserSession } from "@/server/auth/user-sessions";
+import { principalCache } from "@/server/auth/principal-cache";
+import { resolveUserSession, type TActiveSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
-import { tenantDb, type TTenantDb } from "@/server/db/tenant-scope";
 import { hashApiKey, looksLikeApiKey } from "@/server/lib/api-key-token";
 
 /**
@@ -38,8 +38,6 @@ export interface TContext {
   caller: TCaller | null;
   tenant: TTenant | null;
   authError: string | null;
-  /** Tenant-scoped data handle; matches nothing when no tenant is in scope. */
-  tdb: TTenantDb;
   /** Headers the transport adds to the response (rate limits). */
   responseHeaders: Headers;
   /** The incoming request's headers (e.g. Idempotency-Key); services never see them. */
@@ -59,18 +57,40 @@ function cookieValue(header: string | null, names: string[]): string | null {
   return null;
 }
 
-async function callerFromApiKey(key: string): Promise<{ caller: TCaller; tenant: TTenant } | { error: string }> {
-  if (!looksLikeApiKey(key)) return { error: "Malformed API key." };
+type TApiKeyRecord = { id: string; prefix: string; role: TRole; customerId: string; revokedAt: Date | null; expiresAt: Date | null; lastUsedAt: Date | null };
+
+const LAST_USED_EVERY_MS = 60_000;
+
+async function apiKeyRecord(keyHash: string): Promise<TApiKeyRecord | null> {
+  const cache = principalCache();
+  const cacheKey = `apiKey:${keyHash}`;
+  const cached = cache.get<TApiKeyRecord>(cacheKey);
+  if (cached) return cached;
+  const since = cache.epoch;
   const record = await db().apiKey.findUnique({
-    where: { keyHash: hashApiKey(key) },
+    where: { keyHash },
     select: { id: true, prefix: true, role: true, customerId: true, revokedAt: true, expiresAt: true, lastUsedAt: true },
   });
+  // Unknown keys are not cached: a key created a moment later must work at once.
+  if (record) cache.set(cacheKey, record, [`key:${record.id}`], since);
+  return record;
+}
+
+async function callerFromApiKey(key: string): Promise<{ caller: TCaller; tenant: TTenant } | { error: string }> {
+  if (!looksLikeApiKey(key)) return { error: "Malformed API key." };
+  const record = await apiKeyRecord(hashApiKey(key));
   if (!record) return { error: "Unknown API key." };
   if (record.revokedAt) return { error: "This API key has been revoked." };
   if (record.expiresAt && record.expiresAt <= new Date()) return { error: "This API key has expired." };
-  // lastUsedAt to the minute: enough for operators, and no write on every request.
-  if (!record.lastUsedAt || Date.now() - record.lastUsedAt.getTime() > 60_000) {
-    await db().apiKey.update({ where: { id: record.id }, data: { lastUsedAt: new Date() } });
+  // lastUsedAt to the minute: enough for operators, and no write on every request. The condition
+  // is in the statement too, so N instances together still write it at most once a minute.
+  const now = new Date();
+  if (!record.lastUsedAt || now.getTime() - record.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+    record.lastUsedAt = now;
+    await db().apiKey.updateMany({
+      where: { id: record.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - LAST_USED_EVERY_MS) } }] },
+      data: { lastUsedAt: now },
+    });
   }
   return {
     caller: { kind: "apiKey", userId: null, apiKeyId: record.id, label: record.prefix, isSuperuser: false, sessionId: null },
@@ -78,12 +98,51 @@ async function callerFromApiKey(key: string): Promise<{ caller: TCaller; tenant:
   };
 }
 
+type TCachedSession = { session: TActiveSession; memberships: { customerId: string; role: TRole }[] };
+
+/**
+ * The session and the user's memberships, from the principal cache when this request shows no
+ * person's activity (a background poll) and the cached row is still within its idle and absolute
+ * limits; otherwise from the database, whose one UPDATE moves the idle clock and re-checks
+ * revocation, disabling and expiry (user-sessions.ts).
+ */
+async function sessionAndMemberships(sessionId: string, activity: TRequestActivity): Promise<TCachedSession | null> {
+  const cache = principalCache();
+  const cacheKey = `session:${sessionId}`;
+  const cached = cache.get<TCachedSession>(cacheKey);
+  const now = Date.now();
+  const personActed = activity.userNavigation || (activity.marker !== null && activity.marker !== cached?.session.activityMarker);
+  if (
+    cached &&
+    !personActed &&
+    cached.session.expiresAt.getTime() > now &&
+    cached.session.lastSeenAt.getTime() > now - env().SESSION_IDLE_MINUTES * 60_000
+  ) {
+    return cached;
+  }
+  const since = cache.epoch;
+  const session = await resolveUserSession(sessionId, activity);
+  if (!session) {
+    cache.drop(cacheKey);
+    return null;
+  }
+  const memberships = await db().membership.findMany({
+    where: { userId: session.userId },
+    select: { customerId: true, role: true },
+    orderBy: { createdAt: "asc" },
+  });
+  const value = { session, memberships };
+  cache.set(cacheKey, value, [`session:${sessionId}`, `user:${session.userId}`], since);
+  return value;
+}
+
 async function callerFromSession(cookie: string, activity: TRequestActivity): Promise<{ caller: TCaller; tenant: TTenant | null } | { error: string }> {
   const token = await decode({ token: cookie, secret: env().AUTH_SECRET }).catch(() => null);
   const sessionId = typeof token?.sid === "string" ? token.sid : null;
   if (!sessionId) return { error: "Invalid session." };
-  const session = await resolveUserSession(sessionId, activity);
-  if (!session) return { error: "Your session has ended; sign in again." };
+  const found = await sessionAndMemberships(sessionId, activity);
+  if (!found) return { error: "Your session has ended; sign in again." };
+  const { session, memberships } = found;
   const caller: TCaller = {
     kind: "user",
     userId: session.userId,
@@ -92,11 +151,6 @@ async function callerFromSession(cookie: string, activity: TRequestActivity): Pr
     isSuperuser: session.isSuperuser,
     sessionId,
   };
-  const memberships = await db().membership.findMany({
-    where: { userId: session.userId },
-    select: { customerId: true, role: true },
-    orderBy: { createdAt: "asc" },
-  });
   const active = session.activeCustomerId;
   const chosen = memberships.find((m) => m.customerId === active) ?? (active ? undefined : memberships[0]);
   if (chosen) return { caller, tenant: { customerId: chosen.customerId, role: chosen.role, viaSwitch: false } };
@@ -127,7 +181,7 @@ export async function createContext(options: {
     if (cookie) resolved = await callerFromSession(cookie, requestActivity(headers));
   }
   if (!resolved || "error" in resolved) {
-    return { ...base, caller: null, tenant: null, authError: resolved?.error ?? null, tdb: tenantDb(null) };
+    return { ...base, caller: null, tenant: null, authError: resolved?.error ?? null };
   }
-  return { ...base, caller: resolved.caller, tenant: resolved.tenant, authError: null, tdb: tenantDb(resolved.tenant?.customerId ?? null) };
+  return { ...base, caller: resolved.caller, tenant: resolved.tenant, authError: null };
 }

@@ -2,16 +2,17 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { logger } from "@/server/lib/logger";
-import { AppError } from "@/server/lib/errors";
-import { consumeRateLimit, rateLimitHeaders, type TRateLimitKind } from "@/server/lib/rate-limit";
+import type { TRateLimitKind } from "@/server/lib/rate-limit";
 import type { TContext, TRole } from "./context";
 import { toAppError, toTRPCError } from "./errors";
+import { enforceRateLimit, requireCaller, requireRole, requireTenant } from "./kernel";
 
 /**
  * The API kernel: every procedure of both doors (tRPC for the web app, REST for outside callers)
  * is built from the base procedures below, in this order of checks:
  *   auth -> tenant -> role -> rate limit -> procedure (zod in/out) -> service.
- * Routers import procedures from this file and from nowhere else.
+ * Routers import procedures from this file and from nowhere else. The checks themselves are in
+ * kernel.ts, shared with the raw route handlers (with-kernel.ts).
  */
 
 export type TMeta = OpenApiMeta & {
@@ -61,24 +62,12 @@ const errorMapping = t.middleware(async ({ next }) => {
 export const publicProcedure = t.procedure.use(errorMapping);
 
 /** A signed-in user or a valid API key. */
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.caller) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: ctx.authError ?? "Sign in or send an API key." });
-  }
-  return next({ ctx: { ...ctx, caller: ctx.caller } });
-});
-
-const ROLE_RANK: Record<TRole, number> = { VIEWER: 1, ANALYST: 2, ADMIN: 3 };
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireCaller(ctx) } }));
 
 /** Rate limiting per tenant and caller, with RateLimit-* headers on every answer. */
 const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
   const kind: TRateLimitKind = meta?.rateLimit ?? (!ctx.caller ? "identityToken" : type === "query" ? "read" : "write");
-  const scope = kind === "runTrigger" || kind === "bulk" || kind === "upload" ? (ctx.tenant?.customerId ?? "none") : `${ctx.tenant?.customerId ?? "none"}:${ctx.caller?.userId ?? ctx.caller?.apiKeyId ?? ctx.ip ?? "anonymous"}`;
-  const result = await consumeRateLimit(kind, scope);
-  for (const [name, value] of Object.entries(rateLimitHeaders(result))) ctx.responseHeaders.set(name, value);
-  if (!result.allowed) {
-    throw new AppError("TOO_MANY_REQUESTS", "Rate limit reached; retry later.", { retryAfterSeconds: Math.max(1, result.resetSeconds) });
-  }
+  await enforceRateLimit(kind, ctx);
   return next();
 });
 
@@ -88,12 +77,9 @@ const rateLimited = t.middleware(async ({ ctx, meta, type, next }) => {
  */
 export const anonymousProcedure = publicProcedure.use(rateLimited);
 
-const inTenant = authedProcedure.use(({ ctx, next }) => {
-  if (!ctx.tenant) throw new TRPCError({ code: "FORBIDDEN", message: "You are not a member of any customer." });
-  return next({ ctx: { ...ctx, tenant: ctx.tenant } });
-});
+const inTenant = authedProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, tenant: requireTenant(ctx) } }));
 
-/** A caller acting in one tenant; `ctx.tdb` is scoped to it. */
+/** A caller acting in one tenant. */
 export const tenantProcedure = inTenant.use(rateLimited);
 
 /**
@@ -103,9 +89,7 @@ export const tenantProcedure = inTenant.use(rateLimited);
 function roleProcedure(minimum: TRole) {
   return inTenant
     .use(({ ctx, next }) => {
-      if (ROLE_RANK[ctx.tenant.role] < ROLE_RANK[minimum]) {
-        throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${minimum} role or higher.` });
-      }
+      requireRole(ctx.tenant, minimum);
       return next();
     })
     .use(rateLimited);

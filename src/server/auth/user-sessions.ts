@@ -14,6 +14,10 @@ export interface TActiveSession {
   email: string;
   isSuperuser: boolean;
   activeCustomerId: string | null;
+  /** As of this lookup: what the principal cache needs to answer the next poll without a write. */
+  lastSeenAt: Date;
+  expiresAt: Date;
+  activityMarker: string | null;
 }
 
 export async function createUserSession(userId: string): Promise<string> {
@@ -39,7 +43,16 @@ export async function resolveUserSession(sessionId: string, activity: TRequestAc
   // One statement: check the session is still valid, move the idle clock if a person acted, and
   // return it. The marker comparison happens on the row, so two tabs polling at once agree.
   const rows = await db().$queryRaw<
-    { id: string; user_id: string; email: string; is_superuser: boolean; active_customer_id: string | null }[]
+    {
+      id: string;
+      user_id: string;
+      email: string;
+      is_superuser: boolean;
+      active_customer_id: string | null;
+      last_seen_at: Date;
+      expires_at: Date;
+      last_activity_marker: string | null;
+    }[]
   >`
     UPDATE user_sessions s SET
       last_seen_at = CASE
@@ -51,7 +64,8 @@ export async function resolveUserSession(sessionId: string, activity: TRequestAc
       AND s.revoked_at IS NULL AND s.expires_at > ${now}
       AND s.last_seen_at > ${new Date(now.getTime() - idleMs)}
       AND u.disabled_at IS NULL
-    RETURNING s.id::text, s.user_id::text, u.email, u.is_superuser, s.active_customer_id::text`;
+    RETURNING s.id::text, s.user_id::text, u.email, u.is_superuser, s.active_customer_id::text,
+      s.last_seen_at, s.expires_at, s.last_activity_marker`;
   const row = rows[0];
   if (!row) {
     await revokeUserSession(sessionId);
@@ -63,6 +77,9 @@ export async function resolveUserSession(sessionId: string, activity: TRequestAc
     email: row.email,
     isSuperuser: row.is_superuser,
     activeCustomerId: row.active_customer_id,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    activityMarker: row.last_activity_marker,
   };
 }
 

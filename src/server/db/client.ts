@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "@/generated/prisma/client";
 import { databaseUrl, tenantDatabaseUrl } from "@/env";
+import { CountingClient } from "./pg-driver";
 
 /**
  * The two Prisma clients of a process, created on first use because start-up decides the URLs
@@ -19,7 +20,8 @@ export function createPrismaClient(
   url = databaseUrl(),
   options: { max?: number; logQueries?: boolean; connectionTimeoutMillis?: number } = {},
 ): PrismaClient {
-  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis });
+  // CountingClient (pg-driver.ts): the tenant prelude shares BEGIN's round trip; round trips counted.
+  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis, Client: CountingClient });
   // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
   // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
   // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.

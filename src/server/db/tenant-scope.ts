@@ -171,9 +171,14 @@ export const rowLevelSecurity = {
 
 export const APP_ROLE = "driftline_app";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function setTenantSql(customerId: string | null) {
-  // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant.
-  return Prisma.sql`SELECT set_config('role', ${APP_ROLE}, true), set_config('app.customer_id', ${customerId ?? ""}, true)`;
+  // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant. Written
+  // without parameters (the id is checked to be a UUID first, so the literal cannot break out)
+  // so that the driver sends it in one round trip with the BEGIN in front of it (pg-driver.ts).
+  if (customerId !== null && !UUID.test(customerId)) throw new TenantScopeError("A tenant id must be a UUID.");
+  return Prisma.raw(`SELECT set_config('role', '${APP_ROLE}', true), set_config('app.customer_id', '${customerId ?? ""}', true)`);
 }
 
 function inTransaction(params: unknown): boolean {
@@ -181,7 +186,31 @@ function inTransaction(params: unknown): boolean {
   return Boolean(internal?.transaction);
 }
 
+/**
+ * Scoped clients are built once per (base client, tenant) and reused: `$extends` builds a new
+ * client object graph, too much to pay on every call of every request. Bounded, least recently
+ * used first out; a client dropped here is rebuilt on its next use.
+ */
+const SCOPED_CLIENTS_PER_BASE = 1000;
+const scopedClients = new WeakMap<TDb, Map<string, ReturnType<typeof buildTenantDb>>>();
+
 export function tenantDb(customerId: string | null, base: TDb = rowLevelSecurity.enabled ? tenantClient() : db()) {
+  let clients = scopedClients.get(base);
+  if (!clients) scopedClients.set(base, (clients = new Map()));
+  const key = customerId ?? "";
+  const hit = clients.get(key);
+  if (hit) {
+    clients.delete(key);
+    clients.set(key, hit);
+    return hit;
+  }
+  const built = buildTenantDb(customerId, base);
+  clients.set(key, built);
+  if (clients.size > SCOPED_CLIENTS_PER_BASE) clients.delete(clients.keys().next().value as string);
+  return built;
+}
+
+function buildTenantDb(customerId: string | null, base: TDb) {
   return base
     .$extends({
       name: "tenant-scope",

@@ -10,7 +10,9 @@ import {
   consumeRateLimit,
   parseRateLimitOverrides,
   rateLimitHeaders,
+  rateLimitLeaseSize,
   rateLimitPolicy,
+  rateLimitStoreCalls,
   resetRateLimit,
   type TRateLimitResult,
 } from "./rate-limit";
@@ -94,6 +96,57 @@ describe("consumeRateLimit", () => {
     expect(results.every((r) => r.limit === 7)).toBe(true);
     // And this process, sharing the store, is refused too.
     expect((await consumeRateLimit("runTrigger", key)).allowed).toBe(false);
+  });
+});
+
+describe("leases for the high-volume classes (read, write)", () => {
+  it("one store upsert per lease, not per request, with exact RateLimit-Remaining in one process", async () => {
+    const key = uniqueKey("lease");
+    const size = rateLimitLeaseSize("read");
+    expect(size).toBe(12); // 600 / 50
+    const before = rateLimitStoreCalls();
+    const remaining: number[] = [];
+    for (let i = 0; i < 60; i += 1) {
+      const result = await consumeRateLimit("read", key);
+      expect(result.allowed).toBe(true);
+      remaining.push(result.remaining);
+    }
+    expect(rateLimitStoreCalls() - before).toBe(60 / size);
+    expect(remaining).toEqual(Array.from({ length: 60 }, (_, i) => 600 - 1 - i));
+    // Small limits are not leased: one upsert per request, as the sign-in limits need.
+    expect(rateLimitLeaseSize("write")).toBe(1);
+    expect(rateLimitLeaseSize("signInPair")).toBe(1);
+    expect(rateLimitLeaseSize("upload")).toBe(1);
+  });
+
+  it("a concurrent burst of one key shares a refill", async () => {
+    const key = uniqueKey("lease-burst");
+    const before = rateLimitStoreCalls();
+    const results = await Promise.all(Array.from({ length: 24 }, () => consumeRateLimit("read", key)));
+    expect(results.every((r) => r.allowed)).toBe(true);
+    expect(rateLimitStoreCalls() - before).toBe(2);
+  });
+
+  it("two processes never over-admit, and under-admit by at most (N - 1) x (L - 1)", async () => {
+    // Limit 250 per window: lease L = 5. 2 x 200 tries at once on one key.
+    const points = 250;
+    const size = 5;
+    const key = uniqueKey("lease-cross-process");
+    const tsx = path.join(root, "node_modules/.bin/tsx");
+    const fixture = path.join(root, "src/server/lib/rate-limit.fixture.ts");
+    const spawnOne = () =>
+      run(tsx, [fixture, "read", key, "200"], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL, RATE_LIMIT_OVERRIDES: JSON.stringify({ read: { points, duration: 600 } }) },
+        timeout: 60_000,
+      });
+    const outputs = await Promise.all([spawnOne(), spawnOne()]);
+    const results = outputs.flatMap(({ stdout }) => JSON.parse(stdout.trim()) as TRateLimitResult[]);
+    expect(results).toHaveLength(400);
+    const admitted = results.filter((r) => r.allowed).length;
+    expect(admitted).toBeLessThanOrEqual(points);
+    expect(admitted).toBeGreaterThanOrEqual(points - (2 - 1) * (size - 1));
+    expect(results.every((r) => r.limit === points)).toBe(true);
   });
 });
 

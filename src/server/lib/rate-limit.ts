@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
+import { createPool } from "@/server/db/pg-driver";
 import { AppError } from "./errors";
 
 /**
@@ -10,6 +11,17 @@ import { AppError } from "./errors";
  * is atomic, so N processes together never let more than `points` through in a window. Windows
  * are fixed: the first hit opens a window of `duration` seconds; every hit in it, allowed or not,
  * counts.
+ *
+ * The high-volume classes (`read`, `write`) do not write the counter on every request: an
+ * instance takes a *lease* of L points from the shared counter in one upsert (L = points/50,
+ * between 1 and 50: 12 for the default read limit, 2 for write) and admits the next L requests
+ * of that key locally, in memory, until the lease is spent or the window ends. Leased points are
+ * counted in the shared store before any of them is admitted, so N instances together still never
+ * admit more than `points` in a window (no over-admission). The cost is the other way: points
+ * leased by one instance and not used there are not available to the others, so a caller whose
+ * requests are spread over N instances may be refused up to (N - 1) x (L - 1) requests early
+ * (rate-limit.test.ts measures both bounds with two processes). The other classes (runs, bulk,
+ * uploads, sign-in, identity tokens) are small, so L = 1: one upsert per request, as before.
  *
  * The caller chooses the key (tenant, tenant+caller, account, address). Keys are stored as a
  * SHA-256 digest: sign-in keys carry e-mail addresses and IPs, which have no business sitting in
@@ -139,7 +151,7 @@ function getStore(): TStore {
   if (!url) throw new Error("Rate limits need DATABASE_URL (the counters live in PostgreSQL)");
   // A small pool of its own: a counter upsert is one short statement, and keeping it off the
   // Prisma pool means a busy API cannot starve its own rate limiting.
-  const pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
+  const pool = createPool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on("error", () => {});
   store = { pool, limiters: new Map() };
@@ -193,17 +205,97 @@ function toResult(res: RateLimiterRes, allowed: boolean, policy: TRateLimitPolic
   };
 }
 
+/** Classes served from leases (see the top of this file); the others write every request. */
+const LEASED_KINDS: ReadonlySet<TRateLimitKind> = new Set<TRateLimitKind>(["read", "write"]);
+/** A lease is at most 1/LEASE_FRACTION of the limit, and at most MAX_LEASE points. */
+const LEASE_FRACTION = 50;
+const MAX_LEASE = 50;
+/** Keys with a live lease kept per process; an evicted lease only wastes its unused points. */
+const MAX_LEASES = 10_000;
+
+/** Points of `kind` one store upsert leases to this instance (1: no lease, one upsert per request). */
+export function rateLimitLeaseSize(kind: TRateLimitKind): number {
+  const { points } = rateLimitPolicy(kind);
+  return LEASED_KINDS.has(kind) ? Math.max(1, Math.min(MAX_LEASE, Math.floor(points / LEASE_FRACTION))) : 1;
+}
+
+interface TLease {
+  /** Leased points not yet admitted here. */
+  left: number;
+  /** The shared counter as of the lease, counting only points that were granted. */
+  counted: number;
+  resetAt: number;
+}
+
+const leases = new Map<string, TLease>();
+const refills = new Map<string, Promise<TRateLimitResult | null>>();
+let storeCalls = 0;
+
+/** Store round trips by consumeRateLimit in this process (tests show the leases save them). */
+export function rateLimitStoreCalls(): number {
+  return storeCalls;
+}
+
+async function consumeFromStore(limiter: RateLimiterPostgres, stored: string, points: number): Promise<{ res: RateLimiterRes; refused: boolean }> {
+  storeCalls += 1;
+  try {
+    return { res: await limiter.consume(stored, points), refused: false };
+  } catch (error) {
+    if (error instanceof RateLimiterRes) return { res: error, refused: true };
+    throw error;
+  }
+}
+
+function takeFromLease(id: string, policy: TRateLimitPolicy): TRateLimitResult | null {
+  const lease = leases.get(id);
+  const now = Date.now();
+  if (!lease || lease.left <= 0 || lease.resetAt <= now) return null;
+  lease.left -= 1;
+  return {
+    allowed: true,
+    limit: policy.points,
+    remaining: Math.max(0, policy.points - lease.counted + lease.left),
+    resetSeconds: Math.max(0, Math.ceil((lease.resetAt - now) / 1000)),
+    consumed: lease.counted - lease.left,
+  };
+}
+
+/** One upsert for up to `size` points; null when some were granted (now in the lease), else the refusal. */
+async function refillLease(id: string, limiter: RateLimiterPostgres, stored: string, size: number, policy: TRateLimitPolicy): Promise<TRateLimitResult | null> {
+  const { res } = await consumeFromStore(limiter, stored, size);
+  const before = res.consumedPoints - size;
+  const granted = Math.min(size, Math.max(0, policy.points - before));
+  if (granted === 0) return toResult(res, false, policy);
+  leases.delete(id);
+  leases.set(id, { left: granted, counted: before + granted, resetAt: Date.now() + res.msBeforeNext });
+  if (leases.size > MAX_LEASES) leases.delete(leases.keys().next().value as string);
+  return null;
+}
+
 /**
  * Counts one request against `key` in the `kind` window. A refusal is a result, not an error;
  * a store failure (database down) throws, and the caller decides whether to fail closed.
  */
 export async function consumeRateLimit(kind: TRateLimitKind, key: string): Promise<TRateLimitResult> {
   const { limiter, policy } = limiterFor(kind);
-  try {
-    return toResult(await limiter.consume(storedKey(key)), true, policy);
-  } catch (error) {
-    if (error instanceof RateLimiterRes) return toResult(error, false, policy);
-    throw error;
+  const stored = storedKey(key);
+  const size = rateLimitLeaseSize(kind);
+  if (size === 1) {
+    const { res, refused } = await consumeFromStore(limiter, stored, 1);
+    return toResult(res, !refused, policy);
+  }
+  const id = `${kind}:${stored}`;
+  for (;;) {
+    const local = takeFromLease(id, policy);
+    if (local) return local;
+    // One refill per key at a time: a burst of one caller's requests shares one upsert.
+    let refill = refills.get(id);
+    if (!refill) {
+      refill = refillLease(id, limiter, stored, size, policy).finally(() => refills.delete(id));
+      refills.set(id, refill);
+    }
+    const refusal = await refill;
+    if (refusal) return { ...refusal };
   }
 }
 
@@ -240,6 +332,7 @@ export function rateLimitHeaders(result: TRateLimitResult): Record<string, strin
  */
 export async function resetRateLimit(kind: TRateLimitKind, key: string): Promise<void> {
   const { limiter } = limiterFor(kind);
+  leases.delete(`${kind}:${storedKey(key)}`);
   await limiter.delete(storedKey(key));
 }
 
@@ -259,5 +352,6 @@ export async function hasRateLimitKey(kind: TRateLimitKind, key: string): Promis
 export async function closeRateLimitStore(): Promise<void> {
   const current = store;
   store = undefined;
+  leases.clear();
   await current?.pool.end();
 }

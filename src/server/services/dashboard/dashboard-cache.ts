@@ -6,19 +6,41 @@ import type { TDashboard } from "./dashboard-shape";
  * the version is read from the database on every request, so a change made through any
  * instance is a miss everywhere. The TTL bounds reuse of an unchanged version (figures that
  * move without a version change, such as "this month", stay at most TTL old); the size cap
- * bounds memory. Concurrent misses for one key share one computation.
+ * bounds memory.
+ *
+ * Single flight per key: at most one computation of a key runs at a time in a process. Requests
+ * for the version being computed share it. A request that read a newer version while one runs
+ * does not start a second: it joins one follow-up computation that starts when the running one
+ * ends, shared by every request that arrives meanwhile. So a burst of writes and reads on one
+ * tenant costs at most two computations in a row, never N at once, and every answer is computed
+ * from data at least as new as the version its request read (no stale answer after a write).
  */
 export const DASHBOARD_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 500;
 
-interface TEntry<T> {
+interface TRun<T> {
   version: string;
-  expiresAt: number;
   value: Promise<T>;
 }
 
+interface TQueued<T> {
+  /** The newest version read by a request that joined; the snapshot is at least as new. */
+  version: string;
+  compute: () => Promise<T>;
+  value: Promise<T>;
+  settle: (run: Promise<T>) => void;
+}
+
+interface TSlot<T> {
+  done?: TRun<T> & { expiresAt: number };
+  running?: TRun<T>;
+  queued?: TQueued<T>;
+}
+
 export class VersionedCache<T> {
-  private readonly entries = new Map<string, TEntry<T>>();
+  private readonly slots = new Map<string, TSlot<T>>();
+  /** Computations started, for tests and metrics. */
+  computations = 0;
 
   constructor(
     private readonly ttlMs = DASHBOARD_CACHE_TTL_MS,
@@ -26,22 +48,52 @@ export class VersionedCache<T> {
   ) {}
 
   getOrCompute(key: string, version: string, compute: () => Promise<T>): Promise<T> {
-    const now = Date.now();
-    const hit = this.entries.get(key);
-    if (hit && hit.version === version && hit.expiresAt > now) return hit.value;
-    const value = compute();
-    // A failed computation is not cached.
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = {};
+      this.slots.set(key, slot);
+      if (this.slots.size > this.maxEntries) this.slots.delete(this.slots.keys().next().value as string);
+    }
+    const { done, running, queued } = slot;
+    if (done && done.version === version && done.expiresAt > Date.now()) return done.value;
+    if (running && running.version === version) return running.value;
+    if (!running) return this.start(slot, version, compute);
+    if (queued) {
+      queued.version = version;
+      return queued.value;
+    }
+    let settle: (run: Promise<T>) => void = () => {};
+    const value = new Promise<T>((resolve, reject) => {
+      settle = (run) => run.then(resolve, reject);
     });
-    this.entries.delete(key);
-    this.entries.set(key, { version, expiresAt: now + this.ttlMs, value });
-    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+    slot.queued = { version, compute, value, settle };
+    return value;
+  }
+
+  private start(slot: TSlot<T>, version: string, compute: () => Promise<T>): Promise<T> {
+    this.computations += 1;
+    const startedAt = Date.now();
+    const value = compute();
+    slot.running = { version, value };
+    const finish = () => {
+      if (slot.running?.value === value) slot.running = undefined;
+      const next = slot.queued;
+      slot.queued = undefined;
+      if (next) next.settle(this.start(slot, next.version, next.compute));
+    };
+    // A failed computation is not cached.
+    value.then(
+      () => {
+        slot.done = { version, value, expiresAt: startedAt + this.ttlMs };
+        finish();
+      },
+      finish,
+    );
     return value;
   }
 
   clear(): void {
-    this.entries.clear();
+    this.slots.clear();
   }
 }
 

@@ -1,12 +1,7 @@
-import { createContext } from "@/server/api/context";
-import { toAppError } from "@/server/api/errors";
 import { handleRest, problem } from "@/server/api/http";
-import { crossSiteRefusal } from "@/server/api/same-origin";
+import { withKernel } from "@/server/api/with-kernel";
 import { actorOf } from "@/server/api/actor";
 import { AppError } from "@/server/lib/errors";
-import { logger } from "@/server/lib/logger";
-import { consumeRateLimit, rateLimitHeaders } from "@/server/lib/rate-limit";
-import { requestIdFrom } from "@/server/lib/request-id";
 import type { TApplyResult } from "@/server/services/ingestion/apply-claim-lines";
 import { ingestionLimits } from "@/server/services/ingestion/ingestion-limits";
 import { ingestUploadFile } from "@/server/services/ingestion/ingest-upload-file";
@@ -17,8 +12,8 @@ import { toUpload } from "@/server/services/ingestion/upload-row";
 /**
  * POST /api/v1/uploads: a CSV or X12 835 file as multipart field `file` or as the raw body
  * (text/csv, application/edi-x12). trpc-to-openapi cannot take multipart, so this handler does
- * what the REST door does for procedures — same context, ANALYST role, `upload` rate limit,
- * problem+json errors — and streams the body to a temporary file (hash + size limit) before the
+ * what the REST door does for procedures through the same kernel (with-kernel.ts: same-origin
+ * check, context, ANALYST role, `upload` rate limit, problem+json errors) and streams the body to a temporary file (hash + size limit) before the
  * one-transaction writer runs. GET /uploads stays with the tRPC list procedure.
  *
  * Answers: 201 a new upload applied; 200 the same file was uploaded before (the existing
@@ -29,7 +24,6 @@ import { toUpload } from "@/server/services/ingestion/upload-row";
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
 
-const ROLE_RANK = { VIEWER: 1, ANALYST: 2, ADMIN: 3 } as const;
 // Multipart framing around the file (boundaries, part headers) on top of UPLOAD_MAX_BYTES.
 const MULTIPART_SLACK = 64 * 1024;
 const RAW_TYPES = /^(text\/csv|application\/edi-x12|application\/x12|application\/edi|text\/plain|application\/octet-stream)\b/i;
@@ -80,41 +74,23 @@ async function answer(result: TApplyResult, requestId: string, headers: Headers)
   return new Response(JSON.stringify(body), { status: replayed ? 200 : 201, headers });
 }
 
-export async function POST(req: Request): Promise<Response> {
-  const requestId = requestIdFrom(req.headers);
-  const headers = new Headers();
-  // Before the session is even looked at: a cross-site form upload must not touch anything.
-  const refusal = crossSiteRefusal(req.method, req.headers);
-  if (refusal) return problem(403, "FORBIDDEN", refusal, requestId);
-  try {
-    const ctx = await createContext({ headers: req.headers, requestId, responseHeaders: headers });
-    if (!ctx.caller) throw new AppError("UNAUTHORIZED", ctx.authError ?? "Sign in or send an API key.");
-    if (!ctx.tenant) throw new AppError("FORBIDDEN", "You are not a member of any customer.");
-    if (ROLE_RANK[ctx.tenant.role] < ROLE_RANK.ANALYST) throw new AppError("FORBIDDEN", "This needs the ANALYST role or higher.");
-    const rate = await consumeRateLimit("upload", ctx.tenant.customerId);
-    for (const [name, value] of Object.entries(rateLimitHeaders(rate))) headers.set(name, value);
-    if (!rate.allowed) throw new AppError("TOO_MANY_REQUESTS", "Upload rate limit reached; retry later.", { retryAfterSeconds: Math.max(1, rate.resetSeconds) });
-
-    const contentType = req.headers.get("content-type") ?? "";
-    const multipart = /^multipart\/form-data/i.test(contentType);
-    if (!multipart && !RAW_TYPES.test(contentType)) {
-      return problem(415, "UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with field `file`, or the raw file as text/csv or application/edi-x12.", requestId, [], headers);
-    }
-    const limits = ingestionLimits();
-    const declared = Number(req.headers.get("content-length") ?? "0");
-    if (declared > limits.maxBytes + (multipart ? MULTIPART_SLACK : 0)) throw tooLarge(limits.maxBytes);
-
-    const file = await spoolBody(req, limits.maxBytes);
-    try {
-      return await answer(await ingestUploadFile(ctx.tenant.customerId, actorOf({ ...ctx, caller: ctx.caller }), file, limits), requestId, headers);
-    } finally {
-      await file.remove();
-    }
-  } catch (error) {
-    const appError = toAppError(error);
-    if (appError.code === "INTERNAL") logger.error({ requestId, err: appError.cause ?? error }, "upload failed");
-    return problem(appError.status, appError.code, appError.message, requestId, appError.details.errors ?? [], headers);
+export const POST = withKernel({ role: "ANALYST", rateLimit: "upload", name: "upload" }, async (ctx, req) => {
+  const { requestId, responseHeaders: headers } = ctx;
+  const contentType = req.headers.get("content-type") ?? "";
+  const multipart = /^multipart\/form-data/i.test(contentType);
+  if (!multipart && !RAW_TYPES.test(contentType)) {
+    return problem(415, "UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with field `file`, or the raw file as text/csv or application/edi-x12.", requestId, [], headers);
   }
-}
+  const limits = ingestionLimits();
+  const declared = Number(req.headers.get("content-length") ?? "0");
+  if (declared > limits.maxBytes + (multipart ? MULTIPART_SLACK : 0)) throw tooLarge(limits.maxBytes);
+
+  const file = await spoolBody(req, limits.maxBytes);
+  try {
+    return await answer(await ingestUploadFile(ctx.tenant.customerId, actorOf(ctx), file, limits), requestId, headers);
+  } finally {
+    await file.remove();
+  }
+});
 
 export { handleRest as GET };

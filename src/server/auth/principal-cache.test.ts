@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { principalCache } from "@/server/auth/principal-cache";
+import { createTestApiKey, createTestCustomer, createTestSession, createTestUser, startRestServer, type TRestServer } from "@/test/factories";
+
+/**
+ * Principal lookups are cached per process and dropped on every instance by LISTEN/NOTIFY. Two
+ * web instances with their own pools and caches: this test process (A) and a child process (B,
+ * principal-cache.fixture.ts). Changes are made by a third connection, the owner's.
+ */
+
+const root = path.resolve(import.meta.dirname, "../../..");
+let a: TRestServer;
+let b: { baseUrl: string; child: ChildProcess };
+
+async function startInstanceB(): Promise<{ baseUrl: string; child: ChildProcess }> {
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), [path.join(root, "src/server/auth/principal-cache.fixture.ts")], {
+    cwd: root,
+    env: process.env,
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`instance B exited (${code}) before it listened`)));
+  });
+  return { baseUrl: (JSON.parse(line) as { baseUrl: string }).baseUrl, child };
+}
+
+async function asOwner(sql: string, params: unknown[] = [], options: { withoutTriggers?: boolean } = {}): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query("BEGIN");
+    // Only to prove the cache is really in use: the same change with its notification suppressed.
+    if (options.withoutTriggers) await client.query("SET LOCAL session_replication_role = replica");
+    await client.query(sql, params);
+    await client.query("COMMIT");
+  } finally {
+    await client.end();
+  }
+}
+
+async function status(baseUrl: string, headers: Headers): Promise<number> {
+  const response = await fetch(`${baseUrl}/customers/me`, { headers });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+/** Polls until `instance` answers `expected`; the bound is far below the cache's 30 s TTL. */
+async function answersWithin(baseUrl: string, headers: Headers, expected: number, boundMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  while (Date.now() < deadline) {
+    if ((await status(baseUrl, headers)) === expected) return true;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return false;
+}
+
+beforeAll(async () => {
+  a = await startRestServer();
+  expect(await principalCache().whenListening()).toBe(true);
+  b = await startInstanceB();
+}, 120_000);
+
+afterAll(async () => {
+  b?.child.stdin?.end();
+  await new Promise((resolve) => (b?.child.exitCode !== null ? resolve(null) : b.child.once("exit", resolve)));
+  await a?.close();
+});
+
+describe("principal cache across two instances", () => {
+  it("serves an API key from the cache, and a revocation reaches both instances through NOTIFY, not the TTL", async () => {
+    const customer = await createTestCustomer();
+    const key = await createTestApiKey(customer.id, "VIEWER");
+    for (const instance of [a, b]) expect(await status(instance.baseUrl, key.headers)).toBe(200);
+
+    // Revoked with the notification suppressed: both instances still answer from their caches.
+    await asOwner("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [key.id], { withoutTriggers: true });
+    for (const instance of [a, b]) expect(await status(instance.baseUrl, key.headers)).toBe(200);
+    // The notification alone (what the trigger sends) makes both refuse.
+    await asOwner(`SELECT pg_notify('driftline_principals', $1)`, [`key:${key.id}`]);
+    for (const instance of [a, b]) expect(await answersWithin(instance.baseUrl, key.headers, 401)).toBe(true);
+
+    // An ordinary revocation (the trigger notifies) of another, cached key.
+    const other = await createTestApiKey(customer.id, "VIEWER");
+    for (const instance of [a, b]) expect(await status(instance.baseUrl, other.headers)).toBe(200);
+    await asOwner("UPDATE api_keys SET revoked_at = now() WHERE id = $1", [other.id]);
+    for (const instance of [a, b]) expect(await answersWithin(instance.baseUrl, other.headers, 401)).toBe(true);
+  });
+
+  it("disabling a user and removing a membership reach both instances' cached sessions", async () => {
+    const customer = await createTestCustomer();
+    const user = await createTestUser({ customerId: customer.id, role: "VIEWER" });
+    const session = await createTestSession(user.id);
+    for (const instance of [a, b]) expect(await status(instance.baseUrl, session.headers)).toBe(200);
+    await asOwner("DELETE FROM memberships WHERE user_id = $1", [user.id]);
+    for (const instance of [a, b]) expect(await answersWithin(instance.baseUrl, session.headers, 403)).toBe(true);
+    await asOwner("UPDATE users SET disabled_at = now() WHERE id = $1", [user.id]);
+    for (const instance of [a, b]) expect(await answersWithin(instance.baseUrl, session.headers, 401)).toBe(true);
+  });
+
+  it("writes lastUsedAt at most once a minute per key, whichever instance answers", async () => {
+    const customer = await createTestCustomer();
+    const key = await createTestApiKey(customer.id, "VIEWER");
+    const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+    await client.connect();
+    try {
+      const lastUsed = async () => (await client.query<{ t: Date | null }>("SELECT last_used_at AS t FROM api_keys WHERE id = $1", [key.id])).rows[0]!.t;
+      expect(await status(a.baseUrl, key.headers)).toBe(200);
+      const first = await lastUsed();
+      expect(first).not.toBeNull();
+      for (let i = 0; i < 5; i += 1) for (const instance of [a, b]) expect(await status(instance.baseUrl, key.headers)).toBe(200);
+      expect((await lastUsed())!.getTime()).toBe(first!.getTime());
+    } finally {
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import pg from "pg";
+import { logger } from "@/server/lib/logger";
+
+/**
+ * A short-lived, per-process cache of principal lookups (API key -> tenant and role, session ->
+ * user and memberships), so a request does not pay those statements every time.
+ *
+ * Correctness rests on PostgreSQL LISTEN/NOTIFY, not on the TTL: the triggers of migration
+ * 20261204010000 notify channel `driftline_principals` after every commit that revokes, expires,
+ * disables or changes a key, a user, a membership or a session, and each process drops the
+ * entries it names as the notification arrives (milliseconds after the commit; the two-process
+ * test in principal-cache.test.ts bounds it at one second). The cache is used only while this
+ * process's listening connection is up: before it has subscribed, and from the moment it drops
+ * until it has subscribed again (with the cache emptied), every lookup goes to the database.
+ * Entries also expire after PRINCIPAL_CACHE_TTL_MS whatever happens.
+ */
+
+export const PRINCIPAL_CACHE_TTL_MS = 30_000;
+const MAX_ENTRIES = 10_000;
+export const PRINCIPAL_CHANNEL = "driftline_principals";
+
+interface TEntry<T> {
+  value: T;
+  expiresAt: number;
+  /** Notification keys that drop this entry, e.g. "key:<id>", "user:<id>", "session:<id>". */
+  tags: string[];
+}
+
+class PrincipalCache {
+  private readonly entries = new Map<string, TEntry<unknown>>();
+  private readonly byTag = new Map<string, Set<string>>();
+  private client: pg.Client | null = null;
+  private listening = false;
+  private connecting: Promise<void> | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  /** Whether cached entries may be used: the invalidation channel is subscribed. */
+  get ready(): boolean {
+    this.ensureListening();
+    return this.listening;
+  }
+
+  get<T>(key: string): T | undefined {
+    if (!this.ready) return undefined;
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      this.drop(key);
+      return undefined;
+    }
+    return entry.value as T;
+  }
+
+  /**
+   * Stores `value` under `key` unless a notification for one of `tags` arrived since `since`
+   * (the epoch read before the lookup started): a lookup racing a revocation must not put the
+   * old answer back.
+   */
+  set<T>(key: string, value: T, tags: string[], since: number): void {
+    if (!this.listening || since !== this.epoch) return;
+    this.drop(key);
+    this.entries.set(key, { value, expiresAt: Date.now() + PRINCIPAL_CACHE_TTL_MS, tags });
+    for (const tag of tags) {
+      let keys = this.byTag.get(tag);
+      if (!keys) this.byTag.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+    if (this.entries.size > MAX_ENTRIES) this.drop(this.entries.keys().next().value as string);
+  }
+
+  /** Bumped by every invalidation; see `set`. */
+  epoch = 0;
+
+  drop(key: string): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    for (const tag of entry.tags) {
+      const keys = this.byTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byTag.delete(tag);
+    }
+  }
+
+  invalidate(tag: string): void {
+    this.epoch += 1;
+    for (const key of [...(this.byTag.get(tag) ?? [])]) this.drop(key);
+  }
+
+  clear(): void {
+    this.epoch += 1;
+    this.entries.clear();
+    this.byTag.clear();
+  }
+
+  private ensureListening(): void {
+    if (this.listening || this.connecting || this.retryTimer || this.closed) return;
+    const url = process.env.DATABASE_URL;
+    if (!url) return;
+    const client = new pg.Client({ connectionString: url });
+    const lost = (error?: unknown) => {
+      if (this.client !== client) return;
+      this.client = null;
+      this.listening = false;
+      this.clear();
+      if (error) logger.warn({ err: error }, "principal cache: invalidation channel lost; lookups go to the database until it is back");
+      client.end().catch(() => {});
+      if (!this.closed) {
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+        }, 1000);
+        this.retryTimer.unref();
+      }
+    };
+    this.client = client;
+    client.on("error", lost);
+    client.on("end", () => lost());
+    client.on("notification", (message) => {
+      if (message.channel === PRINCIPAL_CHANNEL && message.payload) this.invalidate(message.payload);
+    });
+    this.connecting = client
+      .connect()
+      .then(async () => {
+        // The listening connection must not keep a finished script or test worker alive.
+        (client as unknown as { connection?: { stream?: { unref?: () => void } } }).connection?.stream?.unref?.();
+        await client.query(`LISTEN ${PRINCIPAL_CHANNEL}`);
+        if (this.client === client) {
+          this.clear();
+          this.listening = true;
+        }
+      })
+      .catch((error: unknown) => lost(error))
+      .finally(() => {
+        this.connecting = null;
+      });
+  }
+
+  /** Waits until the channel is subscribed (tests, and the web process at start-up). */
+  async whenListening(): Promise<boolean> {
+    this.ensureListening();
+    await this.connecting;
+    return this.listening;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const client = this.client;
+    this.client = null;
+    this.listening = false;
+    this.clear();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    await client?.end().catch(() => {});
+  }
+}
+
+const holder = globalThis as unknown as { driftlinePrincipalCache?: PrincipalCache };
+
+export function principalCache(): PrincipalCache {
+  holder.driftlinePrincipalCache ??= new PrincipalCache();
+  return holder.driftlinePrincipalCache;
+}
+
+/** Closes the listening connection (graceful shutdown); the next lookup opens a new one. */
+export async function closePrincipalCache(): Promise<void> {
+  const cache = holder.driftlinePrincipalCache;
+  holder.driftlinePrincipalCache = undefined;
+  await cache?.close();
+}

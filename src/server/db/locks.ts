@@ -6,11 +6,13 @@ import type { TTx } from "./client";
  * them in this order, and ids of one kind in ascending order, so two transactions can never
  * wait on each other in a cycle:
  *
- *   Customer -> DriftEvent -> AlertRule -> AlertEvent -> WebhookDelivery
+ *   Customer -> DriftEvent -> AlertRule -> AlertEvent -> WebhookDelivery -> Underpayment
  *
+ * Underpayment rows are taken after a per-tenant advisory lock by the worklist refresh
+ * (refresh-underpayments.ts) and alone by the bulk status change.
  * Unique indexes in the database stay the last line of defence if a path forgets a lock.
  */
-export const LOCK_ORDER = ["customers", "drift_events", "alert_rules", "alert_events", "webhook_deliveries"] as const;
+export const LOCK_ORDER = ["customers", "drift_events", "alert_rules", "alert_events", "webhook_deliveries", "underpayments"] as const;
 
 export type TLockTable = (typeof LOCK_ORDER)[number];
 

@@ -43,7 +43,7 @@ export const ZDashboard = z.object({
         activeEvents: z.number().int(),
         revenueAtRisk: ZMoney,
         maxSeverity: z.number().min(0).max(1),
-        driftTypes: z.array(z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"])),
+        driftTypes: z.array(z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"])),
       }),
     )
     .describe("Up to 5 payers with active drift events, by revenue at risk."),
@@ -59,7 +59,7 @@ export const ZDashboard = z.object({
           id: z.uuid(),
           payer: z.object({ id: z.uuid(), name: z.string() }),
           cptGroup: z.string(),
-          driftType: z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]),
+          driftType: z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"]),
           severity: z.number(),
           estimatedRevenueImpact: ZMoney,
         }),

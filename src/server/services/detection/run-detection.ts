@@ -47,7 +47,7 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
   const started = performance.now();
   const metrics = await queryCellMetrics(client, customerId, windows);
   const aggregated = performance.now();
-  const cells = assembleCells(metrics.counts, metrics.payments);
+  const cells = assembleCells(metrics.counts, metrics.payments, metrics.underpayments);
   const evaluation = evaluateCells(cells, settings);
   const evaluated = performance.now();
 

@@ -759,7 +759,7 @@ export interface paths {
         };
         /**
          * List underpaid claim lines
-         * @description The underpayment worklist: one row per claim line allowed below its contracted expected amount (fee schedule rate × units on the service date) by more than the tolerance (the larger of 1 % and $1), with expectedAmount, allowedAmount, paidAmount, variance (expected - allowed), status, assignee and the recovery ledger. Lines without a contracted rate and denied lines never appear. Filters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom/serviceTo; search matches the start of the claim id. Ordering: serviceDate (default -serviceDate), createdAt, updatedAt.
+         * @description ANALYST and up (claim ids with dates of service are PHI; every read is audited). The underpayment worklist: one row per claim line allowed below its contracted expected amount (fee schedule rate × units on the service date) by more than the tolerance (the larger of 1 % and $1), with expectedAmount, allowedAmount, paidAmount, variance (expected - allowed), status, assignee and the recovery ledger. Lines without a contracted rate and denied lines never appear. Filters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom/serviceTo; search matches the start of the claim id. Ordering: serviceDate (default -serviceDate), createdAt, updatedAt. The same rows as CSV: GET /underpayments/export.csv with the same filters.
          */
         get: operations["underpayments-list"];
         put?: never;
@@ -1166,6 +1166,26 @@ export interface paths {
          * @description The CSV of an export that has SUCCEEDED, streamed (`text/csv`, RFC 4180, CRLF line ends; text cells that a spreadsheet would run as a formula start with an apostrophe). ANALYST and up. Downloading a claim-line export (PHI) is audited. 409 while the export is still QUEUED or RUNNING, or if it FAILED.
          */
         get: operations["exports-download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/underpayments/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the underpayment worklist as CSV
+         * @description The rows of GET /underpayments (same filters as query parameters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom, serviceTo), newest service date first, at most 100,000 rows, as `text/csv` (RFC 4180, CRLF line ends; formula-like text cells start with an apostrophe). ANALYST and up; audited.
+         */
+        get: operations["underpayments-export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -8504,6 +8524,8 @@ export interface operations {
                             revenueAtRisk: string;
                             /** @description Alerts not yet acknowledged or resolved (PENDING, SENT or FAILED), suppressed ones excluded. */
                             pendingAlerts: number;
+                            /** @description Dollars recovered this calendar month (UTC): the underpayment recovery ledger, plus recovered amounts recorded in alert feedback on alerts of other drift types (feedback on UNDERPAYMENT alerts is the ledger's money, not counted twice). */
+                            recoveredThisMonth?: string;
                         };
                         lastRun: {
                             /** Format: uuid */
@@ -14216,6 +14238,77 @@ export interface operations {
             };
             /** @description The export has not succeeded (yet) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "underpayments-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file. */
+            200: {
+                headers: {
+                    /** @description Data rows in the file (the header row not counted). */
+                    "x-row-count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example submitter_claim_id,line_number,payer,cpt_code,cpt_group,service_date,units,rate,expected_amount,allowed_amount,paid_amount,variance,status,assignee,recovered_amount,recovered_at
+                     *     CLM-00012345,1,Medicare,99213,EM,2026-02-20,1.00,81.00,81.00,68.85,55.08,12.15,OPEN,,0.00,
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description A filter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

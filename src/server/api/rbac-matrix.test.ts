@@ -379,7 +379,7 @@ const PROCEDURES: Record<string, TExpectation> = {
     },
   },
   "feeSchedules.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
-  "underpayments.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
+  "underpayments.list": { access: "ANALYST", input: () => ({ limit: 5 }) },
   "underpayments.summary": { access: "VIEWER", input: () => ({}) },
   "underpayments.bulkChange": {
     access: "ANALYST",
@@ -477,6 +477,7 @@ const REST_OPERATIONS: Record<string, string | TRouteHandlerExpectation> = {
     request: () => ({ body: `payerName,cptCode,rate,effectiveFrom\nRBAC Plan ${fresh()},99213,100.00,2026-01-01\n`, headers: { "content-type": "text/csv" } }),
   },
   "GET /fee-schedules": "feeSchedules.list",
+  "GET /underpayments/export.csv": { routeHandler: true, access: "ANALYST", okStatuses: [200], request: () => ({}) },
   "GET /underpayments": "underpayments.list",
   "GET /underpayments/summary": "underpayments.summary",
   "POST /underpayments/bulk-status": "underpayments.bulkChange",

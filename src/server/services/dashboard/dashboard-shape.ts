@@ -24,6 +24,9 @@ export const ZDashboard = z.object({
     activeDriftEvents: z.number().int(),
     revenueAtRisk: ZMoney.describe("Sum of the active drift events' estimated revenue impact, dollars per month."),
     pendingAlerts: z.number().int().describe("Alerts not yet acknowledged or resolved (PENDING, SENT or FAILED), suppressed ones excluded."),
+    recoveredThisMonth: ZMoney.optional().describe(
+      "Dollars recovered this calendar month (UTC): the underpayment recovery ledger, plus recovered amounts recorded in alert feedback on alerts of other drift types (feedback on UNDERPAYMENT alerts is the ledger's money, not counted twice).",
+    ),
   }),
   lastRun: ZDashboardRun.nullable(),
   denialRateTrend: z

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import type { Prisma } from "@/generated/prisma/client";
+import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
+import { auditAction, type TActor } from "@/server/lib/actor";
 import { paginate, type TListParams } from "@/server/lib/pagination";
 
 /**
  * The underpayment worklist: one row per claim line allowed below its contracted expected amount
  * beyond the tolerance (refresh-underpayments.ts keeps it current), with its status, assignee
- * and recovery ledger. Amounts are decimal strings.
+ * and recovery ledger. Amounts are decimal strings. Claim ids with dates of service are PHI:
+ * ANALYST and up, and every read is audited (ids and counts only), as claim reads are.
  */
 
 export const UNDERPAYMENT_STATUSES = ["OPEN", "APPEALED", "RECOVERED", "WRITTEN_OFF"] as const;
@@ -120,7 +123,7 @@ export function underpaymentWhere(filters: TUnderpaymentFilters & { search?: str
   return where;
 }
 
-export async function listUnderpayments(customerId: string, params: TListParams & TUnderpaymentFilters) {
+export async function listUnderpayments(customerId: string, params: TListParams & TUnderpaymentFilters, actor?: TActor) {
   const scoped = tenantDb(customerId);
   const result = await paginate({
     params,
@@ -129,5 +132,10 @@ export async function listUnderpayments(customerId: string, params: TListParams 
     findMany: (args) => scoped.underpayment.findMany({ ...args, select: underpaymentSelect }),
     count: (args) => scoped.underpayment.count(args),
   });
+  if (actor) {
+    // Filter names only: values (a claim id search) may themselves be PHI.
+    const filters = Object.keys(params).filter((key) => params[key as keyof typeof params] !== undefined && !["limit", "cursor", "page", "pageSize"].includes(key));
+    await auditAction(db(), actor, customerId, "underpayment.list", { type: "underpayment" }, { returned: result.items.length, filters });
+  }
   return { ...result, items: result.items.map(toUnderpayment) };
 }

@@ -1,6 +1,9 @@
 import { Prisma } from "@/generated/prisma/client";
 import { withTenantTransaction } from "@/server/db/tenant-scope";
-import { COMPARABLE, EXPECTED, RATE_JOIN, underpaidSql } from "./expected-payment-sql";
+import { underpaidSql } from "./expected-payment-sql";
+import { contractedLinesSql, lineScope, openUnderpaymentsSql, type TRefreshScope } from "./open-underpayments-sql";
+
+export type { TRefreshScope } from "./open-underpayments-sql";
 
 /**
  * Brings the underpayment worklist and its recovery ledger up to date with the claim lines and
@@ -19,8 +22,6 @@ import { COMPARABLE, EXPECTED, RATE_JOIN, underpaidSql } from "./expected-paymen
  * in ascending id (underpayments in src/server/db/locks.ts), as the bulk status change takes them.
  */
 
-export type TRefreshScope = { uploadId?: string; cptCodes?: readonly string[] };
-
 export interface TRefreshResult {
   opened: number;
   refreshed: number;
@@ -30,26 +31,13 @@ export interface TRefreshResult {
 
 const LOCK_KEY = "underpayments:";
 
-function lineScope(scope: TRefreshScope): Prisma.Sql {
-  const parts: Prisma.Sql[] = [];
-  if (scope.uploadId) parts.push(Prisma.sql`l.upload_id = ${scope.uploadId}::uuid`);
-  if (scope.cptCodes) parts.push(Prisma.sql`l.cpt_code = ANY(${[...scope.cptCodes]}::text[])`);
-  return parts.length === 0 ? Prisma.sql`TRUE` : Prisma.join(parts, " AND ");
-}
-
 export function refreshUnderpayments(customerId: string, scope: TRefreshScope = {}): Promise<TRefreshResult> {
   return withTenantTransaction(
     customerId,
     async (tx) => {
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${LOCK_KEY + customerId}, 0))`;
       const inScope = lineScope(scope);
-      // Lines in scope with their expected amount (the contracted ones only).
-      const lines = Prisma.sql`
-        SELECT l.submitter_claim_id, l.line_number, l.payer_id, l.cpt_code, l.cpt_group, l.service_date, l.units,
-               l.allowed_amount, l.paid_amount, r.rate_id, ${EXPECTED} AS expected,
-               (${COMPARABLE}) AS comparable, (${COMPARABLE} AND ${underpaidSql(EXPECTED, Prisma.sql`l.allowed_amount`)}) AS underpaid
-        FROM claim_lines l JOIN fee_schedule_effective_rates r ON ${RATE_JOIN}
-        WHERE l.customer_id = ${customerId}::uuid AND ${inScope}`;
+      const lines = contractedLinesSql(customerId, scope);
 
       await tx.$queryRaw`
         SELECT u.id FROM underpayments u JOIN claim_lines l
@@ -57,22 +45,7 @@ export function refreshUnderpayments(customerId: string, scope: TRefreshScope = 
         WHERE u.customer_id = ${customerId}::uuid AND ${inScope}
         ORDER BY u.id FOR UPDATE OF u`;
 
-      const upserted = await tx.$queryRaw<Array<{ inserted: boolean }>>`
-        WITH lines AS (${lines})
-        INSERT INTO underpayments AS u (customer_id, submitter_claim_id, line_number, payer_id, cpt_code, cpt_group, service_date, units,
-                                        fee_schedule_rate_id, expected_amount, original_allowed_amount, allowed_amount, paid_amount, variance)
-        SELECT ${customerId}::uuid, submitter_claim_id, line_number, payer_id, cpt_code, cpt_group, service_date, units,
-               rate_id, expected, allowed_amount, allowed_amount, paid_amount, expected - allowed_amount
-        FROM lines WHERE underpaid
-        ON CONFLICT ON CONSTRAINT underpayments_customer_line_key DO UPDATE SET
-          payer_id = EXCLUDED.payer_id, cpt_code = EXCLUDED.cpt_code, cpt_group = EXCLUDED.cpt_group,
-          service_date = EXCLUDED.service_date, units = EXCLUDED.units, fee_schedule_rate_id = EXCLUDED.fee_schedule_rate_id,
-          expected_amount = EXCLUDED.expected_amount, allowed_amount = EXCLUDED.allowed_amount, paid_amount = EXCLUDED.paid_amount,
-          variance = EXCLUDED.variance,
-          recovered_amount = greatest(0, EXCLUDED.allowed_amount - u.original_allowed_amount),
-          updated_at = now()
-        WHERE u.status IN ('OPEN', 'APPEALED')
-        RETURNING (xmax = 0) AS inserted`;
+      const upserted = await tx.$queryRaw<Array<{ inserted: boolean }>>(openUnderpaymentsSql(customerId, scope));
 
       const settled = await tx.$queryRaw<Array<{ recovered: boolean }>>`
         WITH lines AS (${lines})

@@ -47,7 +47,7 @@ async function postClaims(lines: TTestLine[]) {
 }
 
 async function get<T>(path: string): Promise<T> {
-  const response = await fetch(`${server.baseUrl}${path}`, { headers: tenant.keys.VIEWER.headers });
+  const response = await fetch(`${server.baseUrl}${path}`, { headers: tenant.keys.ANALYST.headers });
   expect(response.status, await response.clone().text()).toBe(200);
   return (await response.json()) as T;
 }
@@ -130,5 +130,18 @@ describe("fee schedules and the underpayment worklist", () => {
     expect(recovered).toMatchObject({ status: "RECOVERED", allowedAmount: "200.00", variance: "0.00", recoveredAmount: "30.00", recoveredAt: clock!.today.toISOString().slice(0, 10) });
     const summary = await get<{ recoveredThisMonth: string; recoveredTotal: string }>("/underpayments/summary");
     expect(summary).toMatchObject({ recoveredThisMonth: "30.00", recoveredTotal: "30.00" });
+    const dashboard = await get<{ totals: { recoveredThisMonth: string } }>("/dashboard");
+    expect(dashboard.totals.recoveredThisMonth).toBe("30.00");
+
+    // The worklist is PHI: a viewer may not read it; the CSV export carries the same row.
+    expect((await fetch(`${server.baseUrl}/underpayments`, { headers: tenant.keys.VIEWER.headers })).status).toBe(403);
+    const csv = await fetch(`${server.baseUrl}/underpayments/export.csv?status=RECOVERED`, { headers: tenant.keys.ANALYST.headers });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const rows = (await csv.text()).trim().split("\r\n");
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toContain(`${String(lines.under.submitterClaimId)},1,${payer},99213,EM,2026-02-10,2.00,100.00,200.00,200.00,160.00,0.00,RECOVERED`);
+    const audited = await db().auditEvent.count({ where: { customerId: tenant.customer.id, action: { in: ["underpayment.list", "underpayment.export"] } } });
+    expect(audited).toBeGreaterThanOrEqual(2);
   });
 });

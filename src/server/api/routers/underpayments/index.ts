@@ -10,11 +10,11 @@ import { getUnderpaymentSummary, ZUnderpaymentSummary } from "@/server/services/
 const tags = ["underpayments"];
 
 export const underpaymentsRouter = createTRPCRouter({
-  list: viewerProcedure
-    .meta(rest("GET", "/underpayments", { summary: "List underpaid claim lines", description: "The underpayment worklist: one row per claim line allowed below its contracted expected amount (fee schedule rate × units on the service date) by more than the tolerance (the larger of 1 % and $1), with expectedAmount, allowedAmount, paidAmount, variance (expected - allowed), status, assignee and the recovery ledger. Lines without a contracted rate and denied lines never appear. Filters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom/serviceTo; search matches the start of the claim id. Ordering: serviceDate (default -serviceDate), createdAt, updatedAt.", tags }))
+  list: analystProcedure
+    .meta(rest("GET", "/underpayments", { summary: "List underpaid claim lines", description: "ANALYST and up (claim ids with dates of service are PHI; every read is audited). The underpayment worklist: one row per claim line allowed below its contracted expected amount (fee schedule rate × units on the service date) by more than the tolerance (the larger of 1 % and $1), with expectedAmount, allowedAmount, paidAmount, variance (expected - allowed), status, assignee and the recovery ledger. Lines without a contracted rate and denied lines never appear. Filters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom/serviceTo; search matches the start of the claim id. Ordering: serviceDate (default -serviceDate), createdAt, updatedAt. The same rows as CSV: GET /underpayments/export.csv with the same filters.", tags }))
     .input(ZListParams.extend(ZUnderpaymentFilters.shape).strict())
     .output(ZListOutput(ZUnderpayment))
-    .query(({ ctx, input }) => listUnderpayments(ctx.tenant.customerId, input)),
+    .query(({ ctx, input }) => listUnderpayments(ctx.tenant.customerId, input, actorOf(ctx))),
 
   summary: viewerProcedure
     .meta(rest("GET", "/underpayments/summary", { summary: "Underpayment totals", description: "Open variance by status and the recovery ledger: dollars recovered this calendar month (UTC) and in total.", tags }))

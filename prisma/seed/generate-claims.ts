@@ -29,7 +29,7 @@ import {
   type TDenialReason,
   type TSeedCptGroup,
 } from "./catalogue";
-import { PLANTED_DRIFTS, addedDenialRate, baseDenialRate, type TPlantedDrift } from "./planted-drifts";
+import { DEMO_CONTRACT_SHARE, PLANTED_DRIFTS, addedDenialRate, baseDenialRate, type TPlantedDrift } from "./planted-drifts";
 import { Random, WeightedTable, allocateLargestRemainder } from "./random";
 import { codeEntries, type TTenantPlan } from "./tenants";
 
@@ -142,10 +142,17 @@ interface TCell {
   denialRate: number;
   reasons: WeightedTable<TDenialReason>;
   /** Planted effects for lines decided in the current window (neutral values otherwise). */
-  planted: { denialRate: number | null; allowedMultiplier: number; lagShiftDays: number; extraDenial: { rate: number; reason: TDenialReason } | null };
+  planted: {
+    denialRate: number | null;
+    allowedMultiplier: number;
+    /** When set, allowedMultiplier applies to this code only (UNDERPAYMENT). */
+    allowedCode: string | null;
+    lagShiftDays: number;
+    extraDenial: { rate: number; reason: TDenialReason } | null;
+  };
 }
 
-const NO_EFFECT: TCell["planted"] = { denialRate: null, allowedMultiplier: 1, lagShiftDays: 0, extraDenial: null };
+const NO_EFFECT: TCell["planted"] = { denialRate: null, allowedMultiplier: 1, allowedCode: null, lagShiftDays: 0, extraDenial: null };
 
 function reasonTable(payer: Omit<TCataloguePayer, "name" | "aliases">, group: TSeedCptGroup): WeightedTable<TDenialReason> {
   return new WeightedTable(
@@ -171,6 +178,9 @@ function plantedEffect(drift: TPlantedDrift, baseRate: number): TCell["planted"]
       if (!reason) throw new Error(`unknown CARC ${effect.group}-${effect.code}`);
       return { ...NO_EFFECT, extraDenial: { rate: addedDenialRate(baseRate, effect.share), reason } };
     }
+    case "UNDERPAYMENT":
+      // Allowed amounts are typical × factor × noise; the contract is DEMO_CONTRACT_SHARE of that.
+      return { ...NO_EFFECT, allowedMultiplier: effect.shareOfContract * DEMO_CONTRACT_SHARE, allowedCode: effect.code };
   }
 }
 
@@ -323,7 +333,7 @@ export function* generateTenantClaimLines(plan: TTenantPlan, options: TGenerateO
         const billedCents = Math.round(roundCents(code.typicalAllowed * chargeMultiplier) * units);
         const allowedFull = Math.min(
           billedCents,
-          Math.max(1, roundCents(code.typicalAllowed * payer.profile.allowedFactor * effect.allowedMultiplier * priceNoise * units)),
+          Math.max(1, roundCents(code.typicalAllowed * payer.profile.allowedFactor * (effect.allowedCode === null || effect.allowedCode === code.code ? effect.allowedMultiplier : 1) * priceNoise * units)),
         );
 
         const extra = effect.extraDenial;

@@ -16,7 +16,14 @@ import {
   type TSeedCptGroup,
 } from "./catalogue";
 
-export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
+
+/**
+ * The demo fee schedules (seed-demo.ts): each payer's contracted rate per unit for an E/M code is
+ * this share of the code's typical allowed amount times the payer's allowed factor, so a few per
+ * cent of lines (the low end of the price noise) fall below contract at any time.
+ */
+export const DEMO_CONTRACT_SHARE = 0.9;
 
 export type TPlantedEffect =
   /** The cell's denial probability becomes `toRate` (the reason mix among denials is unchanged). */
@@ -29,7 +36,9 @@ export type TPlantedEffect =
    * Extra denials with one CARC are added on top of the usual ones, sized so that the CARC's
    * share among all denials becomes `share` (the usual denials, and their mix, are unchanged).
    */
-  | { kind: "DENIAL_REASON"; group: "CO" | "PR" | "OA" | "PI" | "CR"; code: string; share: number };
+  | { kind: "DENIAL_REASON"; group: "CO" | "PR" | "OA" | "PI" | "CR"; code: string; share: number }
+  /** One code's allowed amounts become `shareOfContract` of its demo contracted rate. */
+  | { kind: "UNDERPAYMENT"; code: string; shareOfContract: number };
 
 export interface TPlantedDrift {
   /** Index of the tenant in seed order (0 = the biggest, northwind-clinic). */
@@ -161,9 +170,33 @@ function denialReasonDrift(): TPlantedDrift {
   };
 }
 
+function underpaymentDrift(): TPlantedDrift {
+  const share = 0.85;
+  return {
+    tenantIndex: 0,
+    tenantSlug: "northwind-clinic",
+    payerName: "Medicare",
+    cptGroup: "EM",
+    driftType: "UNDERPAYMENT",
+    direction: "UP",
+    denialReason: null,
+    metric: "share of contracted lines allowed below the fee schedule (beyond max(1 %, $1))",
+    baselineValue: 0.03,
+    currentValue: 0.32,
+    size: 0.29,
+    unit: "proportion",
+    effect: { kind: "UNDERPAYMENT", code: "99213", shareOfContract: share },
+    description:
+      "Medicare pays 85 % of the contracted rate for 99213 office visits in the last 14 days (a fee schedule loaded wrong): " +
+      "about 3 % of the cell's contracted lines were below contract before, about 32 % now (99213 is about 30 % of E/M lines). " +
+      "The cell's median allowed-per-unit ratio falls about 3 %, under the 5 % PAYMENT_AMOUNT gate, so no PAYMENT_AMOUNT event is expected.",
+  };
+}
+
 export const PLANTED_DRIFTS: readonly TPlantedDrift[] = [
   denialRateDrift(),
   paymentDrift(),
   decisionTimeDrift(),
   denialReasonDrift(),
+  underpaymentDrift(),
 ];

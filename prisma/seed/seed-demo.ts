@@ -10,7 +10,8 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { hashPassword } from "../../src/server/lib/passwords";
-import { PAYER_CATALOGUE, normalizePayerName } from "./catalogue";
+import { openUnderpaymentsSql } from "../../src/server/services/underpayments/open-underpayments-sql";
+import { CPT_CODES, PAYER_CATALOGUE, normalizePayerName } from "./catalogue";
 import {
   DEFAULT_PATIENT_HASH_KEY,
   generateTenantClaimLines,
@@ -20,7 +21,7 @@ import {
   type TGenerateOptions,
 } from "./generate-claims";
 import { copyClaimLines, ensurePayerCatalogue } from "./load";
-import type { TPlantedDrift } from "./planted-drifts";
+import { DEMO_CONTRACT_SHARE, type TPlantedDrift } from "./planted-drifts";
 import { planTenants, type TTenantPlan } from "./tenants";
 
 export { PLANTED_DRIFTS, type TPlantedDrift } from "./planted-drifts";
@@ -172,12 +173,58 @@ async function seedTenant(
          status = 'APPLIED', completed_at = now() WHERE id = $1`,
       [uploadId, copied.contentBytes, copied.contentHash, copied.rowCount],
     );
+    await seedFeeSchedule(client, plan, generate.asOf, customerId, adminId, mappings, mappingIds);
     await client.query("COMMIT");
     return { id: customerId, claimCount: copied.rowCount, skipped: false, users };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     throw error;
   }
+}
+
+/**
+ * The tenant's contracted fee schedule for its catalogue payers' E/M codes (version 1,
+ * effective two years before asOf, open-ended) at DEMO_CONTRACT_SHARE of what the payer typically
+ * allows, and the underpayment worklist those lines open (a few per cent of lines, plus the
+ * planted UNDERPAYMENT drift's), so a newcomer sees both pages filled on first open.
+ */
+async function seedFeeSchedule(
+  client: pg.Client,
+  plan: TTenantPlan,
+  asOf: string,
+  customerId: string,
+  adminId: string | null,
+  mappings: ReadonlyMap<string, { raw: string; payerId: string }>,
+  mappingIds: ReadonlyMap<string, string>,
+): Promise<void> {
+  const rows: { payerId: string; mappingId: string; code: string; rate: string }[] = [];
+  for (const payer of PAYER_CATALOGUE) {
+    if (!(plan.profile.payerMix[payer.name] ?? 0)) continue;
+    const mapping = [...mappings.entries()].find(([, m]) => m.raw === (plan.rawAliases[payer.name] ?? [payer.name])[0]);
+    const mappingId = mapping ? mappingIds.get(mapping[0]) : undefined;
+    if (!mapping || !mappingId) continue;
+    for (const code of CPT_CODES.EM) {
+      rows.push({ payerId: mapping[1].payerId, mappingId, code: code.code, rate: (code.typicalAllowed * payer.allowedFactor * DEMO_CONTRACT_SHARE).toFixed(2) });
+    }
+  }
+  if (rows.length === 0) return;
+  const from = isoDay(Math.round(Date.parse(`${asOf}T00:00:00Z`) / 86_400_000) - 730);
+  const schedule = await client.query<{ id: string }>(
+    `INSERT INTO fee_schedules (customer_id, version, filename, row_count, created_by_id) VALUES ($1, 1, $2, $3, $4) RETURNING id`,
+    [customerId, `contracts-${plan.baseSlug}.csv`, rows.length, adminId],
+  );
+  await client.query(
+    `INSERT INTO fee_schedule_rates (customer_id, fee_schedule_id, schedule_version, line_number, payer_id, payer_mapping_id, cpt_code, rate, effective_from)
+     SELECT $1, $2, 1, n + 1, payer_id, mapping_id, code, rate, $7::date
+     FROM unnest($3::uuid[], $4::uuid[], $5::text[], $6::numeric[]) WITH ORDINALITY AS t(payer_id, mapping_id, code, rate, n)`,
+    [customerId, schedule.rows[0]?.id, rows.map((r) => r.payerId), rows.map((r) => r.mappingId), rows.map((r) => r.code), rows.map((r) => r.rate), from],
+  );
+  // Right after COPY the planner has no statistics for the new lines: a nested loop over them
+  // would take minutes, a hash join takes a second.
+  await client.query("SET LOCAL enable_nestloop = off");
+  const open = openUnderpaymentsSql(customerId);
+  await client.query(open.text, open.values as unknown[]);
+  await client.query("SET LOCAL enable_nestloop = on");
 }
 
 export async function seedDemo(databaseUrl: string, options: TSeedDemoOptions = {}): Promise<TSeedSummary> {

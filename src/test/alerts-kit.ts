@@ -21,7 +21,7 @@ export async function createTestPayer(customerId: string) {
 export interface TDriftSpec {
   payerId: string;
   cptGroup?: string;
-  driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+  driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
   severity?: number;
   delta?: number;
   qValue?: number;

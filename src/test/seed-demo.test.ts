@@ -175,7 +175,7 @@ describe("seedDemo, planted drifts visible with plain SQL", () => {
   }
 
   it("reports the planted drifts with the tenant's real slug", () => {
-    expect(summary.plantedDrifts.map((d) => d.driftType).sort()).toEqual(["DECISION_TIME", "DENIAL_RATE", "DENIAL_REASON", "PAYMENT_AMOUNT"]);
+    expect(summary.plantedDrifts.map((d) => d.driftType).sort()).toEqual(["DECISION_TIME", "DENIAL_RATE", "DENIAL_REASON", "PAYMENT_AMOUNT", "UNDERPAYMENT"]);
     for (const drift of summary.plantedDrifts) expect(drift.tenantSlug).toBe(summary.tenants[0]?.slug);
   });
 

@@ -31,9 +31,11 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
           <Link href="/scorecard">Scorecard</Link>
           <Link href="/drift-events">Drift events</Link>
           <AlertsNavLink />
+          <Link href="/fee-schedules">Fee schedules</Link>
           <Link href="/runs">Runs</Link>
           {me.role !== "VIEWER" && (
             <>
+              <Link href="/underpayments">Underpayments</Link>
               <Link href="/uploads">Uploads</Link>
               <Link href="/claims">Claims</Link>
             </>

@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/trpc/react";
 import "./alerts.css";
 
-const DRIFT_TYPES = ["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"] as const;
+const DRIFT_TYPES = ["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"] as const;
 type TDriftType = (typeof DRIFT_TYPES)[number];
 
 /** ADMIN: create, edit, enable/disable and delete alert rules. */

@@ -47,6 +47,13 @@ function DashboardBody({ data }: { data: TDashboardData }) {
           <p className="value">{formatMoney(totals.revenueAtRisk)}</p>
           <p className="hint">per month, from active drifts</p>
         </li>
+        {totals.recoveredThisMonth !== undefined && (
+          <li className="card">
+            <p className="label">Recovered this month</p>
+            <p className="value"><Link href="/underpayments?status=RECOVERED">{formatMoney(totals.recoveredThisMonth)}</Link></p>
+            <p className="hint">underpayments paid after correction</p>
+          </li>
+        )}
         <li className="card">
           <p className="label">Active drift events</p>
           <p className="value"><Link href="/drift-events?status=ACTIVE">{formatCount(totals.activeDriftEvents)}</Link></p>

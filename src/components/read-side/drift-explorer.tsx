@@ -19,7 +19,7 @@ const ORDERINGS = [
   { value: "-firstDetectedAt", label: "Newest first detection" },
   { value: "qValue", label: "Strongest evidence first" },
 ];
-const DRIFT_TYPES = ["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"] as const;
+const DRIFT_TYPES = ["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"] as const;
 
 type TFilters = {
   status?: "ACTIVE" | "RESOLVED";

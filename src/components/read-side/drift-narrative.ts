@@ -8,7 +8,7 @@ import { cptGroupLabel, formatCount, formatMoney, formatPercent } from "./format
 export interface TNarrativeEvent {
   payer: { name: string };
   cptGroup: string;
-  driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+  driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
   direction: "UP" | "DOWN";
   denialReason: string | null;
   baselineValue: number;
@@ -62,6 +62,7 @@ export function formatDelta(event: Pick<TNarrativeEvent, "driftType" | "delta" |
   switch (event.driftType) {
     case "DENIAL_RATE":
     case "DENIAL_REASON":
+    case "UNDERPAYMENT":
       return `${signedPoints(event.delta)} pts [${signedPoints(low)}, ${signedPoints(high)}]`;
     case "PAYMENT_AMOUNT":
       return `${signedPercent(event.delta)} [${signedPercent(low)}, ${signedPercent(high)}]`;
@@ -91,6 +92,8 @@ export function driftHeadline(event: TNarrativeEvent): string {
       return `Decisions now take ${round1(event.currentValue)} days instead of ${round1(event.baselineValue)} (${round1(Math.abs(event.delta))} days ${event.direction === "UP" ? "slower" : "faster"}) on ${claims}${money}.`;
     case "DENIAL_REASON":
       return `${event.denialReason ?? "One denial reason"} went from ${pct0(event.baselineValue)} to ${pct0(event.currentValue)} of denials on ${claims}${money}.`;
+    case "UNDERPAYMENT":
+      return `Lines allowed below the contracted rate went from ${pct0(event.baselineValue)} to ${pct0(event.currentValue)} on ${formatCount(event.currentSampleSize)} contracted claim lines${money}.`;
   }
 }
 
@@ -103,6 +106,7 @@ export function driftExplanation(event: TNarrativeEvent): string[] {
   switch (event.driftType) {
     case "DENIAL_RATE":
     case "DENIAL_REASON":
+    case "UNDERPAYMENT":
       range = `between ${signedPoints(low)} and ${signedPoints(high)} percentage points`;
       break;
     case "PAYMENT_AMOUNT":
@@ -139,6 +143,8 @@ function nextStep(event: TNarrativeEvent): string {
       return "Next: check for pended claims and requests for records, and follow up on claims older than the usual decision time.";
     case "DENIAL_REASON":
       return `Next: review front-end checks for ${event.denialReason ?? "this reason"} (authorizations, eligibility, coding) and appeal the denials that meet the payer's criteria.`;
+    case "UNDERPAYMENT":
+      return "Next: open the underpayment worklist for this payer, appeal the lines paid below contract, and check whether the payer loaded a new fee schedule.";
   }
 }
 
@@ -157,5 +163,7 @@ export function metricOf(event: Pick<TNarrativeEvent, "driftType" | "denialReaso
       return { name: "Allowed amount vs the code's usual amount", unit: "ratio", format: (v) => formatPercent(v, 0) };
     case "DECISION_TIME":
       return { name: "Median days to decision", unit: "days", format: (v) => `${round1(v)} days` };
+    case "UNDERPAYMENT":
+      return { name: "Share of contracted lines allowed below the contract", unit: "rate", format: (v) => formatPercent(v) };
   }
 }

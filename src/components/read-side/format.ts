@@ -55,6 +55,7 @@ export const DRIFT_TYPE_LABEL: Record<string, string> = {
   PAYMENT_AMOUNT: "Payment amount",
   DECISION_TIME: "Time to decision",
   DENIAL_REASON: "Denial reason",
+  UNDERPAYMENT: "Underpayment",
 };
 
 export const CPT_GROUP_LABEL: Record<string, string> = {

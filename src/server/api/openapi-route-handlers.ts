@@ -37,6 +37,35 @@ export const ROUTE_HANDLER_PATHS = {
       },
     },
   },
+  "/underpayments/export.csv": {
+    get: {
+      operationId: "underpayments-export",
+      summary: "Download the underpayment worklist as CSV",
+      description:
+        "The rows of GET /underpayments (same filters as query parameters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom, serviceTo), " +
+        "newest service date first, at most 100,000 rows, as `text/csv` (RFC 4180, CRLF line ends; formula-like text cells start with an apostrophe). ANALYST and up; audited.",
+      tags: ["underpayments"],
+      "x-route-handler": true,
+      security: [{ bearerAuth: [] }],
+      responses: {
+        "200": {
+          description: "The CSV file.",
+          headers: { "x-row-count": { schema: { type: "integer" }, description: "Data rows in the file (the header row not counted)." } },
+          content: {
+            "text/csv": {
+              schema: { type: "string" },
+              example: "submitter_claim_id,line_number,payer,cpt_code,cpt_group,service_date,units,rate,expected_amount,allowed_amount,paid_amount,variance,status,assignee,recovered_amount,recovered_at\r\nCLM-00012345,1,Medicare,99213,EM,2026-02-20,1.00,81.00,81.00,68.85,55.08,12.15,OPEN,,0.00,\r\n",
+            },
+          },
+        },
+        "400": problemResponse("A filter is invalid"),
+        "401": problemResponse("Missing, unknown, revoked or expired credentials"),
+        "403": problemResponse("Role too low for this operation"),
+        "429": problemResponse("Rate limited (see Retry-After)"),
+        "500": problemResponse("Unexpected error (quote the requestId)"),
+      },
+    },
+  },
 } as const;
 
 type TDocument = { paths?: Record<string, unknown> };

@@ -1,5 +1,6 @@
 import { generateOpenApiDocument } from "trpc-to-openapi";
 import { addRouteHandlerPaths } from "./openapi-route-handlers";
+import { documentFeeScheduleRoutes } from "./openapi-fee-schedules";
 import { documentUploadRoutes } from "./openapi-uploads";
 import { PROBLEM_REF, PROBLEM_SCHEMA } from "./openapi-problem";
 import { appRouter } from "./root";
@@ -88,5 +89,5 @@ export function openApiDocument() {
     }),
   )));
   // POST /uploads and its CSV template are route handlers of their own (idempotent to re-apply).
-  return documentUploadRoutes(cached);
+  return documentFeeScheduleRoutes(documentUploadRoutes(cached));
 }

@@ -378,6 +378,18 @@ const PROCEDURES: Record<string, TExpectation> = {
       await resetRateLimit("bulk", fx.b.customer.id);
     },
   },
+  "feeSchedules.list": { access: "VIEWER", input: () => ({ limit: 5 }) },
+  "underpayments.list": { access: "ANALYST", input: () => ({ limit: 5 }) },
+  "underpayments.summary": { access: "VIEWER", input: () => ({}) },
+  "underpayments.bulkChange": {
+    access: "ANALYST",
+    // Not an id route: unknown ids are skipped, so every allowed caller succeeds.
+    input: () => ({ ids: ["00000000-0000-4000-8000-00000000abcd"], status: "APPEALED" }),
+    prepare: async (fx) => {
+      await resetRateLimit("bulk", fx.a.customer.id);
+      await resetRateLimit("bulk", fx.b.customer.id);
+    },
+  },
   "webhookEndpoints.list": { access: "ADMIN", input: () => ({ limit: 5 }) },
   "webhookEndpoints.get": { access: "ADMIN", targetsObject: true, input: (fx) => ({ id: fx.targets.endpointId }) },
   "webhookEndpoints.create": { access: "ADMIN", input: () => ({ url: PUBLIC_WEBHOOK_URL, eventTypes: ["alert.created"], enabled: false }) },
@@ -458,6 +470,17 @@ const REST_OPERATIONS: Record<string, string | TRouteHandlerExpectation> = {
     okStatuses: [201],
     request: () => ({ body: claimCsv(`UP-${fresh()}`), headers: { "content-type": "text/csv" } }),
   },
+  "POST /fee-schedules": {
+    routeHandler: true,
+    access: "ANALYST",
+    okStatuses: [201],
+    request: () => ({ body: `payerName,cptCode,rate,effectiveFrom\nRBAC Plan ${fresh()},99213,100.00,2026-01-01\n`, headers: { "content-type": "text/csv" } }),
+  },
+  "GET /fee-schedules": "feeSchedules.list",
+  "GET /underpayments/export.csv": { routeHandler: true, access: "ANALYST", okStatuses: [200], request: () => ({}) },
+  "GET /underpayments": "underpayments.list",
+  "GET /underpayments/summary": "underpayments.summary",
+  "POST /underpayments/bulk-status": "underpayments.bulkChange",
   "GET /health": "health.check",
   "GET /customers/me": "customers.me",
   "GET /customers": "customers.list",

@@ -12,11 +12,13 @@ import { claimsRouter } from "./routers/claims";
 import { cptMappingsRouter } from "./routers/cpt-mappings";
 import { ingestRouter } from "./routers/ingest";
 import { payerMappingsRouter } from "./routers/payer-mappings";
+import { underpaymentsRouter } from "./routers/underpayments";
 import { uploadsRouter } from "./routers/uploads";
 import { driftEventsRouter } from "./routers/drift-events";
 import { reportsRouter } from "./routers/reports";
 import { dashboardRouter } from "./routers/dashboard";
 import { exportsRouter } from "./routers/exports";
+import { feeSchedulesRouter } from "./routers/fee-schedules";
 import { alertRulesRouter } from "./routers/alert-rules";
 import { alertsRouter } from "./routers/alerts";
 import { webhookDeliveriesRouter } from "./routers/webhook-deliveries";
@@ -44,6 +46,8 @@ export const appRouter = createTRPCRouter({
   driftEvents: driftEventsRouter,
   dashboard: dashboardRouter,
   exports: exportsRouter,
+  feeSchedules: feeSchedulesRouter,
+  underpayments: underpaymentsRouter,
   alertRules: alertRulesRouter,
   alerts: alertsRouter,
   webhookEndpoints: webhookEndpointsRouter,

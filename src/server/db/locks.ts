@@ -7,7 +7,7 @@ import type { TTenantTx } from "./tenant-scope";
  * them in this order, and ids of one kind in ascending order, so two transactions can never
  * wait on each other in a cycle:
  *
- *   Customer -> DriftEvent -> AlertRule -> AlertEvent -> WebhookEndpoint -> WebhookDelivery
+ *   Customer -> DriftEvent -> AlertRule -> AlertEvent -> WebhookEndpoint -> WebhookDelivery -> Underpayment
  *
  * Where each path stands in it: detection locks the Customer, its DriftEvents, AlertRules and
  * AlertEvents, then reads the subscribed WebhookEndpoints FOR KEY SHARE and inserts deliveries;
@@ -15,9 +15,11 @@ import type { TTenantTx } from "./tenant-scope";
  * deleting an endpoint locks its AlertRules, then the endpoint (whose delete cascades to its
  * rule links and deliveries); changing a rule locks the rule, then (by foreign key) endpoints.
  *
+ * Underpayment rows are taken after a per-tenant advisory lock by the worklist refresh
+ * (refresh-underpayments.ts) and alone by the bulk status change.
  * Unique indexes in the database stay the last line of defence if a path forgets a lock.
  */
-export const LOCK_ORDER = ["customers", "drift_events", "alert_rules", "alert_events", "webhook_endpoints", "webhook_deliveries"] as const;
+export const LOCK_ORDER = ["customers", "drift_events", "alert_rules", "alert_events", "webhook_endpoints", "webhook_deliveries", "underpayments"] as const;
 
 export type TLockTable = (typeof LOCK_ORDER)[number];
 

@@ -20,6 +20,8 @@ const NOT_COMPOSITE: Record<string, string> = {
   "drift_events(payer_id) -> payers": "catalogue payers are shared (customer_id NULL); trigger assert_same_tenant_payer checks own-or-catalogue",
   "alert_rules(payer_id) -> payers": "catalogue payers are shared (customer_id NULL); trigger assert_same_tenant_payer checks own-or-catalogue",
   "provider_adjustments(payer_id) -> payers": "catalogue payers are shared (customer_id NULL); trigger assert_same_tenant_payer checks own-or-catalogue",
+  "fee_schedule_rates(payer_id) -> payers": "catalogue payers are shared (customer_id NULL); trigger assert_same_tenant_payer checks own-or-catalogue",
+  "underpayments(payer_id) -> payers": "catalogue payers are shared (customer_id NULL); trigger assert_same_tenant_payer checks own-or-catalogue",
 };
 
 const clients: pg.Client[] = [];

@@ -36,6 +36,9 @@ const TENANT_MODELS = new Set<string>([
   "AlertEmailDelivery",
   "Export",
   "ProviderAdjustment",
+  "FeeSchedule",
+  "FeeScheduleRate",
+  "Underpayment",
 ]);
 
 /** Payers are shared (catalogue, customer_id NULL) or one tenant's own: reads see both. */

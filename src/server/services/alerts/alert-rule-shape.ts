@@ -3,7 +3,7 @@ import type { Prisma } from "@/generated/prisma/client";
 
 /** Alert rules (PRODUCT.md §4) as the API shows and accepts them. */
 
-export const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]);
+export const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"]);
 
 export const ZAlertRule = z.object({
   id: z.uuid(),

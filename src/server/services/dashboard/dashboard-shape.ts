@@ -24,6 +24,9 @@ export const ZDashboard = z.object({
     activeDriftEvents: z.number().int(),
     revenueAtRisk: ZMoney.describe("Sum of the active drift events' estimated revenue impact, dollars per month."),
     pendingAlerts: z.number().int().describe("Alerts not yet acknowledged or resolved (PENDING, SENT or FAILED), suppressed ones excluded."),
+    recoveredThisMonth: ZMoney.optional().describe(
+      "Dollars recovered this calendar month (UTC): the underpayment recovery ledger, plus recovered amounts recorded in alert feedback on alerts of other drift types (feedback on UNDERPAYMENT alerts is the ledger's money, not counted twice).",
+    ),
   }),
   lastRun: ZDashboardRun.nullable(),
   denialRateTrend: z
@@ -43,7 +46,7 @@ export const ZDashboard = z.object({
         activeEvents: z.number().int(),
         revenueAtRisk: ZMoney,
         maxSeverity: z.number().min(0).max(1),
-        driftTypes: z.array(z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"])),
+        driftTypes: z.array(z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"])),
       }),
     )
     .describe("Up to 5 payers with active drift events, by revenue at risk."),
@@ -59,7 +62,7 @@ export const ZDashboard = z.object({
           id: z.uuid(),
           payer: z.object({ id: z.uuid(), name: z.string() }),
           cptGroup: z.string(),
-          driftType: z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]),
+          driftType: z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"]),
           severity: z.number(),
           estimatedRevenueImpact: ZMoney,
         }),

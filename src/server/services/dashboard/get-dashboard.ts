@@ -16,7 +16,7 @@ import { dashboardCache } from "./dashboard-cache";
 
 const TREND_MONTHS = 6;
 
-type TTotalsRow = { claim_lines: number; uploads: number; active_events: number; revenue_at_risk: string; pending_alerts: number };
+type TTotalsRow = { claim_lines: number; uploads: number; active_events: number; revenue_at_risk: string; pending_alerts: number; recovered_this_month: string };
 type TTrendRow = { month: string; decided: number; denied: number };
 type TPayerRow = { payer_id: string; payer_name: string; events: number; revenue: string; max_severity: number; drift_types: string[] };
 type TAlertRow = {
@@ -47,7 +47,9 @@ export async function readDashboardVersion(customerId: string): Promise<string> 
       (SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text FROM uploads WHERE customer_id = ${customerId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(coalesce(finished_at, started_at, queued_at)), 'epoch')::text FROM detection_runs WHERE customer_id = ${customerId}::uuid),
       (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM drift_events WHERE customer_id = ${customerId}::uuid AND status = 'ACTIVE'),
-      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM alert_events WHERE customer_id = ${customerId}::uuid)
+      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM alert_events WHERE customer_id = ${customerId}::uuid),
+      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM underpayments WHERE customer_id = ${customerId}::uuid),
+      (SELECT count(*) FROM alert_feedback WHERE customer_id = ${customerId}::uuid)
     ) AS version`;
   return rows[0]?.version ?? "";
 }
@@ -65,7 +67,14 @@ export async function computeDashboard(customerId: string, now = new Date()): Pr
         (SELECT count(*) FROM uploads WHERE customer_id = ${id})::int AS uploads,
         a.active_events, a.revenue_at_risk,
         (SELECT count(*) FROM alert_events
-          WHERE customer_id = ${id} AND status IN ('PENDING', 'SENT', 'FAILED') AND NOT suppressed)::int AS pending_alerts
+          WHERE customer_id = ${id} AND status IN ('PENDING', 'SENT', 'FAILED') AND NOT suppressed)::int AS pending_alerts,
+        ((SELECT coalesce(sum(recovered_amount), 0) FROM underpayments
+           WHERE customer_id = ${id} AND recovered_at >= ${monthStart(now, 0)}::date)
+         + (SELECT coalesce(sum(f.recovered_amount), 0) FROM alert_feedback f
+              JOIN alert_events e ON e.customer_id = f.customer_id AND e.id = f.alert_event_id
+              JOIN drift_events d ON d.customer_id = e.customer_id AND d.id = e.drift_event_id
+            WHERE f.customer_id = ${id} AND f.recovered_on >= ${monthStart(now, 0)}::date AND d.drift_type <> 'UNDERPAYMENT')
+        )::numeric(14, 2)::text AS recovered_this_month
       FROM (SELECT count(*)::int AS active_events, coalesce(sum(estimated_revenue_impact), 0)::numeric(14, 2)::text AS revenue_at_risk
             FROM drift_events WHERE customer_id = ${id} AND status = 'ACTIVE') a`,
     scoped.$queryRaw<TTrendRow[]>`
@@ -108,6 +117,7 @@ export async function computeDashboard(customerId: string, now = new Date()): Pr
       uploads: t.uploads,
       activeDriftEvents: t.active_events,
       revenueAtRisk: t.revenue_at_risk,
+      recoveredThisMonth: t.recovered_this_month,
       pendingAlerts: t.pending_alerts,
     },
     lastRun: lastRun ? ZDashboardRun.parse(lastRun) : null,

@@ -4,7 +4,7 @@ import { ZRootCause, type TRootCause } from "./root-cause/root-cause-shape";
 
 /** The drift event resource of the API (API.md "Drift event"), and the select that feeds it. */
 
-export const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]);
+export const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"]);
 export const ZDriftStatus = z.enum(["ACTIVE", "RESOLVED"]);
 
 export const ZDriftEvent = z.object({
@@ -35,6 +35,11 @@ export const ZDriftEvent = z.object({
   resolvedAt: z.date().nullable(),
   firstRunId: z.string().nullable(),
   lastRunId: z.string().nullable(),
+  meanVariance: z
+    .object({ baseline: z.string(), current: z.string() })
+    .nullable()
+    .optional()
+    .describe("UNDERPAYMENT only: mean variance (expected - allowed) per contracted line, dollars, baseline and current window."),
 });
 export type TDriftEvent = z.infer<typeof ZDriftEvent>;
 
@@ -67,6 +72,8 @@ export const driftEventSelect = {
   resolvedAt: true,
   firstRunId: true,
   lastRunId: true,
+  baselineMeanVariance: true,
+  currentMeanVariance: true,
 } satisfies Prisma.DriftEventSelect;
 
 type TDriftEventRow = Prisma.DriftEventGetPayload<{ select: typeof driftEventSelect }>;
@@ -74,9 +81,10 @@ type TDriftEventRow = Prisma.DriftEventGetPayload<{ select: typeof driftEventSel
 const day = (value: Date) => value.toISOString().slice(0, 10);
 
 export function toDriftEvent(row: TDriftEventRow): TDriftEvent {
-  const { deltaCiLow, deltaCiHigh, ...rest } = row;
+  const { deltaCiLow, deltaCiHigh, baselineMeanVariance, currentMeanVariance, ...rest } = row;
   return {
     ...rest,
+    meanVariance: baselineMeanVariance !== null && currentMeanVariance !== null ? { baseline: baselineMeanVariance.toFixed(2), current: currentMeanVariance.toFixed(2) } : null,
     deltaCi: [deltaCiLow, deltaCiHigh],
     estimatedRevenueImpact: row.estimatedRevenueImpact.toFixed(2),
     baselineStart: day(row.baselineStart),

@@ -44,6 +44,7 @@ function cell(baseline: TWindowInput, current: TWindowInput, payment: Partial<TP
     baseline: windowOf(baseline),
     current: windowOf(current),
     payment: payment ? { payerId, cptGroup: "EM", nA: 0, nB: 0, medianA: 1, medianB: 1, meanLogA: 0, varLogA: 0.01, meanLogB: 0, varLogB: 0.01, rankSumA: 0, tieTerm: 0, ...payment } : null,
+    underpayment: null,
   };
 }
 

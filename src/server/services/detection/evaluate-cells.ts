@@ -5,6 +5,7 @@ import {
   testDenialRate,
   testDenialReasons,
   testPaymentAmount,
+  testUnderpayment,
   type TCellTest,
   type TDetectionSettings,
   type TDriftType,
@@ -20,6 +21,7 @@ import {
  *   allowed-per-unit ratios in both windows.
  * - DENIAL_REASON runs one test per CARC seen among the current denials; the database allows one
  *   active event per (payer, group, type), so a cell keeps its most significant qualifying CARC.
+ * - UNDERPAYMENT needs >= minSample contracted lines (a fee schedule rate applies) in both windows.
  * - `evaluated` lists the (cell, type) pairs the run could judge: an active event there that is
  *   no longer found gets resolved; events of skipped cells stay as they are.
  */
@@ -54,6 +56,11 @@ export function evaluateCells(cells: readonly TCell[], settings: TDetectionSetti
       tests.push(payment);
       evaluated.add(eventKey(cell.payerId, cell.cptGroup, "PAYMENT_AMOUNT"));
     }
+    const underpayment = testUnderpayment(cell, settings);
+    if (underpayment) {
+      tests.push(underpayment);
+      evaluated.add(eventKey(cell.payerId, cell.cptGroup, "UNDERPAYMENT"));
+    }
   }
 
   const qValues = benjaminiHochberg(tests.map((t) => t.pValue));
@@ -69,7 +76,7 @@ export function evaluateCells(cells: readonly TCell[], settings: TDetectionSetti
     }
   });
 
-  const testsByType: Record<TDriftType, number> = { DENIAL_RATE: 0, PAYMENT_AMOUNT: 0, DECISION_TIME: 0, DENIAL_REASON: 0 };
+  const testsByType: Record<TDriftType, number> = { DENIAL_RATE: 0, PAYMENT_AMOUNT: 0, DECISION_TIME: 0, DENIAL_REASON: 0, UNDERPAYMENT: 0 };
   for (const test of tests) testsByType[test.driftType] += 1;
   return {
     cellsTotal: cells.length,

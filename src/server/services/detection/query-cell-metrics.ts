@@ -1,6 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { TDb } from "@/server/db/client";
 import type { TWindows } from "./compute-windows";
+import { underpaymentMetricsSql, type TUnderpaymentRow } from "./query-underpayment-metrics";
 
 /**
  * Every number drift detection needs, for one tenant and one pair of windows, in ONE SQL
@@ -52,6 +53,8 @@ export interface TPaymentRow {
 export interface TCellMetrics {
   counts: TCountRow[];
   payments: TPaymentRow[];
+  /** UNDERPAYMENT: contracted lines against the fee schedules (query-underpayment-metrics.ts). */
+  underpayments: TUnderpaymentRow[];
 }
 
 export function cellMetricsSql(customerId: string, windows: TWindows): Prisma.Sql {
@@ -149,12 +152,15 @@ export const METRICS_PLANNER_SETTINGS = [
 ];
 
 export async function queryCellMetrics(client: TDb, customerId: string, windows: TWindows): Promise<TCellMetrics> {
-  const [row] = await client.$transaction(async (tx) => {
+  const [row, under] = await client.$transaction(async (tx) => {
     for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
-    return tx.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
+    const cells = await tx.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
+    const underpayments = await tx.$queryRaw<Array<{ rows: string }>>(underpaymentMetricsSql(customerId, windows));
+    return [cells[0], underpayments[0]] as const;
   }, { maxWait: 10_000, timeout: 600_000 });
   return {
     counts: JSON.parse(row?.counts ?? "[]") as TCountRow[],
     payments: JSON.parse(row?.payments ?? "[]") as TPaymentRow[],
+    underpayments: JSON.parse(under?.rows ?? "[]") as TUnderpaymentRow[],
   };
 }

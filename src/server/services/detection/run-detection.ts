@@ -48,7 +48,7 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
   const started = performance.now();
   const metrics = await queryCellMetrics(client, customerId, windows);
   const aggregated = performance.now();
-  const cells = assembleCells(metrics.counts, metrics.payments);
+  const cells = assembleCells(metrics.counts, metrics.payments, metrics.underpayments);
   const evaluation = evaluateCells(cells, settings);
   const evaluated = performance.now();
   // Root causes of the findings only, before the write transaction (no locks held meanwhile).

@@ -21,9 +21,11 @@ import { agrestiCaffoInterval, fisherExactTest, normalQuantile, twoProportionZTe
  *                   they were: currentAllowed × (-delta)/(1+delta) × 30/currentDays
  *   DECISION_TIME   monthly allowed volume pushed into a later month by the slowdown:
  *                   currentAllowed × 30/currentDays × min(1, shiftDays/30) (cash flow, not loss)
+ *   UNDERPAYMENT    the rise in mean variance (expected - allowed) per contracted line, on the
+ *                   current window's contracted lines: (meanVarB - meanVarA) × linesB × 30/currentDays
  */
 
-export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
 
 export interface TDetectionSettings {
   minSample: number;
@@ -54,6 +56,8 @@ export interface TCellTest {
   estimatedRevenueImpact: number;
   baselineSampleSize: number;
   currentSampleSize: number;
+  /** UNDERPAYMENT only: mean variance (expected - allowed) per contracted line, baseline and current. */
+  meanVariance?: [number, number];
 }
 
 // Rates such as 0.15 - 0.10 are 0.04999…: gates compare with a tolerance far below any real effect.
@@ -201,5 +205,42 @@ export function testDecisionTime(cell: TCell, s: TDetectionSettings): TCellTest 
     estimatedRevenueImpact: cents(delta > 0 ? monthly(cell.current.allowedSum, s) * Math.min(1, delta / 30) : 0),
     baselineSampleSize: result.nA,
     currentSampleSize: result.nB,
+  };
+}
+
+/**
+ * Share of contracted lines allowed below expected beyond the tolerance, baseline against
+ * current: the same two-proportion test as DENIAL_RATE (z, or Fisher's exact test for small
+ * counts), the Agresti–Caffo interval, and the tenant's denial-rate gate as the materiality gate
+ * for a share. Only a rise is drift. Needs >= minSample contracted lines in both windows.
+ */
+export function testUnderpayment(cell: TCell, s: TDetectionSettings): TCellTest | null {
+  const u = cell.underpayment;
+  if (!u || u.baseline.lines < s.minSample || u.current.lines < s.minSample) return null;
+  const { baseline: a, current: b } = u;
+  const p1 = a.underpaid / a.lines;
+  const p2 = b.underpaid / b.lines;
+  const delta = p2 - p1;
+  const meanA = a.varianceSum / a.lines;
+  const meanB = b.varianceSum / b.lines;
+  const { method, pValue } = compareProportions(a.underpaid, a.lines, b.underpaid, b.lines);
+  return {
+    payerId: cell.payerId,
+    cptGroup: cell.cptGroup,
+    driftType: "UNDERPAYMENT",
+    denialReason: null,
+    method,
+    baselineValue: p1,
+    currentValue: p2,
+    delta,
+    deltaCi: agrestiCaffoInterval(a.underpaid, a.lines, b.underpaid, b.lines),
+    pValue: clampP(pValue),
+    direction: delta >= 0 ? "UP" : "DOWN",
+    gatePassed: delta >= s.denialRateGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / s.denialRateGate),
+    estimatedRevenueImpact: cents(monthly((meanB - meanA) * b.lines, s)),
+    baselineSampleSize: a.lines,
+    currentSampleSize: b.lines,
+    meanVariance: [Math.round(meanA * 100) / 100, Math.round(meanB * 100) / 100],
   };
 }

@@ -89,22 +89,25 @@ export async function writeDriftEvents(
       baseline_sample_size: f.baselineSampleSize,
       current_sample_size: f.currentSampleSize,
       root_cause: input.rootCauses?.get(eventKey(f.payerId, f.cptGroup, f.driftType)) ?? null,
+      baseline_mean_variance: f.meanVariance?.[0] ?? null,
+      current_mean_variance: f.meanVariance?.[1] ?? null,
     }));
     const upserted = await tx.$queryRaw<Array<{ id: string; inserted: boolean; payer_id: string; cpt_group: string; drift_type: TDriftType }>>`
       INSERT INTO drift_events AS e (
         customer_id, payer_id, cpt_group, drift_type, denial_reason, baseline_value, current_value, delta,
         delta_ci_low, delta_ci_high, p_value, q_value, severity, direction, estimated_revenue_impact,
         baseline_sample_size, current_sample_size, baseline_start, baseline_end, current_start, current_end,
-        first_detected_at, last_detected_at, first_run_id, last_run_id, root_cause)
+        first_detected_at, last_detected_at, first_run_id, last_run_id, root_cause, baseline_mean_variance, current_mean_variance)
       SELECT ${customerId}::uuid, f.payer_id, f.cpt_group, f.drift_type::drift_type, f.denial_reason, f.baseline_value,
              f.current_value, f.delta, f.delta_ci_low, f.delta_ci_high, f.p_value, f.q_value, f.severity,
              f.direction::drift_direction, f.estimated_revenue_impact, f.baseline_sample_size, f.current_sample_size,
              ${windows.baselineStart}::date, ${windows.baselineEnd}::date, ${windows.currentStart}::date, ${windows.currentEnd}::date,
-             clock_timestamp(), clock_timestamp(), ${runId}::uuid, ${runId}::uuid, f.root_cause
+             clock_timestamp(), clock_timestamp(), ${runId}::uuid, ${runId}::uuid, f.root_cause, f.baseline_mean_variance, f.current_mean_variance
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS f(
         payer_id uuid, cpt_group text, drift_type text, denial_reason text, baseline_value float8, current_value float8,
         delta float8, delta_ci_low float8, delta_ci_high float8, p_value float8, q_value float8, severity float8,
-        direction text, estimated_revenue_impact numeric, baseline_sample_size int, current_sample_size int, root_cause jsonb)
+        direction text, estimated_revenue_impact numeric, baseline_sample_size int, current_sample_size int, root_cause jsonb,
+        baseline_mean_variance numeric, current_mean_variance numeric)
       ON CONFLICT (customer_id, payer_id, cpt_group, drift_type) WHERE status = 'ACTIVE' DO UPDATE SET
         denial_reason = EXCLUDED.denial_reason, baseline_value = EXCLUDED.baseline_value,
         current_value = EXCLUDED.current_value, delta = EXCLUDED.delta, delta_ci_low = EXCLUDED.delta_ci_low,
@@ -112,6 +115,7 @@ export async function writeDriftEvents(
         severity = EXCLUDED.severity, direction = EXCLUDED.direction,
         estimated_revenue_impact = EXCLUDED.estimated_revenue_impact,
         baseline_sample_size = EXCLUDED.baseline_sample_size, current_sample_size = EXCLUDED.current_sample_size,
+        baseline_mean_variance = EXCLUDED.baseline_mean_variance, current_mean_variance = EXCLUDED.current_mean_variance,
         baseline_start = EXCLUDED.baseline_start, baseline_end = EXCLUDED.baseline_end,
         current_start = EXCLUDED.current_start, current_end = EXCLUDED.current_end,
         consecutive_periods = e.consecutive_periods + CASE WHEN EXCLUDED.current_end > e.current_end THEN 1 ELSE 0 END,

@@ -5,7 +5,7 @@ import { ZPayerSummaryInput } from "@/server/services/payer-summary/payer-summar
 /** CSV exports (POST /api/v1/exports): a background job writes the file; GET …/download streams it. */
 
 const ZDay = z.iso.date().describe("YYYY-MM-DD");
-const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON"]);
+const ZDriftType = z.enum(["DENIAL_RATE", "PAYMENT_AMOUNT", "DECISION_TIME", "DENIAL_REASON", "UNDERPAYMENT"]);
 
 /** Per kind, exactly the params it takes (the job re-checks stored params against this). */
 export const ZExportSpec = z.discriminatedUnion("kind", [

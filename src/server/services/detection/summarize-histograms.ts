@@ -1,5 +1,4 @@
-import { mannWhitneyFromRanks } from "./mann-whitney-from-ranks";
-import { normalQuantile } from "./statistics";
+import { mannWhitneyFromRankSum, normalQuantile, rankSumOfTieGroups } from "./statistics";
 
 /**
  * Two-sample statistics of an integer metric (days from submission to decision) from its
@@ -62,19 +61,9 @@ export function compareHistograms(a: THistogram, b: THistogram, confidence = 0.9
   const nB = total(b);
   if (nA === 0 || nB === 0) throw new RangeError("both histograms need at least one value");
 
-  // Average ranks over the pooled values, walking both sorted histograms together.
+  // The pooled values in ascending order are the tie groups of the rank-sum kernel.
   const values = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
-  let before = 0;
-  let rankSumA = 0;
-  let tieTerm = 0;
-  for (const value of values) {
-    const countA = a.get(value) ?? 0;
-    const t = countA + (b.get(value) ?? 0);
-    rankSumA += countA * (before + (t + 1) / 2);
-    tieTerm += t ** 3 - t;
-    before += t;
-  }
-  const test = mannWhitneyFromRanks({ nA, nB, rankSumA, tieTerm });
+  const test = mannWhitneyFromRankSum(rankSumOfTieGroups(values.map((value) => [a.get(value) ?? 0, b.get(value) ?? 0] as const)));
 
   // Distribution of the pairwise differences b - a (integers), from the two histograms.
   const differences = new Map<number, number>();

@@ -93,9 +93,6 @@ const inTenant = authedProcedure.use(({ ctx, next }) => {
   return next({ ctx: { ...ctx, tenant: ctx.tenant } });
 });
 
-/** A caller acting in one tenant; `ctx.tdb` is scoped to it. */
-export const tenantProcedure = inTenant.use(rateLimited);
-
 /**
  * The role check comes before the rate limit: otherwise a caller without the role would spend
  * the tenant-wide budgets (detection runs, bulk, uploads) of those who have it.

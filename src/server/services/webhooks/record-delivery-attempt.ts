@@ -84,8 +84,3 @@ export async function recordDeliveryAttempts(records: readonly TAttemptRecord[],
     return outcomes;
   }, { timeoutMs: 15_000 });
 }
-
-/** One attempt (tests, tools); the dispatcher records in batches. */
-export async function recordDeliveryAttempt(claimed: TClaimedDelivery, result: TSendResult, policy: TDeliveryPolicy): Promise<string> {
-  return (await recordDeliveryAttempts([{ claimed, result }], policy)).get(claimed.id) ?? "GONE";
-}

@@ -2,7 +2,7 @@ import { createContext } from "@/server/api/context";
 import { toAppError } from "@/server/api/errors";
 import { handleRest, problem } from "@/server/api/http";
 import { crossSiteRefusal } from "@/server/api/same-origin";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { AppError } from "@/server/lib/errors";
 import { logger } from "@/server/lib/logger";
 import { consumeRateLimit, rateLimitHeaders } from "@/server/lib/rate-limit";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { createTRPCRouter, superuserProcedure } from "@/server/api/trpc";
 import { setAccountDisabled, ZSetAccountDisabledInput } from "@/server/services/users/accounts";
 import { issuePasswordReset, ZEmail } from "@/server/services/users/password-resets";

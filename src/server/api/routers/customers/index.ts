@@ -1,6 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { createTRPCRouter, superuserProcedure, viewerProcedure } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";

@@ -4,7 +4,7 @@ import { createTestCustomer } from "@/test/factories";
 import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule, evaluateAsDetection, startReceiver, type TReceiver } from "@/test/alerts-kit";
 import { dispatchDueDeliveries } from "./dispatch-deliveries";
 import type { TDeliveryPolicy } from "./retry-policy";
-import { replayWebhookDelivery } from "./webhook-deliveries";
+import { replayWebhookDelivery } from "./manage-webhook-deliveries";
 import { rotateWebhookSecret } from "./manage-webhook-endpoints";
 
 /**

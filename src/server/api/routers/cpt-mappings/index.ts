@@ -12,7 +12,7 @@ import {
   ZCptMappingFilters,
   ZCreateCptMappingInput,
   ZUpdateCptMappingInput,
-} from "@/server/services/ingestion/cpt-mappings";
+} from "@/server/services/ingestion/manage-cpt-mappings";
 
 export const cptMappingsRouter = createTRPCRouter({
   list: viewerProcedure

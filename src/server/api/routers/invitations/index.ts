@@ -15,7 +15,7 @@ import {
   ZCreateInvitationInput,
   ZInvitation,
   ZInvitationToken,
-} from "@/server/services/users/invitations";
+} from "@/server/services/users/manage-invitations";
 
 /**
  * Invitations: how people join a tenant. Admins create, list and withdraw them (both doors);

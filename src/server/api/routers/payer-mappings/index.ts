@@ -12,7 +12,7 @@ import {
   ZPayerMapping,
   ZPayerMappingFilters,
   ZUpdatePayerMappingInput,
-} from "@/server/services/ingestion/payer-mappings";
+} from "@/server/services/ingestion/manage-payer-mappings";
 
 export const payerMappingsRouter = createTRPCRouter({
   list: viewerProcedure

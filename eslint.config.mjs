@@ -46,7 +46,7 @@ export default tseslint.config(
     },
   },
   {
-    // One tenant data seam (ARCHITECTURE.md, "Where things live"): tenant code reaches the database
+    // One tenant data seam (docs/where-things-live.md): tenant code reaches the database
     // through the tenant handle (tenantDb / withTenantTransaction of src/server/db/tenant-scope.ts),
     // never through the platform login. The unscoped client, platform transactions and raw pg pools
     // belong to the platform folders, which this block does not cover: src/server/db, src/server/auth,

@@ -54,16 +54,17 @@ export interface THistogramComparison {
   shiftCi: [number, number];
 }
 
-export function compareHistograms(a: THistogram, b: THistogram, confidence = 0.95): THistogramComparison {
-  const entriesA = sortedEntries(a);
-  const entriesB = sortedEntries(b);
-  const nA = total(a);
-  const nB = total(b);
+/** A is the baseline window, B the current one (the suffixes of the result). */
+export function compareHistograms(baseline: THistogram, current: THistogram, confidence = 0.95): THistogramComparison {
+  const entriesA = sortedEntries(baseline);
+  const entriesB = sortedEntries(current);
+  const nA = total(baseline);
+  const nB = total(current);
   if (nA === 0 || nB === 0) throw new RangeError("both histograms need at least one value");
 
   // The pooled values in ascending order are the tie groups of the rank-sum kernel.
-  const values = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
-  const test = mannWhitneyFromRankSum(rankSumOfTieGroups(values.map((value) => [a.get(value) ?? 0, b.get(value) ?? 0] as const)));
+  const values = [...new Set([...baseline.keys(), ...current.keys()])].sort((x, y) => x - y);
+  const test = mannWhitneyFromRankSum(rankSumOfTieGroups(values.map((value) => [baseline.get(value) ?? 0, current.get(value) ?? 0] as const)));
 
   // Distribution of the pairwise differences b - a (integers), from the two histograms.
   const differences = new Map<number, number>();
@@ -81,8 +82,8 @@ export function compareHistograms(a: THistogram, b: THistogram, confidence = 0.9
   return {
     nA,
     nB,
-    medianA: histogramMedian(a),
-    medianB: histogramMedian(b),
+    medianA: histogramMedian(baseline),
+    medianB: histogramMedian(current),
     z: test.z,
     pValue: test.pValue,
     shift,

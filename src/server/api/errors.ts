@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { ZodError } from "zod";
 import { isInvalidText, isRecordNotFound, isUniqueViolation } from "@/server/db/prisma-errors";
-import { APP_ERROR_STATUS, AppError, type TAppErrorCode, type TFieldError } from "@/server/lib/errors";
+import { AppError, type TAppErrorCode, type TFieldError } from "@/server/lib/errors";
 
 /**
  * The one mapping between errors and transports: AppError codes to tRPC codes (and so to HTTP
@@ -61,8 +61,4 @@ export function toAppError(error: unknown): AppError {
 
 export function toTRPCError(error: AppError): TRPCError {
   return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
-}
-
-export function statusOf(code: TAppErrorCode): number {
-  return APP_ERROR_STATUS[code];
 }

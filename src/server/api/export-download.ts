@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { AppError } from "@/server/lib/errors";
 import { openExportDownload } from "@/server/services/exports/exports";
 import { withKernel } from "./with-kernel";

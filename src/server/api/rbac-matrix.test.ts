@@ -6,8 +6,8 @@ import { db } from "@/server/db/client";
 import { stopQueue } from "@/server/jobs/queue";
 import { resetRateLimit } from "@/server/lib/rate-limit";
 import { createDetectionRun } from "@/server/services/detection/detection-runs";
-import { createInvitation } from "@/server/services/users/invitations";
-import { issuePasswordReset } from "@/server/services/users/password-resets";
+import { createInvitation } from "@/server/services/users/manage-invitations";
+import { issuePasswordReset } from "@/server/services/users/reset-passwords";
 import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule } from "@/test/alerts-kit";
 import {
   callerFor,

@@ -79,9 +79,6 @@ export const anonymousProcedure = publicProcedure.use(rateLimited);
 
 const inTenant = authedProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, tenant: requireTenant(ctx) } }));
 
-/** A caller acting in one tenant. */
-export const tenantProcedure = inTenant.use(rateLimited);
-
 /**
  * The role check comes before the rate limit: otherwise a caller without the role would spend
  * the tenant-wide budgets (detection runs, bulk, uploads) of those who have it.

@@ -52,3 +52,10 @@ export async function disconnectDb(): Promise<void> {
 
 export type TDb = PrismaClient;
 export type TTx = Parameters<Parameters<PrismaClient["$transaction"]>[0]>[0];
+/**
+ * What a raw-SQL helper needs from a transaction. A platform transaction (TTx) and a tenant one
+ * (TTenantTx, tenant-scope.ts) both are one, so helpers typed with it take either without a cast.
+ * Raw SQL is not rewritten by the tenant scope: such helpers filter by customer_id themselves,
+ * and on the tenant login the row-level security policies still bind them.
+ */
+export type TSqlTx = Pick<TTx, "$queryRaw" | "$executeRaw">;

@@ -1,6 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import type { TTx } from "./client";
-import type { TTenantTx } from "./tenant-scope";
+import type { TSqlTx } from "./client";
 
 /**
  * Row locks for state transitions. Every transaction that locks more than one kind of row takes
@@ -24,7 +23,7 @@ export const LOCK_ORDER = ["customers", "drift_events", "alert_rules", "alert_ev
 export type TLockTable = (typeof LOCK_ORDER)[number];
 
 /** SELECT … FOR UPDATE on the given ids, ascending; returns the ids that exist. */
-export async function lockRows(tx: TTx | TTenantTx, table: TLockTable, ids: readonly string[]): Promise<string[]> {
+export async function lockRows(tx: TSqlTx, table: TLockTable, ids: readonly string[]): Promise<string[]> {
   if (!LOCK_ORDER.includes(table)) throw new Error(`lockRows: ${table} is not a lockable table`);
   if (ids.length === 0) return [];
   const sorted = [...new Set(ids)].sort();

@@ -22,5 +22,3 @@ export function hashOneTimeToken(token: string): string {
 export function tokenPath(kind: TTokenKind, token: string): string {
   return `${kind === "invitation" ? "/invitation" : "/reset-password"}#token=${token}`;
 }
-
-export const ZTokenPattern = /^dl[ir]_[A-Za-z0-9_-]{43}$/;

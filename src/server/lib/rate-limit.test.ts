@@ -3,9 +3,7 @@ import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { AppError } from "./errors";
 import {
-  assertRateLimit,
   closeRateLimitStore,
   consumeRateLimit,
   parseRateLimitOverrides,
@@ -150,19 +148,7 @@ describe("leases for the high-volume classes (read, write)", () => {
   });
 });
 
-describe("assertRateLimit and headers", () => {
-  it("returns the result while allowed and throws TOO_MANY_REQUESTS after", async () => {
-    const key = uniqueKey("assert");
-    for (let i = 0; i < 5; i += 1) expect((await assertRateLimit("write", key)).allowed).toBe(true);
-    const error = await assertRateLimit("write", key).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AppError);
-    const appError = error as AppError;
-    expect(appError.code).toBe("TOO_MANY_REQUESTS");
-    expect(appError.status).toBe(429);
-    expect(appError.details.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(appError.details.retryAfterSeconds).toBeLessThanOrEqual(60);
-  });
-
+describe("rate-limit headers", () => {
   it("gives RateLimit-* headers, and Retry-After only on a refusal", async () => {
     const key = uniqueKey("headers");
     const first = await consumeRateLimit("write", key);

@@ -3,7 +3,6 @@ import pg from "pg";
 import { RateLimiterPostgres, RateLimiterRes } from "rate-limiter-flexible";
 import { z } from "zod";
 import { createPool } from "@/server/db/pg-driver";
-import { AppError } from "./errors";
 
 /**
  * Rate limits shared by every instance (PRODUCT.md §7): counters live in the `rate_limits` table
@@ -297,18 +296,6 @@ export async function consumeRateLimit(kind: TRateLimitKind, key: string): Promi
     const refusal = await refill;
     if (refusal) return { ...refusal };
   }
-}
-
-/** Like consumeRateLimit, but a refusal throws TOO_MANY_REQUESTS with retryAfterSeconds. */
-export async function assertRateLimit(kind: TRateLimitKind, key: string): Promise<TRateLimitResult> {
-  const result = await consumeRateLimit(kind, key);
-  if (!result.allowed) {
-    const retryAfterSeconds = Math.max(1, result.resetSeconds);
-    throw new AppError("TOO_MANY_REQUESTS", `Too many requests; try again in ${retryAfterSeconds} seconds.`, {
-      retryAfterSeconds,
-    });
-  }
-  return result;
 }
 
 /** The IETF RateLimit-* headers for a result, plus Retry-After on a refusal. */

@@ -1,5 +1,5 @@
 import type { Prisma } from "@/generated/prisma/client";
-import type { TTx } from "@/server/db/client";
+import type { TSqlTx } from "@/server/db/client";
 import { deriveMessageId } from "@/server/services/webhooks/message-id";
 import { enqueueWebhookDeliveries, type TOutboxRow } from "@/server/services/webhooks/enqueue-webhook-deliveries";
 import type { TDriftEventSummary } from "./drift-event-summary";
@@ -64,7 +64,7 @@ export function resolvedAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: 
   }));
 }
 
-export async function enqueueAlertEmails(tx: TTx, items: readonly { alert: TAlertRef; rule: TRuleChannels }[]): Promise<number> {
+export async function enqueueAlertEmails(tx: TSqlTx, items: readonly { alert: TAlertRef; rule: TRuleChannels }[]): Promise<number> {
   const rows = items.filter((i) => i.rule.emailRecipients.length > 0).map((i) => ({ customer_id: i.alert.customerId, alert_event_id: i.alert.id, recipients: i.rule.emailRecipients }));
   if (rows.length === 0) return 0;
   return tx.$executeRaw`
@@ -82,10 +82,14 @@ const ruleChannelsSelect = {
   endpointLinks: { select: { endpoint: { select: { id: true, enabled: true, eventTypes: true } } } },
 } satisfies Prisma.AlertRuleSelect;
 
-export type TRuleWithChannels = Prisma.AlertRuleGetPayload<{ select: typeof ruleChannelsSelect }> & TRuleChannels;
+export type TRuleWithChannels = TRuleChannelsRow & TRuleChannels;
+
+type TRuleChannelsRow = Prisma.AlertRuleGetPayload<{ select: typeof ruleChannelsSelect }>;
+/** The one model call readRuleChannels makes: a platform and a tenant transaction both have it. */
+type TRuleReader = { alertRule: { findMany(args: { where: Prisma.AlertRuleWhereInput; select: typeof ruleChannelsSelect }): PromiseLike<TRuleChannelsRow[]> } };
 
 /** Loads rules with their channels (any enabled state: resolutions concern disabled rules too). */
-export async function readRuleChannels(tx: TTx, customerId: string, ruleIds: readonly string[]): Promise<Map<string, TRuleWithChannels>> {
+export async function readRuleChannels(tx: TRuleReader, customerId: string, ruleIds: readonly string[]): Promise<Map<string, TRuleWithChannels>> {
   if (ruleIds.length === 0) return new Map();
   const rules = await tx.alertRule.findMany({ where: { customerId, id: { in: [...ruleIds] } }, select: ruleChannelsSelect });
   return new Map(rules.map((r) => [r.id, { ...r, endpoints: r.endpointLinks.map((l) => l.endpoint) }]));

@@ -1,5 +1,4 @@
 import { withTenantTransaction, type TTenantTx } from "@/server/db/tenant-scope";
-import type { TTx } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
@@ -14,10 +13,9 @@ import { getAlert } from "./list-alerts";
  */
 
 export async function acknowledgeAlerts(tx: TTenantTx, customerId: string, actor: TActor, ids: readonly string[]): Promise<string[]> {
-  const raw = tx as unknown as TTx;
   const locked = await tx.alertEvent.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
-  await lockRows(raw, "alert_events", locked.map((a) => a.id));
-  const changed = await raw.$queryRaw<{ id: string }[]>`
+  await lockRows(tx, "alert_events", locked.map((a) => a.id));
+  const changed = await tx.$queryRaw<{ id: string }[]>`
     UPDATE alert_events SET status = 'ACKNOWLEDGED', acknowledged_at = greatest(now(), created_at), acknowledged_by_id = ${actor.userId}::uuid, updated_at = now()
     WHERE customer_id = ${customerId}::uuid AND id = ANY(${locked.map((a) => a.id)}::uuid[]) AND status IN ('PENDING', 'SENT', 'FAILED')
     RETURNING id::text AS id`;
@@ -47,18 +45,17 @@ export async function bulkAcknowledgeAlerts(customerId: string, actor: TActor, i
 
 /** Resolves (if open or acknowledged) and queues alert.resolved; idempotent on a resolved alert. */
 export async function resolveAlertInTx(tx: TTenantTx, customerId: string, actor: TActor, id: string): Promise<boolean> {
-  const raw = tx as unknown as TTx;
-  await lockRows(raw, "alert_events", [id]);
-  const [row] = await raw.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; created_at: Date }[]>`
+  await lockRows(tx, "alert_events", [id]);
+  const [row] = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; created_at: Date }[]>`
     UPDATE alert_events SET status = 'RESOLVED', resolved_at = greatest(now(), created_at), resolved_by_id = ${actor.userId}::uuid, updated_at = now()
     WHERE customer_id = ${customerId}::uuid AND id = ${id}::uuid AND status <> 'RESOLVED'
     RETURNING id::text AS id, rule_id::text AS rule_id, drift_event_id::text AS drift_event_id, suppressed, created_at`;
   if (!row) return false;
   if (!row.suppressed) {
-    const rules = await readRuleChannels(raw, customerId, [row.rule_id]);
-    const drifts = await readDriftEventSummaries(raw, customerId, [row.drift_event_id]);
+    const rules = await readRuleChannels(tx, customerId, [row.rule_id]);
+    const drifts = await readDriftEventSummaries(tx, customerId, [row.drift_event_id]);
     const alert = { id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at };
-    await enqueueWebhookDeliveries(raw, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)));
+    await enqueueWebhookDeliveries(tx, resolvedAlertRows(alert, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)));
   }
   return true;
 }

@@ -1,4 +1,4 @@
-import type { TTx } from "@/server/db/client";
+import type { TSqlTx } from "@/server/db/client";
 
 /**
  * The drift-event fields alerts are judged on and that webhook payloads carry: aggregates only,
@@ -23,7 +23,7 @@ export interface TDriftEventSummary {
   resolvedAt: string | null;
 }
 
-export async function readDriftEventSummaries(tx: TTx, customerId: string, ids: readonly string[]): Promise<Map<string, TDriftEventSummary>> {
+export async function readDriftEventSummaries(tx: TSqlTx, customerId: string, ids: readonly string[]): Promise<Map<string, TDriftEventSummary>> {
   if (ids.length === 0) return new Map();
   const rows = await tx.$queryRaw<
     Array<{

@@ -1,6 +1,5 @@
 import type { z } from "zod";
-import { db } from "@/server/db/client";
-import { withTenantTransaction } from "@/server/db/tenant-scope";
+import { withTenantTransaction, type TTenantTx } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import type { ZFeedbackInput } from "./alert-shape";
@@ -14,10 +13,10 @@ import { getAlert } from "./list-alerts";
  * Feedback belongs to a person: an API key gives it on behalf of the user who created the key.
  */
 
-async function feedbackUserId(customerId: string, actor: TActor): Promise<string> {
+async function feedbackUserId(tx: TTenantTx, actor: TActor): Promise<string> {
   if (actor.userId) return actor.userId;
   if (actor.apiKeyId) {
-    const key = await db().apiKey.findFirst({ where: { id: actor.apiKeyId, customerId }, select: { createdById: true } });
+    const key = await tx.apiKey.findFirst({ where: { id: actor.apiKeyId }, select: { createdById: true } });
     if (key?.createdById) return key.createdById;
   }
   throw new AppError("FORBIDDEN", "Feedback is given by a person: use a signed-in session or an API key created by a user.");
@@ -27,7 +26,7 @@ export async function giveAlertFeedback(customerId: string, actor: TActor, input
   await withTenantTransaction(customerId, async (tx) => {
     const alert = await tx.alertEvent.findFirst({ where: { id: input.id }, select: { id: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
-    const userId = await feedbackUserId(customerId, actor);
+    const userId = await feedbackUserId(tx, actor);
     const fields = {
       verdict: input.verdict,
       reasonCodes: input.reasonCodes,

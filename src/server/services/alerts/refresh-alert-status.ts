@@ -1,4 +1,4 @@
-import type { TTx } from "@/server/db/client";
+import type { TSqlTx } from "@/server/db/client";
 
 /**
  * An alert's delivery status follows its outbox rows (webhook alert.created deliveries and the
@@ -7,7 +7,7 @@ import type { TTx } from "@/server/db/client";
  * people's decisions and are never overwritten. The caller holds the alerts' row locks (or just
  * inserted them).
  */
-export async function refreshAlertStatus(tx: TTx, alertEventIds: string | readonly string[]): Promise<void> {
+export async function refreshAlertStatus(tx: TSqlTx, alertEventIds: string | readonly string[]): Promise<void> {
   const ids = typeof alertEventIds === "string" ? [alertEventIds] : [...alertEventIds];
   if (ids.length === 0) return;
   await tx.$executeRaw`

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TCell, TWindowCounts } from "./assemble-cells";
 import { evaluateCells } from "./evaluate-cells";
 import type { TPaymentRow } from "./query-cell-metrics";
-import { severityOf, type TDetectionSettings } from "./test-cell";
+import { severityOf, type TDetectionSettings } from "./measure-cell-drift";
 
 /** Gates, minimum samples and the BH decision at their edges, on hand-made cell aggregates. */
 

@@ -9,7 +9,7 @@ import {
   type TCellTest,
   type TDetectionSettings,
   type TDriftType,
-} from "./test-cell";
+} from "./measure-cell-drift";
 
 /**
  * Decides a run: minimum samples, the four tests, Benjamini–Hochberg over every test of the

@@ -1,6 +1,6 @@
 import type { TTx } from "@/server/db/client";
 import { evaluateDriftEvents } from "@/server/services/alerts/evaluate-drift-events";
-import type { TDriftType } from "./test-cell";
+import type { TDriftType } from "./measure-cell-drift";
 
 /**
  * The hook point between detection and alerting. A run calls it once, inside its transaction,

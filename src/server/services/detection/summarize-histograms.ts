@@ -1,5 +1,4 @@
-import { mannWhitneyFromRanks } from "./mann-whitney-from-ranks";
-import { normalQuantile } from "./statistics";
+import { mannWhitneyFromRankSum, normalQuantile, rankSumOfTieGroups } from "./statistics";
 
 /**
  * Two-sample statistics of an integer metric (days from submission to decision) from its
@@ -55,26 +54,17 @@ export interface THistogramComparison {
   shiftCi: [number, number];
 }
 
-export function compareHistograms(a: THistogram, b: THistogram, confidence = 0.95): THistogramComparison {
-  const entriesA = sortedEntries(a);
-  const entriesB = sortedEntries(b);
-  const nA = total(a);
-  const nB = total(b);
+/** A is the baseline window, B the current one (the suffixes of the result). */
+export function compareHistograms(baseline: THistogram, current: THistogram, confidence = 0.95): THistogramComparison {
+  const entriesA = sortedEntries(baseline);
+  const entriesB = sortedEntries(current);
+  const nA = total(baseline);
+  const nB = total(current);
   if (nA === 0 || nB === 0) throw new RangeError("both histograms need at least one value");
 
-  // Average ranks over the pooled values, walking both sorted histograms together.
-  const values = [...new Set([...a.keys(), ...b.keys()])].sort((x, y) => x - y);
-  let before = 0;
-  let rankSumA = 0;
-  let tieTerm = 0;
-  for (const value of values) {
-    const countA = a.get(value) ?? 0;
-    const t = countA + (b.get(value) ?? 0);
-    rankSumA += countA * (before + (t + 1) / 2);
-    tieTerm += t ** 3 - t;
-    before += t;
-  }
-  const test = mannWhitneyFromRanks({ nA, nB, rankSumA, tieTerm });
+  // The pooled values in ascending order are the tie groups of the rank-sum kernel.
+  const values = [...new Set([...baseline.keys(), ...current.keys()])].sort((x, y) => x - y);
+  const test = mannWhitneyFromRankSum(rankSumOfTieGroups(values.map((value) => [baseline.get(value) ?? 0, current.get(value) ?? 0] as const)));
 
   // Distribution of the pairwise differences b - a (integers), from the two histograms.
   const differences = new Map<number, number>();
@@ -92,8 +82,8 @@ export function compareHistograms(a: THistogram, b: THistogram, confidence = 0.9
   return {
     nA,
     nB,
-    medianA: histogramMedian(a),
-    medianB: histogramMedian(b),
+    medianA: histogramMedian(baseline),
+    medianB: histogramMedian(current),
     z: test.z,
     pValue: test.pValue,
     shift,

@@ -6,7 +6,7 @@ import { eventKey, type TFinding } from "./evaluate-cells";
 import { enqueueDriftEventWebhooks } from "./lifecycle-webhooks";
 import type { TDriftEventChange, TDriftEventsChangedHook } from "./on-drift-events-changed";
 import type { TRootCause } from "./root-cause/root-cause-shape";
-import type { TDriftType } from "./test-cell";
+import type { TDriftType } from "./measure-cell-drift";
 
 /**
  * Applies a run's findings to the tenant's drift events, inside the caller's transaction, in the

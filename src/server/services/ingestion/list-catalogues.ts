@@ -2,7 +2,7 @@ import { z } from "zod";
 import { db } from "@/server/db/client";
 import { tenantDb } from "@/server/db/tenant-scope";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
-import { ZPayerRef } from "./payer-mappings";
+import { ZPayerRef } from "./manage-payer-mappings";
 
 /**
  * The catalogues a tenant sees: payers (the shared catalogue plus the tenant's own raw payers,

@@ -3,8 +3,8 @@ import { db } from "@/server/db/client";
 import { verifyPassword } from "@/server/lib/passwords";
 import { createTestCustomer, createTestUser, uniqueSuffix } from "@/test/factories";
 import { startSmtpCapture, type TCapturedMail } from "@/test/smtp-capture";
-import { acceptInvitation, createInvitation } from "./invitations";
-import { completePasswordReset, requestPasswordReset } from "./password-resets";
+import { acceptInvitation, createInvitation } from "./manage-invitations";
+import { completePasswordReset, requestPasswordReset } from "./reset-passwords";
 
 /**
  * With SMTP_URL and PUBLIC_URL set, invitation and reset links go to the address itself, over a

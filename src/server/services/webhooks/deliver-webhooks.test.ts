@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
+import { metrics } from "@/server/lib/metrics";
 import { createTestCustomer } from "@/test/factories";
 import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule, evaluateAsDetection, startReceiver, type TReceiver } from "@/test/alerts-kit";
 import { dispatchDueDeliveries } from "./dispatch-deliveries";
 import type { TDeliveryPolicy } from "./retry-policy";
-import { replayWebhookDelivery } from "./webhook-deliveries";
+import { replayWebhookDelivery } from "./manage-webhook-deliveries";
 import { rotateWebhookSecret } from "./manage-webhook-endpoints";
 
 /**
@@ -64,6 +65,19 @@ describe("webhook delivery", () => {
     expect(body).toMatchObject({ type: "alert.created", data: { alert: { id: s.delivery.alertEventId } } });
     const alert = await db().alertEvent.findUniqueOrThrow({ where: { id: s.delivery.alertEventId! }, select: { status: true } });
     expect(alert.status).toBe("SENT");
+  });
+
+  it("counts every recorded attempt in the attempt metrics, by the delivery's resulting state (DEPLOYMENT.md)", async () => {
+    // Counters are per process and this file's tests run one after another, so the difference is this test's.
+    const attempts = async (outcome: string) => (await metrics().webhookAttempts.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
+    const numbers = async () => (await metrics().webhookAttemptNumber.get()).values.filter((v) => v.metricName?.endsWith("_sum")).reduce((sum, v) => sum + v.value, 0);
+    const before = { pending: await attempts("PENDING"), delivered: await attempts("DELIVERED"), numbers: await numbers() };
+    const s = await scenario((n) => ({ status: n < 2 ? 503 : 200 }));
+    await s.drain(settled(s.delivery.id));
+    expect(await attempts("PENDING")).toBe(before.pending + 1);
+    expect(await attempts("DELIVERED")).toBe(before.delivered + 1);
+    // Attempt numbers 1 and 2 were observed.
+    expect(await numbers()).toBe(before.numbers + 3);
   });
 
   it("400: FAILED after one attempt, never retried; the alert is FAILED", async () => {

@@ -1,5 +1,5 @@
 import type { TTx } from "@/server/db/client";
-import { enqueueWebhookDeliveries, type TOutboxRow } from "./enqueue-webhook-deliveries";
+import type { TOutboxRow } from "./enqueue-webhook-deliveries";
 import { deriveMessageId } from "./message-id";
 
 /**
@@ -46,12 +46,4 @@ export function subscribedEventRows(customerId: string, eventType: TSubscribedEv
       payload: { type: eventType, timestamp, data: subject.data },
     })),
   );
-}
-
-/** Returns how many rows were written (a message already in the outbox is skipped). */
-export async function enqueueSubscribedEvents(tx: TTx, customerId: string, eventType: TSubscribedEventType, subjects: readonly TEventSubject[], now = new Date()): Promise<number> {
-  if (subjects.length === 0) return 0;
-  const endpointIds = await subscribedEndpointIds(tx, customerId, eventType);
-  if (endpointIds.length === 0) return 0;
-  return enqueueWebhookDeliveries(tx, subscribedEventRows(customerId, eventType, endpointIds, subjects, now));
 }

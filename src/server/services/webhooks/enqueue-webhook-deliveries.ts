@@ -1,4 +1,4 @@
-import type { TTx } from "@/server/db/client";
+import type { TSqlTx } from "@/server/db/client";
 
 /**
  * Writes outbox rows in the caller's transaction. Message ids are derived from what a message is
@@ -15,7 +15,7 @@ export interface TOutboxRow {
   payload: { type: string; timestamp: string; data: unknown };
 }
 
-export async function enqueueWebhookDeliveries(tx: TTx, rows: readonly TOutboxRow[]): Promise<number> {
+export async function enqueueWebhookDeliveries(tx: TSqlTx, rows: readonly TOutboxRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const json = JSON.stringify(
     rows.map((r) => ({ customer_id: r.customerId, endpoint_id: r.endpointId, alert_event_id: r.alertEventId, message_id: r.messageId, event_type: r.eventType, payload: r.payload })),

@@ -94,8 +94,3 @@ export async function recordDeliveryAttempts(records: readonly TAttemptRecord[],
   }
   return outcomes;
 }
-
-/** One attempt (tests, tools); the dispatcher records in batches. */
-export async function recordDeliveryAttempt(claimed: TClaimedDelivery, result: TSendResult, policy: TDeliveryPolicy): Promise<string> {
-  return (await recordDeliveryAttempts([{ claimed, result }], policy)).get(claimed.id) ?? "GONE";
-}

@@ -1,4 +1,3 @@
-import type { TTx } from "@/server/db/client";
 import { withTenantTransaction } from "@/server/db/tenant-scope";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
@@ -18,7 +17,7 @@ export function sendTestWebhook(customerId: string, actor: TActor, endpointId: s
     if (!endpoint.enabled) throw new AppError("CONFLICT", "The endpoint is disabled; enable it to send a test event.");
     const messageId = randomMessageId();
     const now = new Date().toISOString();
-    await enqueueWebhookDeliveries(tx as unknown as TTx, [
+    await enqueueWebhookDeliveries(tx, [
       {
         customerId,
         endpointId,

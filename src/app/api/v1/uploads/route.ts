@@ -1,6 +1,6 @@
 import { handleRest, problem } from "@/server/api/http";
 import { withKernel } from "@/server/api/with-kernel";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { AppError } from "@/server/lib/errors";
 import type { TApplyResult } from "@/server/services/ingestion/apply-claim-lines";
 import { ingestionLimits } from "@/server/services/ingestion/ingestion-limits";

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { createTRPCRouter, superuserProcedure } from "@/server/api/trpc";
-import { setAccountDisabled, ZSetAccountDisabledInput } from "@/server/services/users/accounts";
-import { issuePasswordReset, ZEmail } from "@/server/services/users/password-resets";
+import { setAccountDisabled, ZSetAccountDisabledInput } from "@/server/services/users/disable-accounts";
+import { issuePasswordReset, ZEmail } from "@/server/services/users/reset-passwords";
 
 /** Platform accounts: superusers only (web session), like the CLI's disable-user / reset-password. */
 export const accountsRouter = createTRPCRouter({

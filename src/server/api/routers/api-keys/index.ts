@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
-import { issueApiKey, listApiKeys, revokeApiKey, ZApiKey } from "@/server/services/api-keys/api-keys";
+import { issueApiKey, listApiKeys, revokeApiKey, ZApiKey } from "@/server/services/api-keys/manage-api-keys";
 import { ZCreateApiKeyInput } from "@/server/services/api-keys/create-api-key";
 
 export const apiKeysRouter = createTRPCRouter({

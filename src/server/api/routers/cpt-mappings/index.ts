@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { adminProcedure, createTRPCRouter, viewerProcedure } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
@@ -12,7 +12,7 @@ import {
   ZCptMappingFilters,
   ZCreateCptMappingInput,
   ZUpdateCptMappingInput,
-} from "@/server/services/ingestion/cpt-mappings";
+} from "@/server/services/ingestion/manage-cpt-mappings";
 
 export const cptMappingsRouter = createTRPCRouter({
   list: viewerProcedure

@@ -1,11 +1,11 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { createTRPCRouter, superuserProcedure, viewerProcedure } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
 import { ZCreateCustomerInput } from "@/server/services/customers/create-customer";
-import { createCustomerAudited, getCustomer, listCustomers, switchCustomer, ZCustomer } from "@/server/services/customers/customers";
+import { createCustomerAudited, getCustomer, listCustomers, switchCustomer, ZCustomer } from "@/server/services/customers/manage-customers";
 import { ZMemberRole } from "@/server/services/users/create-user";
 
 export const customersRouter = createTRPCRouter({

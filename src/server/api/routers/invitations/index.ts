@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { adminProcedure, anonymousProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
@@ -15,7 +15,7 @@ import {
   ZCreateInvitationInput,
   ZInvitation,
   ZInvitationToken,
-} from "@/server/services/users/invitations";
+} from "@/server/services/users/manage-invitations";
 
 /**
  * Invitations: how people join a tenant. Admins create, list and withdraw them (both doors);

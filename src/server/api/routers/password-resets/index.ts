@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { anonymousProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZPassword } from "@/server/services/users/create-user";
-import { completePasswordReset, requestPasswordReset, ZEmail, ZResetToken } from "@/server/services/users/password-resets";
+import { completePasswordReset, requestPasswordReset, ZEmail, ZResetToken } from "@/server/services/users/reset-passwords";
 
 /** The "forgot password" and "choose a new password" pages (web app only, before sign-in). */
 export const passwordResetsRouter = createTRPCRouter({

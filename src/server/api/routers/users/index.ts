@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
 import { ZMemberRole } from "@/server/services/users/create-user";
-import { listMembers, removeMember, updateMember, ZMember, ZUpdateMemberInput } from "@/server/services/users/members";
+import { listMembers, removeMember, updateMember, ZMember, ZUpdateMemberInput } from "@/server/services/users/manage-members";
 
 /**
  * Members of the tenant. People join through invitations (routers/invitations); an admin changes

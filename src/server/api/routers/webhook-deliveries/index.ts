@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { rest } from "@/server/api/openapi-meta";
 import { adminProcedure, createTRPCRouter } from "@/server/api/trpc";
 import { ZListOutput, ZListParams } from "@/server/lib/pagination";
-import { getWebhookDelivery, listWebhookDeliveries, replayWebhookDelivery } from "@/server/services/webhooks/webhook-deliveries";
+import { getWebhookDelivery, listWebhookDeliveries, replayWebhookDelivery } from "@/server/services/webhooks/manage-webhook-deliveries";
 import { ZWebhookDelivery, ZWebhookDeliveryDetail, ZWebhookDeliveryFilters } from "@/server/services/webhooks/webhook-delivery-shape";
 
 const tags = ["webhooks"];

@@ -3,8 +3,8 @@
 // small p-values keep their precision instead of cancelling against 1.
 //
 // Precision note: jstat's normal CDF is built on erf, so a lower tail below ~1e-15 loses its
-// relative accuracy and reaches 0 for |z| > ~8.3; its incomplete beta stops at a relative
-// tolerance of ~3e-7. Both are far finer than anything a q <= 0.05 gate can distinguish.
+// relative accuracy and reaches 0 for |z| > ~8.3, far finer than anything a q <= 0.05 gate can
+// distinguish.
 import jStat from "jstat";
 
 import { assertCount } from "./validate";
@@ -28,18 +28,6 @@ export function twoSidedNormalP(z: number): number {
   if (Number.isNaN(z)) throw new RangeError("z statistic is NaN");
   // Evaluate the lower tail at -|z| instead of 1 - cdf(|z|) to avoid cancellation.
   return Math.min(1, 2 * normalCdf(-Math.abs(z)));
-}
-
-/**
- * Two-sided p-value of a Student t statistic: P(|T| >= |t|) with `df` degrees of freedom.
- * Uses the identity P(|T| >= |t|) = I_{df/(df+t²)}(df/2, 1/2), which reads the tail directly;
- * jstat's own studentt.cdf computes (t + sqrt(t² + df)) and cancels badly for large negative t.
- */
-export function twoSidedStudentTP(t: number, df: number): number {
-  if (Number.isNaN(t)) throw new RangeError("t statistic is NaN");
-  if (!(df > 0)) throw new RangeError(`degrees of freedom must be positive, got ${df}`);
-  if (!Number.isFinite(t)) return 0;
-  return Math.min(1, Math.max(0, jStat.ibeta(df / (df + t * t), df / 2, 0.5)));
 }
 
 /**

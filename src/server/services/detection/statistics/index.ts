@@ -5,11 +5,10 @@ export {
   normalCdf,
   normalQuantile,
   twoSidedNormalP,
-  twoSidedStudentTP,
   logFactorial,
 } from "./distributions";
 export { twoProportionZTest, fisherExactTest, agrestiCaffoInterval } from "./proportions";
 export type { ZTestResult } from "./proportions";
-export { mannWhitneyU, welchTTest, median } from "./location";
-export type { MannWhitneyResult, WelchResult } from "./location";
+export { mannWhitneyFromRankSum, mannWhitneyU, median, rankSumOfTieGroups } from "./location";
+export type { MannWhitneyResult, RankSumSummary } from "./location";
 export { benjaminiHochberg } from "./multiple-testing";

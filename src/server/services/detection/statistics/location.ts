@@ -1,7 +1,7 @@
 // Two-sample location tests for continuous metrics (PAYMENT_AMOUNT, DECISION_TIME). Sample A
 // is the baseline window and sample B the current window; statistics are signed so that a
 // positive value means A tends to be larger than B.
-import { twoSidedNormalP, twoSidedStudentTP } from "./distributions";
+import { twoSidedNormalP } from "./distributions";
 import { assertSample } from "./validate";
 
 /** Median of a non-empty sample; the mean of the two middle values for an even count. */
@@ -23,9 +23,43 @@ export interface MannWhitneyResult {
 }
 
 /**
+ * Everything the Mann–Whitney test needs from two samples: their sizes, the rank sum of sample A
+ * over the pooled ranking (average ranks for ties) and the tie term, the sum over tie groups of
+ * size t of t³ - t. Samples, histograms and the SQL of query-cell-metrics.ts all reduce to this,
+ * so the arithmetic of the test lives once, in `mannWhitneyFromRankSum`.
+ */
+export interface RankSumSummary {
+  nA: number;
+  nB: number;
+  rankSumA: number;
+  tieTerm: number;
+}
+
+/**
+ * The rank-sum summary of tie groups given in ascending order of value, each as its count in
+ * sample A and in sample B. A group of t tied values starting after `before` values shares the
+ * average rank before + (t + 1) / 2. (The SQL of query-cell-metrics.ts computes the same sums
+ * with a window function; query-cell-metrics.test.ts compares the two on real data.)
+ */
+export function rankSumOfTieGroups(groups: Iterable<readonly [countA: number, countB: number]>): RankSumSummary {
+  let nA = 0;
+  let nB = 0;
+  let rankSumA = 0;
+  let tieTerm = 0;
+  for (const [countA, countB] of groups) {
+    const size = countA + countB;
+    rankSumA += countA * (nA + nB + (size + 1) / 2);
+    tieTerm += size ** 3 - size;
+    nA += countA;
+    nB += countB;
+  }
+  return { nA, nB, rankSumA, tieTerm };
+}
+
+/**
  * Mann–Whitney U (Wilcoxon rank-sum) test, two-sided, by normal approximation with tie
  * correction and continuity correction — the same computation as R's
- * wilcox.test(a, b, exact = FALSE, correct = TRUE).
+ * wilcox.test(a, b, exact = FALSE, correct = TRUE) — from the rank-sum summary of the samples.
  *
  * Why the approximation and not the exact distribution: claim amounts and decision days are
  * full of ties (contracted rates, whole days), the exact null distribution assumes no ties,
@@ -33,92 +67,37 @@ export interface MannWhitneyResult {
  * Ties shrink the variance by sum(t³ - t) / (n(n - 1)) over tie groups of size t; the
  * continuity correction moves U half a unit towards its mean because U moves in steps.
  * When every value is tied there is no ranking information at all: z = 0 and p = 1.
+ * `sigma` (the tie-corrected standard deviation of U, 0 then) is returned for the Moses interval.
  */
-export function mannWhitneyU(
-  sampleA: readonly number[],
-  sampleB: readonly number[],
-): MannWhitneyResult {
-  assertSample(sampleA, "sample A");
-  assertSample(sampleB, "sample B");
-  const nA = sampleA.length;
-  const nB = sampleB.length;
+export function mannWhitneyFromRankSum({ nA, nB, rankSumA, tieTerm }: RankSumSummary): MannWhitneyResult & { sigma: number } {
+  if (nA < 1 || nB < 1) throw new RangeError("both samples need at least one value");
   const n = nA + nB;
-  const pooled = [
-    ...sampleA.map((value) => ({ value, fromA: true })),
-    ...sampleB.map((value) => ({ value, fromA: false })),
-  ].sort((x, y) => x.value - y.value);
-
-  // Average ranks over tie groups, collecting the tie term on the way.
-  let rankSumA = 0;
-  let tieTerm = 0;
-  for (let start = 0; start < n; ) {
-    let end = start + 1;
-    while (end < n && pooled[end]!.value === pooled[start]!.value) end++;
-    const size = end - start;
-    const averageRank = (start + 1 + end) / 2;
-    for (let i = start; i < end; i++) if (pooled[i]!.fromA) rankSumA += averageRank;
-    tieTerm += size ** 3 - size;
-    start = end;
-  }
-
   const u = rankSumA - (nA * (nA + 1)) / 2;
   const meanU = (nA * nB) / 2;
   const sigma = Math.sqrt(((nA * nB) / 12) * (n + 1 - tieTerm / (n * (n - 1))));
   // sigma is 0 only when all values are equal (or n = 2 with a tie): nothing to rank.
-  if (!(sigma > 0)) return { u, z: 0, pValue: 1 };
+  if (!(sigma > 0)) return { u, z: 0, pValue: 1, sigma: 0 };
   // U - meanU moves in steps of 1/2, so the correction never overshoots past the mean.
   const deviation = u - meanU;
   const z = (deviation - Math.sign(deviation) * 0.5) / sigma;
-  return { u, z, pValue: twoSidedNormalP(z) };
+  return { u, z, pValue: twoSidedNormalP(z), sigma };
 }
 
-export interface WelchResult {
-  /** (mean(A) - mean(B)) / sqrt(varA/nA + varB/nB). */
-  t: number;
-  /** Welch–Satterthwaite degrees of freedom (fractional). */
-  df: number;
-  /** Two-sided p-value from Student's t with df degrees of freedom. */
-  pValue: number;
-}
-
-function meanAndVariance(values: readonly number[]): { mean: number; variance: number } {
-  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
-  // Two-pass sample variance: subtracting the mean first avoids the catastrophic
-  // cancellation of the sum-of-squares formula on values with a large common offset.
-  const squares = values.reduce((sum, value) => sum + (value - mean) ** 2, 0);
-  return { mean, variance: squares / (values.length - 1) };
-}
-
-/**
- * Welch's unequal-variance t-test, two-sided, as R's t.test(a, b) computes it. Welch rather
- * than Student because the baseline (90 days) and current (14 days) windows differ in size
- * and their spreads cannot be assumed equal; Welch loses almost nothing when they are.
- *
- * Constant data: when the standard error vanishes relative to the means (R stops with
- * "data are essentially constant"), there is nothing to estimate. Equal means give t = 0,
- * p = 1; different means are a certain shift, t = ±Infinity, p = 0. df is then reported as
- * nA + nB - 2 because the Welch formula is 0/0.
- */
-export function welchTTest(a: readonly number[], b: readonly number[]): WelchResult {
-  assertSample(a, "sample A", 2);
-  assertSample(b, "sample B", 2);
-  const nA = a.length;
-  const nB = b.length;
-  const { mean: meanA, variance: varA } = meanAndVariance(a);
-  const { mean: meanB, variance: varB } = meanAndVariance(b);
-  const seA = varA / nA;
-  const seB = varB / nB;
-  const se = Math.sqrt(seA + seB);
-  const difference = meanA - meanB;
-
-  // Same threshold as R: rounding noise in the means of constant data is ~eps * |mean|.
-  const noise = 10 * Number.EPSILON * Math.max(Math.abs(meanA), Math.abs(meanB));
-  if (se <= noise) {
-    const df = nA + nB - 2;
-    if (Math.abs(difference) <= noise) return { t: 0, df, pValue: 1 };
-    return { t: difference > 0 ? Infinity : -Infinity, df, pValue: 0 };
+/** `mannWhitneyFromRankSum` on two samples (A the baseline, B the current window). */
+export function mannWhitneyU(sampleA: readonly number[], sampleB: readonly number[]): MannWhitneyResult {
+  assertSample(sampleA, "sample A");
+  assertSample(sampleB, "sample B");
+  const pooled = [...sampleA.map((value) => ({ value, fromA: true })), ...sampleB.map((value) => ({ value, fromA: false }))].sort(
+    (x, y) => x.value - y.value,
+  );
+  const groups: Array<[number, number]> = [];
+  for (let start = 0; start < pooled.length; ) {
+    let end = start;
+    let countA = 0;
+    while (end < pooled.length && pooled[end]!.value === pooled[start]!.value) if (pooled[end++]!.fromA) countA++;
+    groups.push([countA, end - start - countA]);
+    start = end;
   }
-  const t = difference / se;
-  const df = (seA + seB) ** 2 / (seA ** 2 / (nA - 1) + seB ** 2 / (nB - 1));
-  return { t, df, pValue: twoSidedStudentTP(t, df) };
+  const { u, z, pValue } = mannWhitneyFromRankSum(rankSumOfTieGroups(groups));
+  return { u, z, pValue };
 }

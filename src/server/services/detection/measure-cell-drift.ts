@@ -1,7 +1,6 @@
 import type { TCell, TWindowCounts } from "./assemble-cells";
 import { compareHistograms } from "./summarize-histograms";
-import { mannWhitneyFromRanks } from "./mann-whitney-from-ranks";
-import { agrestiCaffoInterval, fisherExactTest, normalQuantile, twoProportionZTest } from "./statistics";
+import { agrestiCaffoInterval, fisherExactTest, mannWhitneyFromRankSum, normalQuantile, twoProportionZTest } from "./statistics";
 
 /**
  * The four drift tests of PRODUCT.md §3 on one cell. Each returns the statistical result (p)
@@ -68,7 +67,7 @@ export function severityOf(effectInGates: number): number {
   return Math.min(1, Math.max(0, 1 - 0.5 ** Math.max(0, effectInGates)));
 }
 
-const monthly = (amount: number, s: TDetectionSettings) => (amount * 30) / s.currentDays;
+const monthly = (amount: number, settings: TDetectionSettings) => (amount * 30) / settings.currentDays;
 const cents = (value: number) => Math.round(Math.max(0, value) * 100) / 100;
 const clampP = (p: number) => (Number.isFinite(p) ? Math.min(1, Math.max(0, p)) : 1);
 
@@ -86,12 +85,12 @@ function compareProportions(x1: number, n1: number, x2: number, n2: number) {
   return { method: "two-proportion-z" as const, pValue: twoProportionZTest(x1, n1, x2, n2).pValue };
 }
 
-export function testDenialRate(cell: TCell, s: TDetectionSettings): TCellTest {
-  const { baseline: a, current: b } = cell;
-  const p1 = a.denied / a.lines;
-  const p2 = b.denied / b.lines;
+export function testDenialRate(cell: TCell, settings: TDetectionSettings): TCellTest {
+  const { baseline, current } = cell;
+  const p1 = baseline.denied / baseline.lines;
+  const p2 = current.denied / current.lines;
   const delta = p2 - p1;
-  const { method, pValue } = compareProportions(a.denied, a.lines, b.denied, b.lines);
+  const { method, pValue } = compareProportions(baseline.denied, baseline.lines, current.denied, current.lines);
   return {
     payerId: cell.payerId,
     cptGroup: cell.cptGroup,
@@ -101,27 +100,27 @@ export function testDenialRate(cell: TCell, s: TDetectionSettings): TCellTest {
     baselineValue: p1,
     currentValue: p2,
     delta,
-    deltaCi: agrestiCaffoInterval(a.denied, a.lines, b.denied, b.lines),
+    deltaCi: agrestiCaffoInterval(baseline.denied, baseline.lines, current.denied, current.lines),
     pValue: clampP(pValue),
     direction: delta >= 0 ? "UP" : "DOWN",
-    gatePassed: Math.abs(delta) >= s.denialRateGate - EPSILON,
-    severity: severityOf(Math.abs(delta) / s.denialRateGate),
-    estimatedRevenueImpact: cents(monthly(delta * b.lines, s) * averageAllowed(cell)),
-    baselineSampleSize: a.lines,
-    currentSampleSize: b.lines,
+    gatePassed: Math.abs(delta) >= settings.denialRateGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / settings.denialRateGate),
+    estimatedRevenueImpact: cents(monthly(delta * current.lines, settings) * averageAllowed(cell)),
+    baselineSampleSize: baseline.lines,
+    currentSampleSize: current.lines,
   };
 }
 
 /** One test per CARC seen among the current window's denials. */
-export function testDenialReasons(cell: TCell, s: TDetectionSettings): TCellTest[] {
-  const { baseline: a, current: b } = cell;
-  if (a.denied === 0 || b.denied === 0) return [];
-  return [...b.carcs.entries()].map(([carc, x2]) => {
-    const x1 = a.carcs.get(carc) ?? 0;
-    const shareA = x1 / a.denied;
-    const shareB = x2 / b.denied;
+export function testDenialReasons(cell: TCell, settings: TDetectionSettings): TCellTest[] {
+  const { baseline, current } = cell;
+  if (baseline.denied === 0 || current.denied === 0) return [];
+  return [...current.carcs.entries()].map(([carc, x2]) => {
+    const x1 = baseline.carcs.get(carc) ?? 0;
+    const shareA = x1 / baseline.denied;
+    const shareB = x2 / current.denied;
     const delta = shareB - shareA;
-    const { method, pValue } = compareProportions(x1, a.denied, x2, b.denied);
+    const { method, pValue } = compareProportions(x1, baseline.denied, x2, current.denied);
     return {
       payerId: cell.payerId,
       cptGroup: cell.cptGroup,
@@ -131,14 +130,14 @@ export function testDenialReasons(cell: TCell, s: TDetectionSettings): TCellTest
       baselineValue: shareA,
       currentValue: shareB,
       delta,
-      deltaCi: agrestiCaffoInterval(x1, a.denied, x2, b.denied),
+      deltaCi: agrestiCaffoInterval(x1, baseline.denied, x2, current.denied),
       pValue: clampP(pValue),
       direction: delta >= 0 ? ("UP" as const) : ("DOWN" as const),
-      gatePassed: shareA < s.reasonFromShare && shareB >= s.reasonToShare - EPSILON && x2 >= s.reasonMinCount,
-      severity: severityOf(delta / (s.reasonToShare - s.reasonFromShare)),
-      estimatedRevenueImpact: cents(monthly(delta * b.denied, s) * averageAllowed(cell)),
-      baselineSampleSize: a.denied,
-      currentSampleSize: b.denied,
+      gatePassed: shareA < settings.reasonFromShare && shareB >= settings.reasonToShare - EPSILON && x2 >= settings.reasonMinCount,
+      severity: severityOf(delta / (settings.reasonToShare - settings.reasonFromShare)),
+      estimatedRevenueImpact: cents(monthly(delta * current.denied, settings) * averageAllowed(cell)),
+      baselineSampleSize: baseline.denied,
+      currentSampleSize: current.denied,
     };
   });
 }
@@ -150,15 +149,15 @@ export function testDenialReasons(cell: TCell, s: TDetectionSettings): TCellTest
  * back-transformed to a relative change, exp(d ± 1.96·se) - 1 (both windows hold >= minSample
  * ratios, where the normal quantile is adequate). Only drops are drift (PRODUCT.md: "drop").
  */
-export function testPaymentAmount(cell: TCell, s: TDetectionSettings): TCellTest | null {
-  const p = cell.payment;
-  if (!p || p.nA < s.minSample || p.nB < s.minSample || !(Number(p.medianA) > 0) || p.medianB === null) return null;
-  const medianA = Number(p.medianA);
-  const medianB = Number(p.medianB);
+export function testPaymentAmount(cell: TCell, settings: TDetectionSettings): TCellTest | null {
+  const payment = cell.payment;
+  if (!payment || payment.nA < settings.minSample || payment.nB < settings.minSample || !(Number(payment.medianA) > 0) || payment.medianB === null) return null;
+  const medianA = Number(payment.medianA);
+  const medianB = Number(payment.medianB);
   const delta = medianB / medianA - 1;
-  const test = mannWhitneyFromRanks({ nA: Number(p.nA), nB: Number(p.nB), rankSumA: Number(p.rankSumA), tieTerm: Number(p.tieTerm) });
-  const d = Number(p.meanLogB) - Number(p.meanLogA);
-  const se = Math.sqrt(Number(p.varLogA ?? 0) / p.nA + Number(p.varLogB ?? 0) / p.nB);
+  const test = mannWhitneyFromRankSum({ nA: Number(payment.nA), nB: Number(payment.nB), rankSumA: Number(payment.rankSumA), tieTerm: Number(payment.tieTerm) });
+  const d = Number(payment.meanLogB) - Number(payment.meanLogA);
+  const se = Math.sqrt(Number(payment.varLogA ?? 0) / payment.nA + Number(payment.varLogB ?? 0) / payment.nB);
   return {
     payerId: cell.payerId,
     cptGroup: cell.cptGroup,
@@ -171,11 +170,11 @@ export function testPaymentAmount(cell: TCell, s: TDetectionSettings): TCellTest
     deltaCi: [Math.expm1(d - Z95 * se), Math.expm1(d + Z95 * se)],
     pValue: clampP(test.pValue),
     direction: delta >= 0 ? "UP" : "DOWN",
-    gatePassed: -delta >= s.paymentDropGate - EPSILON,
-    severity: severityOf(Math.abs(delta) / s.paymentDropGate),
-    estimatedRevenueImpact: cents(delta < 0 ? monthly(cell.current.allowedSum * (-delta / (1 + delta)), s) : 0),
-    baselineSampleSize: Number(p.nA),
-    currentSampleSize: Number(p.nB),
+    gatePassed: -delta >= settings.paymentDropGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / settings.paymentDropGate),
+    estimatedRevenueImpact: cents(delta < 0 ? monthly(cell.current.allowedSum * (-delta / (1 + delta)), settings) : 0),
+    baselineSampleSize: Number(payment.nA),
+    currentSampleSize: Number(payment.nB),
   };
 }
 
@@ -185,7 +184,7 @@ export function testPaymentAmount(cell: TCell, s: TDetectionSettings): TCellTest
  * widened where needed so that it contains the reported median shift (they differ by a day at most
  * on whole-day data).
  */
-export function testDecisionTime(cell: TCell, s: TDetectionSettings): TCellTest {
+export function testDecisionTime(cell: TCell, settings: TDetectionSettings): TCellTest {
   const result = compareHistograms(cell.baseline.lags, cell.current.lags);
   const delta = result.medianB - result.medianA;
   return {
@@ -200,9 +199,9 @@ export function testDecisionTime(cell: TCell, s: TDetectionSettings): TCellTest 
     deltaCi: [Math.min(result.shiftCi[0], delta), Math.max(result.shiftCi[1], delta)],
     pValue: clampP(result.pValue),
     direction: delta >= 0 ? "UP" : "DOWN",
-    gatePassed: Math.abs(delta) >= s.decisionTimeGateDays - EPSILON,
-    severity: severityOf(Math.abs(delta) / s.decisionTimeGateDays),
-    estimatedRevenueImpact: cents(delta > 0 ? monthly(cell.current.allowedSum, s) * Math.min(1, delta / 30) : 0),
+    gatePassed: Math.abs(delta) >= settings.decisionTimeGateDays - EPSILON,
+    severity: severityOf(Math.abs(delta) / settings.decisionTimeGateDays),
+    estimatedRevenueImpact: cents(delta > 0 ? monthly(cell.current.allowedSum, settings) * Math.min(1, delta / 30) : 0),
     baselineSampleSize: result.nA,
     currentSampleSize: result.nB,
   };

@@ -8,7 +8,7 @@ import { ZMemberRole } from "./create-user";
 /**
  * Members of a tenant: users and their role there. A user id names the member in the API.
  * Accounts are global and belong to their person (SECURITY.md, findings 1 and 2): a tenant admin
- * invites (invitations.ts), changes roles and removes memberships, and never creates, disables or
+ * invites (manage-invitations.ts), changes roles and removes memberships, and never creates, disables or
  * changes an account. The database agrees: the tenant role has no UPDATE on `users`.
  */
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { withTransaction } from "@/server/db/transaction";
 import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
-import { ZEmail } from "./password-resets";
+import { ZEmail } from "./reset-passwords";
 
 /**
  * Accounts are the platform's (SECURITY.md, finding 2): only a superuser (here) or the CLI

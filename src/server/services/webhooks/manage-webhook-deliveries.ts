@@ -6,7 +6,6 @@ import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { refreshAlertStatus } from "@/server/services/alerts/refresh-alert-status";
 import { webhookDeliverySelect, type ZWebhookDeliveryFilters } from "./webhook-delivery-shape";
-import type { TTx } from "@/server/db/client";
 
 /** The delivery log (ADMIN): list, one delivery with its attempts, and replay. */
 
@@ -53,14 +52,13 @@ export function replayWebhookDelivery(customerId: string, actor: TActor, id: str
     const delivery = await tx.webhookDelivery.findFirst({ where: { id }, select: { id: true, alertEventId: true, endpoint: { select: { enabled: true } } } });
     if (!delivery) throw new AppError("NOT_FOUND", "No such webhook delivery.");
     if (!delivery.endpoint.enabled) throw new AppError("CONFLICT", "The endpoint is disabled; enable it before replaying its deliveries.");
-    const raw = tx as unknown as TTx;
-    if (delivery.alertEventId) await lockRows(raw, "alert_events", [delivery.alertEventId]);
-    await lockRows(raw, "webhook_deliveries", [id]);
-    const changed = await raw.$executeRaw`
+    if (delivery.alertEventId) await lockRows(tx, "alert_events", [delivery.alertEventId]);
+    await lockRows(tx, "webhook_deliveries", [id]);
+    const changed = await tx.$executeRaw`
       UPDATE webhook_deliveries SET status = 'PENDING', attempts_before_replay = attempt_count, next_attempt_at = now(), updated_at = now()
       WHERE id = ${id}::uuid AND customer_id = ${customerId}::uuid AND status IN ('DEAD', 'FAILED')`;
     if (changed === 0) throw new AppError("CONFLICT", "Only DEAD or FAILED deliveries can be replayed.");
-    if (delivery.alertEventId) await refreshAlertStatus(raw, delivery.alertEventId);
+    if (delivery.alertEventId) await refreshAlertStatus(tx, delivery.alertEventId);
     await auditAction(tx, actor, customerId, "webhook_delivery.replay", { type: "webhook_delivery", id });
     return tx.webhookDelivery.findFirstOrThrow({ where: { id }, select: webhookDeliverySelect });
   });

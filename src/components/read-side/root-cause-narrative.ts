@@ -56,6 +56,8 @@ function procedureMetric(event: TEvent): { name: string; format: (value: number)
       return { name: "the mean time to decision", format: (v) => `${v.toFixed(1)} days` };
     case "PAYMENT_AMOUNT":
       return { name: "the allowed amount against its usual one", format: (v) => formatPercent(v, 0) };
+    case "UNDERPAYMENT":
+      return { name: "the mean shortfall against contract per line", format: (v) => `$${v.toFixed(2)}` };
     default:
       return { name: "its level", format: (v) => v.toFixed(2) };
   }

@@ -27,8 +27,7 @@ export async function lockRows(tx: TSqlTx, table: TLockTable, ids: readonly stri
   if (!LOCK_ORDER.includes(table)) throw new Error(`lockRows: ${table} is not a lockable table`);
   if (ids.length === 0) return [];
   const sorted = [...new Set(ids)].sort();
-  // A tenant-scoped transaction is the same transaction with a query extension on top.
-  const rows = await (tx as TTx).$queryRaw<{ id: string }[]>`
+  const rows = await tx.$queryRaw<{ id: string }[]>`
     SELECT id::text AS id FROM ${Prisma.raw(table)}
     WHERE id = ANY(${sorted}::uuid[])
     ORDER BY id

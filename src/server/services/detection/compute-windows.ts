@@ -33,3 +33,8 @@ export function computeWindows(asOf: Date | string, settings: { baselineDays: nu
   const baselineStart = shift(baselineEnd, -(settings.baselineDays - 1));
   return { baselineStart, baselineEnd, currentStart, currentEnd };
 }
+
+/** A DATE column's value (midnight UTC) for Prisma. */
+export function dateOf(isoDay: string): Date {
+  return new Date(`${isoDay}T00:00:00Z`);
+}

@@ -6,6 +6,7 @@ import { ingestClaimsBatch, ZIngestClaimsInput } from "@/server/services/ingesti
 import { ingestionLimits } from "@/server/services/ingestion/ingestion-limits";
 import { listUnderpayments } from "@/server/services/underpayments/list-underpayments";
 import { createTestCustomer } from "@/test/factories";
+import { ZRootCause } from "./root-cause/root-cause-shape";
 import { runDetection } from "./run-detection";
 
 /**
@@ -96,6 +97,12 @@ describe("UNDERPAYMENT detection", () => {
     expect([event.baselineMeanVariance?.toFixed(2), event.currentMeanVariance?.toFixed(2)]).toEqual(["0.00", "10.00"]);
     expect(event.estimatedRevenueImpact.toFixed(2)).toBe(((10 * 120 * 30) / 14).toFixed(2));
     expect(event.qValue).toBeLessThanOrEqual(0.05);
+    // Its root cause: the shortfall is all in 99213, beginning where it was planted.
+    const cause = ZRootCause.parse(event.rootCause);
+    expect(cause.dominant?.kind).toBe("PROCEDURE");
+    expect(cause.procedures[0]).toMatchObject({ cptCode: "99213", dominant: true, baselineValue: 0, currentValue: 15 });
+    const plantedAt = Date.parse("2026-02-16T00:00:00Z");
+    expect(Math.abs(Date.parse(`${cause.changeDate!.date}T00:00:00Z`) - plantedAt)).toBeLessThanOrEqual(3 * 86_400_000);
   });
 
   it("puts exactly the underpaid lines on the worklist, each with its variance", async () => {

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { createContext } from "@/server/api/context";
 import { toAppError } from "@/server/api/errors";
 import { handleRest, problem } from "@/server/api/http";

@@ -11,6 +11,7 @@ import type { TRootCause } from "./root-cause-shape";
  *   DENIAL_REASON   1 when denied with the event's CARC (Bernoulli)
  *   DECISION_TIME   days from submission to decision   (Gaussian; the mean, where the test uses the median)
  *   PAYMENT_AMOUNT  allowed per unit / the code's baseline median, paid lines only (Gaussian)
+ *   UNDERPAYMENT    expected - allowed, paid lines with a fee schedule rate only (Gaussian)
  * Other types get the denial reasons only.
  *
  * - CARCs split the change in the denial rate: a CARC's share of lines moves by exactly its part
@@ -73,6 +74,8 @@ export function metricLabel(event: Pick<TExplainedEvent, "driftType" | "denialRe
       return "mean days from submission to decision";
     case "PAYMENT_AMOUNT":
       return "mean allowed per unit against the code's baseline median";
+    case "UNDERPAYMENT":
+      return "mean variance (expected - allowed) per contracted line";
     default:
       return "not decomposed for this drift type";
   }

@@ -1,5 +1,6 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { TDb } from "@/server/db/client";
+import { COMPARABLE, EXPECTED, RATE_JOIN } from "@/server/services/underpayments/expected-payment-sql";
 import type { TWindows } from "../compute-windows";
 import { METRICS_PLANNER_SETTINGS } from "../query-cell-metrics";
 import type { TMoments, TRootCauseAggregates } from "./explain-drift";
@@ -12,7 +13,9 @@ import type { TMoments, TRootCauseAggregates } from "./explain-drift";
  * claim line reaches Node.
  *
  * The per-line metric follows the event's type (see explain-drift.ts); PAYMENT_AMOUNT divides
- * allowed per unit by the baseline median of the same payer and code, as query-cell-metrics.ts.
+ * allowed per unit by the baseline median of the same payer and code, as query-cell-metrics.ts;
+ * UNDERPAYMENT takes the variance (expected - allowed) of contracted lines, so only the cells of
+ * UNDERPAYMENT findings are joined to their fee schedule rates.
  */
 
 export interface TRootCauseFinding {
@@ -46,8 +49,11 @@ base AS MATERIALIZED (
   SELECT l.payer_id, l.cpt_group, l.cpt_code, l.outcome, l.units, l.allowed_amount, l.remark_codes, l.decided_at,
          CASE WHEN l.outcome = 'DENIED' THEN coalesce(l.denial_group || '-' || l.denial_code, 'UNSPECIFIED') END AS carc,
          l.decided_at - l.submitted_at AS lag_days,
-         l.decided_at >= ${windows.currentStart}::date AS cur
+         l.decided_at >= ${windows.currentStart}::date AS cur,
+         CASE WHEN ${COMPARABLE} THEN ${EXPECTED} - l.allowed_amount END AS variance
   FROM claim_lines l
+  LEFT JOIN fee_schedule_effective_rates r ON ${RATE_JOIN}
+    AND (l.payer_id, l.cpt_group) IN (SELECT payer_id, cpt_group FROM f WHERE drift_type = 'UNDERPAYMENT')
   WHERE l.customer_id = ${customerId}::uuid
     AND l.decided_at >= ${windows.baselineStart}::date AND l.decided_at <= ${windows.currentEnd}::date
     AND (l.payer_id, l.cpt_group) IN (SELECT payer_id, cpt_group FROM f)
@@ -67,6 +73,7 @@ x AS MATERIALIZED (
            WHEN 'DECISION_TIME' THEN b.lag_days::float8
            WHEN 'PAYMENT_AMOUNT' THEN CASE WHEN b.outcome <> 'DENIED' AND b.allowed_amount > 0 AND b.units > 0 AND m.med > 0
                                            THEN (b.allowed_amount / b.units)::float8 / m.med END
+           WHEN 'UNDERPAYMENT' THEN b.variance::float8
          END AS v
   FROM f
   JOIN base b ON b.payer_id = f.payer_id AND b.cpt_group = f.cpt_group

@@ -1,4 +1,4 @@
-import { actorOf } from "@/server/api/actor";
+import { actorOf } from "@/server/api/actor-of-caller";
 import { createContext } from "@/server/api/context";
 import { toAppError } from "@/server/api/errors";
 import { problem } from "@/server/api/http";

@@ -726,6 +726,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fee-schedules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List fee schedule rates
+         * @description Contracted rates per payer and CPT/HCPCS code (and modifier) with their effective dates, newest upload first. Superseded rates stay listed as history (`status: SUPERSEDED`, `supersededBy`): where a later upload overlaps their dates, its rate applies. Search matches the start of the code. Ordering: createdAt, cptCode (prefix - for descending).
+         */
+        get: operations["feeSchedules-list"];
+        put?: never;
+        /**
+         * Upload a fee schedule CSV
+         * @description Contracted rates per unit, per payer and CPT/HCPCS code (optionally with a modifier), with effective dates. Send multipart/form-data field `file` (or the raw body as `text/csv`). ANALYST role; `upload` rate limit. Payer names go through payer mapping like claim uploads. All or nothing: 400 lists every row error with `line` and `field`, and nothing is written. Where a rate overlaps the dates of an earlier upload's rate for the same payer, code and modifier, the new one applies there and the earlier one is kept as SUPERSEDED history. Expected payment of a claim line is rate × units on its service date; the underpayment worklist (GET /underpayments) is refreshed for the uploaded codes. Columns (header names case-insensitive, snake_case accepted): `payerName` (required): the payer as your claims name it (goes through payer mapping); `cptCode` (required): CPT or HCPCS code, five letters or digits; `modifier`: two-character modifier, blank for the code without one; `rate` (required): contracted amount per unit, e.g. 112.50; `effectiveFrom` (required): first service date the rate applies to (YYYY-MM-DD or MM/DD/YYYY); `effectiveTo`: last service date, blank while the rate is open-ended.
+         */
+        post: operations["fee-schedules-upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/underpayments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List underpaid claim lines
+         * @description ANALYST and up (claim ids with dates of service are PHI; every read is audited). The underpayment worklist: one row per claim line allowed below its contracted expected amount (fee schedule rate × units on the service date) by more than the tolerance (the larger of 1 % and $1), with expectedAmount, allowedAmount, paidAmount, variance (expected - allowed), status, assignee and the recovery ledger. Lines without a contracted rate and denied lines never appear. Filters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom/serviceTo; search matches the start of the claim id. Ordering: serviceDate (default -serviceDate), createdAt, updatedAt. The same rows as CSV: GET /underpayments/export.csv with the same filters.
+         */
+        get: operations["underpayments-list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/underpayments/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Underpayment totals
+         * @description Open variance by status and the recovery ledger: dollars recovered this calendar month (UTC) and in total.
+         */
+        get: operations["underpayments-summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/underpayments/bulk-status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change underpayments in bulk
+         * @description Set status (OPEN, APPEALED, RECOVERED, WRITTEN_OFF) and/or assignee (a member of this customer, null to clear) of up to 500 rows in one transaction; unknown or another customer's ids are listed in `skipped`. Rate limited as a bulk operation. Audited.
+         */
+        post: operations["underpayments-bulkChange"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/alert-rules": {
         parameters: {
             query?: never;
@@ -1082,6 +1166,26 @@ export interface paths {
          * @description The CSV of an export that has SUCCEEDED, streamed (`text/csv`, RFC 4180, CRLF line ends; text cells that a spreadsheet would run as a formula start with an apostrophe). ANALYST and up. Downloading a claim-line export (PHI) is audited. 409 while the export is still QUEUED or RUNNING, or if it FAILED.
          */
         get: operations["exports-download"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/underpayments/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download the underpayment worklist as CSV
+         * @description The rows of GET /underpayments (same filters as query parameters: payerId, cptCode, cptGroup, status, assigneeId, serviceFrom, serviceTo), newest service date first, at most 100,000 rows, as `text/csv` (RFC 4180, CRLF line ends; formula-like text cells start with an apostrophe). ANALYST and up; audited.
+         */
+        get: operations["underpayments-export"];
         put?: never;
         post?: never;
         delete?: never;
@@ -7805,7 +7909,7 @@ export interface operations {
                 ordering?: string;
                 payerId?: string;
                 cptGroup?: string;
-                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                 status?: "ACTIVE" | "RESOLVED";
                 minSeverity?: number;
                 detectedFrom?: string;
@@ -7838,7 +7942,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @description DENIAL_REASON only: the CARC whose share rose, e.g. "CO-197". */
@@ -7874,6 +7978,11 @@ export interface operations {
                             resolvedAt: string | null;
                             firstRunId: string | null;
                             lastRunId: string | null;
+                            /** @description UNDERPAYMENT only: mean variance (expected - allowed) per contracted line, dollars, baseline and current window. */
+                            meanVariance?: {
+                                baseline: string;
+                                current: string;
+                            } | null;
                         }[];
                         /** @description Cursor mode: pass as `cursor` for the next page; null at the end. */
                         nextCursor?: string | null;
@@ -8002,7 +8111,7 @@ export interface operations {
                 ordering?: string;
                 payerId?: string;
                 cptGroup?: string;
-                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                 minSeverity?: number;
                 detectedFrom?: string;
                 detectedTo?: string;
@@ -8034,7 +8143,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @description DENIAL_REASON only: the CARC whose share rose, e.g. "CO-197". */
@@ -8070,6 +8179,11 @@ export interface operations {
                             resolvedAt: string | null;
                             firstRunId: string | null;
                             lastRunId: string | null;
+                            /** @description UNDERPAYMENT only: mean variance (expected - allowed) per contracted line, dollars, baseline and current window. */
+                            meanVariance?: {
+                                baseline: string;
+                                current: string;
+                            } | null;
                         }[];
                         /** @description Cursor mode: pass as `cursor` for the next page; null at the end. */
                         nextCursor?: string | null;
@@ -8214,7 +8328,7 @@ export interface operations {
                         };
                         cptGroup: string;
                         /** @enum {string} */
-                        driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                        driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                         /** @enum {string} */
                         status: "ACTIVE" | "RESOLVED";
                         /** @description DENIAL_REASON only: the CARC whose share rose, e.g. "CO-197". */
@@ -8250,6 +8364,11 @@ export interface operations {
                         resolvedAt: string | null;
                         firstRunId: string | null;
                         lastRunId: string | null;
+                        /** @description UNDERPAYMENT only: mean variance (expected - allowed) per contracted line, dollars, baseline and current window. */
+                        meanVariance?: {
+                            baseline: string;
+                            current: string;
+                        } | null;
                         /** @description Why it changed and since when: denial reasons and procedures by their part in the change, and the day it began. Null for events detected before root causes were computed, until their next detection. */
                         rootCause: {
                             /** @description What the decomposition explains, per decided line. */
@@ -8500,6 +8619,8 @@ export interface operations {
                             revenueAtRisk: string;
                             /** @description Alerts not yet acknowledged or resolved (PENDING, SENT or FAILED), suppressed ones excluded. */
                             pendingAlerts: number;
+                            /** @description Dollars recovered this calendar month (UTC): the underpayment recovery ledger, plus recovered amounts recorded in alert feedback on alerts of other drift types (feedback on UNDERPAYMENT alerts is the ledger's money, not counted twice). */
+                            recoveredThisMonth?: string;
                         };
                         lastRun: {
                             /** Format: uuid */
@@ -8536,7 +8657,7 @@ export interface operations {
                             /** @description Dollars as a decimal string with two places, e.g. "120.00". */
                             revenueAtRisk: string;
                             maxSeverity: number;
-                            driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                            driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                         }[];
                         /** @description The 5 newest alerts. */
                         recentAlerts: {
@@ -8561,7 +8682,7 @@ export interface operations {
                                 };
                                 cptGroup: string;
                                 /** @enum {string} */
-                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                                 severity: number;
                                 /** @description Dollars as a decimal string with two places, e.g. "120.00". */
                                 estimatedRevenueImpact: string;
@@ -8710,7 +8831,7 @@ export interface operations {
                          * @description DRIFT_EVENTS.
                          * @enum {string}
                          */
-                        driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                        driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                         /**
                          * Format: uuid
                          * @description DRIFT_EVENTS, CLAIMS.
@@ -9068,6 +9189,874 @@ export interface operations {
             };
         };
     };
+    "feeSchedules-list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                page?: number;
+                pageSize?: number;
+                search?: string;
+                ordering?: string;
+                payerId?: string;
+                cptCode?: string;
+                feeScheduleId?: string;
+                status?: "CURRENT" | "SUPERSEDED";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            feeSchedule: {
+                                /** Format: uuid */
+                                id: string;
+                                version: number;
+                                filename: string;
+                                createdAt: string;
+                            };
+                            /** @description The row's line in its CSV file. */
+                            lineNumber: number;
+                            payer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            cptCode: string;
+                            /** @description null: the rate applies to the code without a modifier. */
+                            modifier: string | null;
+                            /** @description Contracted amount per unit, decimal string. */
+                            rate: string;
+                            /** @description YYYY-MM-DD, first service date. */
+                            effectiveFrom: string;
+                            /** @description YYYY-MM-DD, last service date; null while open-ended. */
+                            effectiveTo: string | null;
+                            /** @enum {string} */
+                            status: "CURRENT" | "SUPERSEDED";
+                            supersededBy: {
+                                /** Format: uuid */
+                                id: string;
+                                version: number;
+                            } | null;
+                            supersededAt: string | null;
+                            createdAt: string;
+                        }[];
+                        /** @description Cursor mode: pass as `cursor` for the next page; null at the end. */
+                        nextCursor?: string | null;
+                        page?: number;
+                        pageSize?: number;
+                        total?: number;
+                        totalPages?: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "fee-schedules-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                /**
+                 * @example payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo
+                 *     Aetna,99213,,112.50,2026-01-01,
+                 *     Aetna,99214,25,165.00,2026-01-01,2026-12-31
+                 */
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Applied */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "feeSchedule": {
+                     *         "id": "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f",
+                     *         "version": 2,
+                     *         "filename": "aetna-2026.csv",
+                     *         "rowCount": 2,
+                     *         "createdAt": "2026-01-05T10:15:00.000Z"
+                     *       },
+                     *       "supersededCount": 1,
+                     *       "underpaymentsFound": 14
+                     *     }
+                     */
+                    "application/json": {
+                        feeSchedule: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @description 1, 2, 3, … per customer in upload order; the higher version wins where dates overlap. */
+                            version: number;
+                            filename: string;
+                            rowCount: number;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                        /** @description Earlier rates whose dates this upload overlaps (now SUPERSEDED, still listed). */
+                        supersededCount: number;
+                        /** @description Claim lines newly found underpaid against the uploaded rates. */
+                        underpaymentsFound: number;
+                    };
+                };
+            };
+            /** @description Rejected: row errors (each with `line` and `field`), nothing written */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
+                     *       "detail": "The fee schedule was rejected: 1 row error(s); nothing was written. Fix the rows and upload the file again.",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "line 3: rate",
+                     *           "message": "negative amounts are not allowed"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than UPLOAD_MAX_BYTES */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:payload-too-large",
+                     *       "title": "Larger than UPLOAD_MAX_BYTES",
+                     *       "status": 413,
+                     *       "detail": "Larger than UPLOAD_MAX_BYTES",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Neither multipart/form-data nor text/csv */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unsupported-media-type",
+                     *       "title": "Neither multipart/form-data nor text/csv",
+                     *       "status": 415,
+                     *       "detail": "Neither multipart/form-data nor text/csv",
+                     *       "code": "UNSUPPORTED_MEDIA_TYPE",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "underpayments-list": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+                page?: number;
+                pageSize?: number;
+                search?: string;
+                ordering?: string;
+                payerId?: string;
+                cptCode?: string;
+                cptGroup?: string;
+                status?: "OPEN" | "APPEALED" | "RECOVERED" | "WRITTEN_OFF";
+                assigneeId?: string;
+                serviceFrom?: string;
+                serviceTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /** Format: uuid */
+                            id: string;
+                            submitterClaimId: string;
+                            lineNumber: number;
+                            payer: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                            };
+                            cptCode: string;
+                            cptGroup: string;
+                            /** @description YYYY-MM-DD */
+                            serviceDate: string;
+                            units: string;
+                            /** @description Contracted rate per unit applied (fee schedule). */
+                            rate: string;
+                            /** @description rate × units. */
+                            expectedAmount: string;
+                            /** @description As the payer allows it now (follows 835 corrections). */
+                            allowedAmount: string;
+                            /** @description As allowed when the underpayment was found. */
+                            originalAllowedAmount: string;
+                            paidAmount: string | null;
+                            /** @description expectedAmount - allowedAmount. */
+                            variance: string;
+                            /** @enum {string} */
+                            status: "OPEN" | "APPEALED" | "RECOVERED" | "WRITTEN_OFF";
+                            assignee: {
+                                /** Format: uuid */
+                                id: string;
+                                email: string;
+                                name: string | null;
+                            } | null;
+                            /** @description Recovery ledger: allowed now - allowed when found, once a correction raised it. */
+                            recoveredAmount: string;
+                            /** @description YYYY-MM-DD the recovery was recorded. */
+                            recoveredAt: string | null;
+                            /** Format: uuid */
+                            feeScheduleId: string;
+                            statusChangedAt: string | null;
+                            createdAt: string;
+                            updatedAt: string;
+                        }[];
+                        /** @description Cursor mode: pass as `cursor` for the next page; null at the end. */
+                        nextCursor?: string | null;
+                        page?: number;
+                        pageSize?: number;
+                        total?: number;
+                        totalPages?: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "underpayments-summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        byStatus: {
+                            /** @enum {string} */
+                            status: "OPEN" | "APPEALED" | "RECOVERED" | "WRITTEN_OFF";
+                            lines: number;
+                            variance: string;
+                        }[];
+                        /** @description Sum of recovered amounts with a recovery date in the current calendar month (UTC). */
+                        recoveredThisMonth: string;
+                        recoveredTotal: string;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "underpayments-bulkChange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: string[];
+                    /** @enum {string} */
+                    status?: "OPEN" | "APPEALED" | "RECOVERED" | "WRITTEN_OFF";
+                    /** @description A member of this customer; null clears the assignee. */
+                    assigneeId?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Successful response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        changed: string[];
+                        skipped: string[];
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json with field errors) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:bad-request",
+                     *       "title": "Invalid input (problem+json with field errors)",
+                     *       "status": 400,
+                     *       "detail": "Invalid input (problem+json with field errors)",
+                     *       "code": "BAD_REQUEST",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": [
+                     *         {
+                     *           "path": "limit",
+                     *           "message": "Too big: expected number to be <=100"
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:unauthorized",
+                     *       "title": "Missing, unknown, revoked or expired credentials",
+                     *       "status": 401,
+                     *       "detail": "Missing, unknown, revoked or expired credentials",
+                     *       "code": "UNAUTHORIZED",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:forbidden",
+                     *       "title": "Role too low for this operation",
+                     *       "status": 403,
+                     *       "detail": "Role too low for this operation",
+                     *       "code": "FORBIDDEN",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Request body larger than 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:payload-too-large",
+                     *       "title": "Request body larger than 1 MiB",
+                     *       "status": 413,
+                     *       "detail": "Request body larger than 1 MiB",
+                     *       "code": "PAYLOAD_TOO_LARGE",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:too-many-requests",
+                     *       "title": "Rate limited (see Retry-After)",
+                     *       "status": 429,
+                     *       "detail": "Rate limited (see Retry-After)",
+                     *       "code": "TOO_MANY_REQUESTS",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "type": "urn:driftline:problem:internal",
+                     *       "title": "Unexpected error (quote the requestId)",
+                     *       "status": 500,
+                     *       "detail": "Unexpected error (quote the requestId)",
+                     *       "code": "INTERNAL",
+                     *       "requestId": "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+                     *       "errors": []
+                     *     }
+                     */
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "alertRules-list": {
         parameters: {
             query?: {
@@ -9102,7 +10091,7 @@ export interface operations {
                             /** @description Scope: only this CPT group (null: every group). */
                             cptGroup: string | null;
                             /** @description Scope: these drift types (empty: every type). */
-                            driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                            driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                             minSeverity: number | null;
                             minAbsDelta: number | null;
                             /** @description Dollars per month, decimal string. */
@@ -9248,7 +10237,7 @@ export interface operations {
                     payerId?: string | null;
                     cptGroup?: string | null;
                     /** @default [] */
-                    driftTypes?: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                    driftTypes?: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                     minSeverity?: number | null;
                     minAbsDelta?: number | null;
                     minRevenueImpact?: (number | string) | null;
@@ -9281,7 +10270,7 @@ export interface operations {
                         /** @description Scope: only this CPT group (null: every group). */
                         cptGroup: string | null;
                         /** @description Scope: these drift types (empty: every type). */
-                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                         minSeverity: number | null;
                         minAbsDelta: number | null;
                         /** @description Dollars per month, decimal string. */
@@ -9471,7 +10460,7 @@ export interface operations {
                         /** @description Scope: only this CPT group (null: every group). */
                         cptGroup: string | null;
                         /** @description Scope: these drift types (empty: every type). */
-                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                         minSeverity: number | null;
                         minAbsDelta: number | null;
                         /** @description Dollars per month, decimal string. */
@@ -9781,7 +10770,7 @@ export interface operations {
                     enabled?: boolean;
                     payerId?: string | null;
                     cptGroup?: string | null;
-                    driftTypes?: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                    driftTypes?: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                     minSeverity?: number | null;
                     minAbsDelta?: number | null;
                     minRevenueImpact?: (number | string) | null;
@@ -9810,7 +10799,7 @@ export interface operations {
                         /** @description Scope: only this CPT group (null: every group). */
                         cptGroup: string | null;
                         /** @description Scope: these drift types (empty: every type). */
-                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON")[];
+                        driftTypes: ("DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT")[];
                         minSeverity: number | null;
                         minAbsDelta: number | null;
                         /** @description Dollars per month, decimal string. */
@@ -10007,7 +10996,7 @@ export interface operations {
                 driftEventId?: string;
                 payerId?: string;
                 cptGroup?: string;
-                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                 suppressed?: "true" | "false";
                 createdFrom?: string;
                 createdTo?: string;
@@ -10043,7 +11032,7 @@ export interface operations {
                                 };
                                 cptGroup: string;
                                 /** @enum {string} */
-                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                                 /** @enum {string} */
                                 status: "ACTIVE" | "RESOLVED";
                                 /** @enum {string} */
@@ -10221,7 +11210,7 @@ export interface operations {
                 driftEventId?: string;
                 payerId?: string;
                 cptGroup?: string;
-                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                driftType?: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                 createdFrom?: string;
                 createdTo?: string;
             };
@@ -10256,7 +11245,7 @@ export interface operations {
                                 };
                                 cptGroup: string;
                                 /** @enum {string} */
-                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                                driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                                 /** @enum {string} */
                                 status: "ACTIVE" | "RESOLVED";
                                 /** @enum {string} */
@@ -10456,7 +11445,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @enum {string} */
@@ -10681,7 +11670,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @enum {string} */
@@ -10914,7 +11903,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @enum {string} */
@@ -11167,7 +12156,7 @@ export interface operations {
                             };
                             cptGroup: string;
                             /** @enum {string} */
-                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON";
+                            driftType: "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
                             /** @enum {string} */
                             status: "ACTIVE" | "RESOLVED";
                             /** @enum {string} */
@@ -13344,6 +14333,77 @@ export interface operations {
             };
             /** @description The export has not succeeded (yet) */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected error (quote the requestId) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "underpayments-export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The CSV file. */
+            200: {
+                headers: {
+                    /** @description Data rows in the file (the header row not counted). */
+                    "x-row-count"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example submitter_claim_id,line_number,payer,cpt_code,cpt_group,service_date,units,rate,expected_amount,allowed_amount,paid_amount,variance,status,assignee,recovered_amount,recovered_at
+                     *     CLM-00012345,1,Medicare,99213,EM,2026-02-20,1.00,81.00,81.00,68.85,55.08,12.15,OPEN,,0.00,
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description A filter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, unknown, revoked or expired credentials */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Role too low for this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -213,16 +213,16 @@ export function testDecisionTime(cell: TCell, settings: TDetectionSettings): TCe
  * counts), the Agresti–Caffo interval, and the tenant's denial-rate gate as the materiality gate
  * for a share. Only a rise is drift. Needs >= minSample contracted lines in both windows.
  */
-export function testUnderpayment(cell: TCell, s: TDetectionSettings): TCellTest | null {
+export function testUnderpayment(cell: TCell, settings: TDetectionSettings): TCellTest | null {
   const u = cell.underpayment;
-  if (!u || u.baseline.lines < s.minSample || u.current.lines < s.minSample) return null;
-  const { baseline: a, current: b } = u;
-  const p1 = a.underpaid / a.lines;
-  const p2 = b.underpaid / b.lines;
+  if (!u || u.baseline.lines < settings.minSample || u.current.lines < settings.minSample) return null;
+  const { baseline, current } = u;
+  const p1 = baseline.underpaid / baseline.lines;
+  const p2 = current.underpaid / current.lines;
   const delta = p2 - p1;
-  const meanA = a.varianceSum / a.lines;
-  const meanB = b.varianceSum / b.lines;
-  const { method, pValue } = compareProportions(a.underpaid, a.lines, b.underpaid, b.lines);
+  const meanA = baseline.varianceSum / baseline.lines;
+  const meanB = current.varianceSum / current.lines;
+  const { method, pValue } = compareProportions(baseline.underpaid, baseline.lines, current.underpaid, current.lines);
   return {
     payerId: cell.payerId,
     cptGroup: cell.cptGroup,
@@ -232,14 +232,14 @@ export function testUnderpayment(cell: TCell, s: TDetectionSettings): TCellTest 
     baselineValue: p1,
     currentValue: p2,
     delta,
-    deltaCi: agrestiCaffoInterval(a.underpaid, a.lines, b.underpaid, b.lines),
+    deltaCi: agrestiCaffoInterval(baseline.underpaid, baseline.lines, current.underpaid, current.lines),
     pValue: clampP(pValue),
     direction: delta >= 0 ? "UP" : "DOWN",
-    gatePassed: delta >= s.denialRateGate - EPSILON,
-    severity: severityOf(Math.abs(delta) / s.denialRateGate),
-    estimatedRevenueImpact: cents(monthly((meanB - meanA) * b.lines, s)),
-    baselineSampleSize: a.lines,
-    currentSampleSize: b.lines,
+    gatePassed: delta >= settings.denialRateGate - EPSILON,
+    severity: severityOf(Math.abs(delta) / settings.denialRateGate),
+    estimatedRevenueImpact: cents(monthly((meanB - meanA) * current.lines, settings)),
+    baselineSampleSize: baseline.lines,
+    currentSampleSize: current.lines,
     meanVariance: [Math.round(meanA * 100) / 100, Math.round(meanB * 100) / 100],
   };
 }

@@ -11,7 +11,10 @@ const UNSCOPED_MESSAGE =
  */
 const UNSCOPED_DATABASE_IMPORTERS = [
   ["src/server/api/context.ts", "authentication: resolves an API key and the caller's memberships before any tenant is known"],
-  ["src/server/api/routers/reports/index.ts", "audits a manual detection trigger on the platform login, like every audit row written outside a tenant transaction"],
+  [
+    "src/server/api/routers/reports/index.ts",
+    "audits a manual detection trigger on the platform login, like every audit row written outside a tenant transaction",
+  ],
   ["src/server/lib/rate-limit.ts", "rate-limit counters are platform data shared by all tenants (raw pg pool)"],
   ["src/server/services/auth/sign-in.ts", "sign-in: the account and its memberships are looked up before a tenant is chosen"],
   ["src/server/services/claims/read-claims.ts", "audit rows for PHI reads are written on the platform login after the scoped read"],
@@ -22,7 +25,10 @@ const UNSCOPED_DATABASE_IMPORTERS = [
   ["src/server/services/email/send-alert-emails.ts", "e-mail outbox worker: claims and records deliveries of all tenants"],
   ["src/server/services/exports/exports.ts", "export worker claim and the download audit row"],
   ["src/server/services/health/worker-heartbeat.ts", "worker heartbeats are platform data"],
-  ["src/server/services/ingestion/ingest-pool.ts", "the COPY pool of the claim-line writer (raw pg on the platform login; every statement names customer_id by hand)"],
+  [
+    "src/server/services/ingestion/ingest-pool.ts",
+    "the COPY pool of the claim-line writer (raw pg on the platform login; every statement names customer_id by hand)",
+  ],
   ["src/server/services/ingestion/list-catalogues.ts", "the CPT group catalogue is shared, not a tenant's rows"],
   ["src/server/services/metrics/collect-metrics.ts", "Prometheus gauges count across tenants"],
   ["src/server/services/users/disable-accounts.ts", "a user account spans tenants (its memberships)"],
@@ -35,7 +41,18 @@ const UNSCOPED_DATABASE_IMPORTERS = [
 ];
 
 export default tseslint.config(
-  { ignores: ["node_modules/", ".next/", ".data/", "src/generated/", "examples/typescript-client/driftline-api.d.ts", "next-env.d.ts", "test-results/", "playwright-report/"] },
+  {
+    ignores: [
+      "node_modules/",
+      ".next/",
+      ".data/",
+      "src/generated/",
+      "examples/typescript-client/driftline-api.d.ts",
+      "next-env.d.ts",
+      "test-results/",
+      "playwright-report/",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -73,7 +90,10 @@ export default tseslint.config(
             { name: "pg", message: UNSCOPED_MESSAGE, allowTypeImports: true },
           ],
           patterns: [
-            { regex: "^\\.\\.?/(.*/)?db/(client|transaction|tenant-scope)$", message: "Import the database modules as @/server/db/…, so the tenant-seam rule sees them." },
+            {
+              regex: "^\\.\\.?/(.*/)?db/(client|transaction|tenant-scope)$",
+              message: "Import the database modules as @/server/db/…, so the tenant-seam rule sees them.",
+            },
           ],
         },
       ],

@@ -29,9 +29,18 @@ function plantedDriftLines() {
     const decided = current ? 2 + (i % 11) : 20 + (i % 80);
     const denied = current ? i % 20 < 9 : i % 20 === 0;
     return {
-      submitterClaimId: `E2E-ALERT-${i}`, lineNumber: 1, payerName: "Lakeside Alerts Health", cptCode: "99213", units: 1,
-      serviceDate: day(decided + 12), submittedAt: day(decided + 10), decidedAt: day(decided), billedAmount: "200.00",
-      allowedAmount: denied ? undefined : "110.00", paidAmount: denied ? "0.00" : "110.00", outcome: denied ? "DENIED" : "PAID",
+      submitterClaimId: `E2E-ALERT-${i}`,
+      lineNumber: 1,
+      payerName: "Lakeside Alerts Health",
+      cptCode: "99213",
+      units: 1,
+      serviceDate: day(decided + 12),
+      submittedAt: day(decided + 10),
+      decidedAt: day(decided),
+      billedAmount: "200.00",
+      allowedAmount: denied ? undefined : "110.00",
+      paidAmount: denied ? "0.00" : "110.00",
+      outcome: denied ? "DENIED" : "PAID",
       denialReason: denied ? "CO-197" : undefined,
     };
   });
@@ -80,11 +89,16 @@ test("the admin creates an alert rule; a detection run raises alerts", async ({ 
   await page.getByRole("button", { name: "Create rule" }).click();
   await expect(page.getByRole("row", { name: /E2E every drift/ })).toContainText("1 webhook");
 
-  const ingest = await page.request.post("/api/v1/ingest/claims", { headers: { "idempotency-key": `e2e-alerts-${Date.now()}` }, data: { lines: plantedDriftLines() } });
+  const ingest = await page.request.post("/api/v1/ingest/claims", {
+    headers: { "idempotency-key": `e2e-alerts-${Date.now()}` },
+    data: { lines: plantedDriftLines() },
+  });
   expect(ingest.status(), await ingest.text()).toBe(200);
   const trigger = await page.request.post("/api/v1/reports/trigger", { data: {} });
   expect(trigger.status(), await trigger.text()).toBe(200);
-  await expect.poll(async () => (await (await page.request.get("/api/v1/alerts/active?pageSize=1")).json()).total as number, { timeout: 180_000, intervals: [2000] }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => (await (await page.request.get("/api/v1/alerts/active?pageSize=1")).json()).total as number, { timeout: 180_000, intervals: [2000] })
+    .toBeGreaterThan(0);
 });
 
 test("the analyst acknowledges in bulk and gives feedback; the badge counts active alerts", async ({ page }) => {
@@ -94,8 +108,14 @@ test("the analyst acknowledges in bulk and gives feedback; the badge counts acti
   await nav.getByRole("link", { name: /^Alerts/ }).click();
   await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
   await expect(page.getByRole("checkbox", { name: /Select alert/ }).first()).toBeVisible();
-  const total = await page.getByRole("table").getByRole("checkbox", { name: /Select alert/ }).count();
-  await page.getByRole("checkbox", { name: /Select alert/ }).first().check();
+  const total = await page
+    .getByRole("table")
+    .getByRole("checkbox", { name: /Select alert/ })
+    .count();
+  await page
+    .getByRole("checkbox", { name: /Select alert/ })
+    .first()
+    .check();
   await page.getByRole("button", { name: "Acknowledge selected (1)" }).click();
   await expect(page.getByText(/Acknowledged 1; skipped 0/)).toBeVisible();
   await expect(page.getByRole("checkbox", { name: /Select alert/ })).toHaveCount(total - 1);
@@ -120,7 +140,12 @@ test("the viewer sees alerts read-only and no admin pages", async ({ page }) => 
   await nav.getByRole("link", { name: /^Alerts/ }).click();
   await expect(page.getByText(/Read-only/)).toBeVisible();
   await page.getByRole("tab", { name: "All alerts" }).click();
-  await expect(page.getByRole("table").getByRole("row", { name: /ACKNOWLEDGED|PENDING|SENT|FAILED|RESOLVED/ }).first()).toBeVisible();
+  await expect(
+    page
+      .getByRole("table")
+      .getByRole("row", { name: /ACKNOWLEDGED|PENDING|SENT|FAILED|RESOLVED/ })
+      .first(),
+  ).toBeVisible();
   await expect(page.getByRole("button", { name: /Acknowledge/ })).toHaveCount(0);
   await expect(page.getByRole("button", { name: /Feedback/ })).toHaveCount(0);
   await page.goto("/admin/webhooks");

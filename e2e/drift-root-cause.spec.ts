@@ -11,8 +11,7 @@ const PAYER = "Juniper Ridge Health Plan";
 const DAY_MS = 86_400_000;
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * DAY_MS).toISOString().slice(0, 10);
 /** As the page writes a day: "Nov 12". */
-const shortDay = (daysAgo: number) =>
-  new Date(`${day(daysAgo)}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+const shortDay = (daysAgo: number) => new Date(`${day(daysAgo)}T00:00:00Z`).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
 
 function lines() {
   const out = [];

@@ -27,7 +27,15 @@ async function signIn(page: Page, email: string) {
 async function expectNoSeriousViolations(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`)).toEqual([]);
+  expect(
+    serious.map(
+      (v) =>
+        `${name}: ${v.id} (${v.impact}) ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(" | ")}`,
+    ),
+  ).toEqual([]);
 }
 
 /** Loaded: no skeleton or busy region left (the pages poll, so "network idle" never comes). */
@@ -98,7 +106,10 @@ test("an analyst runs detection with live progress, then the drift explorer list
   await expect(page.getByRole("heading", { name: "Drift events" })).toBeVisible();
   await page.getByLabel("Search").fill("Harbor Point");
   await expect(page).toHaveURL(/q=Harbor/);
-  const link = page.getByRole("table").getByRole("link", { name: /Denial rate/ }).first();
+  const link = page
+    .getByRole("table")
+    .getByRole("link", { name: /Denial rate/ })
+    .first();
   await expect(link).toBeVisible();
   await link.click();
   await expect(page.getByRole("heading", { name: "What this means" })).toBeVisible();

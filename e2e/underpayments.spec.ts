@@ -30,7 +30,15 @@ async function signIn(page: Page, email: string) {
 async function expectNoSeriousViolations(page: Page, name: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(serious.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`)).toEqual([]);
+  expect(
+    serious.map(
+      (v) =>
+        `${name}: ${v.id} (${v.impact}) ${v.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(" | ")}`,
+    ),
+  ).toEqual([]);
 }
 
 test("an analyst uploads a fee schedule and works the underpayment worklist", async ({ page }) => {
@@ -44,12 +52,20 @@ test("an analyst uploads a fee schedule and works the underpayment worklist", as
   await expectNoSeriousViolations(page, "fee schedules");
 
   const upload = page.getByLabel("Upload a fee schedule CSV");
-  await upload.setInputFiles({ name: "broken.csv", mimeType: "text/csv", buffer: Buffer.from("payerName,cptCode,rate,effectiveFrom\nMedicare,9921,abc,2026-01-01\n") });
+  await upload.setInputFiles({
+    name: "broken.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("payerName,cptCode,rate,effectiveFrom\nMedicare,9921,abc,2026-01-01\n"),
+  });
   const errors = page.getByRole("list", { name: "Row errors" });
   await expect(errors).toContainText("line 2: cptCode");
   await expect(errors).toContainText("line 2: rate");
 
-  await upload.setInputFiles({ name: "medicare-2027.csv", mimeType: "text/csv", buffer: Buffer.from("payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo\nMedicare,99499,,42.00,2020-01-01,\n") });
+  await upload.setInputFiles({
+    name: "medicare-2027.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo\nMedicare,99499,,42.00,2020-01-01,\n"),
+  });
   await expect(page.getByRole("status")).toContainText("Version 2 applied: 1 rates");
   await expect(rates.getByRole("row").filter({ hasText: "99499" })).toContainText("$42.00");
 

@@ -17,7 +17,9 @@ test("a viewer reads dashboard, scorecard, drift events and alerts, and nothing 
   await expect(page.getByRole("heading", { name: "Payer scorecard" })).toBeVisible();
   await mainNav(page).getByRole("link", { name: "Drift events" }).click();
   await expect(page.getByRole("heading", { name: "Drift events" })).toBeVisible();
-  await mainNav(page).getByRole("link", { name: /Alerts/ }).click();
+  await mainNav(page)
+    .getByRole("link", { name: /Alerts/ })
+    .click();
   await expect(page.getByRole("heading", { name: "Alerts" })).toBeVisible();
   await expect(page.getByText("Read-only: acknowledging and feedback need the ANALYST role.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Acknowledge" })).toHaveCount(0);
@@ -30,7 +32,17 @@ test("a viewer reads dashboard, scorecard, drift events and alerts, and nothing 
 
 test("a viewer typing admin or PHI URLs gets the 403 page", async ({ page }) => {
   await signIn(page, VIEWER);
-  for (const url of ["/claims", "/uploads", "/admin/users", "/admin/api-keys", "/admin/audit", "/admin/webhooks", "/admin/alert-rules", "/admin/mappings", "/tenants"]) {
+  for (const url of [
+    "/claims",
+    "/uploads",
+    "/admin/users",
+    "/admin/api-keys",
+    "/admin/audit",
+    "/admin/webhooks",
+    "/admin/alert-rules",
+    "/admin/mappings",
+    "/tenants",
+  ]) {
     await page.goto(url);
     await expect(page.getByRole("heading", { name: /403/ }), url).toBeVisible();
   }

@@ -90,7 +90,13 @@ export async function benchDetection(lines: number, repeat: number) {
       goal: "ratio <= 1.5",
       linesPerSecond: Math.round(inWindows / (whole / 1000)),
       samples: { aggregateMs: aggregateMs.map(Math.round), runMs: runMs.map(Math.round) },
-      lastRun: { cellsTested: lastRun?.cellsTested, cellsSkipped: lastRun?.cellsSkipped, eventsOpened: lastRun?.eventsOpened, eventsUpdated: lastRun?.eventsUpdated, timingsMs: lastRun?.summary.timingsMs },
+      lastRun: {
+        cellsTested: lastRun?.cellsTested,
+        cellsSkipped: lastRun?.cellsSkipped,
+        eventsOpened: lastRun?.eventsOpened,
+        eventsUpdated: lastRun?.eventsUpdated,
+        timingsMs: lastRun?.summary.timingsMs,
+      },
     };
     return report;
   }

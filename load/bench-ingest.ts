@@ -31,7 +31,6 @@ function argValue(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-
 const PAYERS = ["United Healthcare", "UHC", "Aetna", "Cigna", "Humana", "Blue Cross Blue Shield", "Medicare", "Medicaid", "Kaiser", "Anthem"];
 const CODES = ["99213", "99214", "99215", "99203", "85025", "80053", "71046", "93000", "36415", "G0101", "J1100", "20610", "97110", "90471"];
 const HEADER =
@@ -106,7 +105,9 @@ export async function benchIngest(LINES: number, log: (message: string) => void 
     // The plain-COPY baseline needs a scratch table, which only the owner may create.
     const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL ?? process.env.DATABASE_URL });
     await client.connect();
-    const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench-ingest-' || $1, 'Benchmark') RETURNING id::text`, [`${process.pid}-${Date.now()}`]);
+    const customer = await client.query<{ id: string }>(`INSERT INTO customers (slug, name) VALUES ('bench-ingest-' || $1, 'Benchmark') RETURNING id::text`, [
+      `${process.pid}-${Date.now()}`,
+    ]);
     const customerId = customer.rows[0]!.id;
 
     const { spoolUpload } = await import("../src/server/services/ingestion/spool-upload");
@@ -137,14 +138,26 @@ export async function benchIngest(LINES: number, log: (message: string) => void 
     const serviceRate = LINES / serviceSeconds;
     const copyRate = copied.rows[0]!.n / copySeconds;
     const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
-    log(`service ingest : ${result.upload.applied_count.toLocaleString("en-US")} lines applied in ${serviceSeconds.toFixed(2)} s = ${Math.round(serviceRate).toLocaleString("en-US")} lines/s`);
-    log(`plain COPY     : ${copied.rows[0]!.n.toLocaleString("en-US")} lines in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate).toLocaleString("en-US")} lines/s`);
+    log(
+      `service ingest : ${result.upload.applied_count.toLocaleString("en-US")} lines applied in ${serviceSeconds.toFixed(2)} s = ${Math.round(serviceRate).toLocaleString("en-US")} lines/s`,
+    );
+    log(
+      `plain COPY     : ${copied.rows[0]!.n.toLocaleString("en-US")} lines in ${copySeconds.toFixed(2)} s = ${Math.round(copyRate).toLocaleString("en-US")} lines/s`,
+    );
     log(`ratio          : ${(serviceRate / copyRate).toFixed(2)} of COPY's rate`);
     const schemaRate = intoClaimLines.lines / intoClaimLines.seconds;
-    log(`COPY into a copy of claim_lines: ${intoClaimLines.lines.toLocaleString("en-US")} normalised lines in ${intoClaimLines.seconds.toFixed(2)} s = ${Math.round(schemaRate).toLocaleString("en-US")} lines/s`);
+    log(
+      `COPY into a copy of claim_lines: ${intoClaimLines.lines.toLocaleString("en-US")} normalised lines in ${intoClaimLines.seconds.toFixed(2)} s = ${Math.round(schemaRate).toLocaleString("en-US")} lines/s`,
+    );
     log(`ratio          : ${(serviceRate / schemaRate).toFixed(2)} of that (goal >= 0.80)`);
     log(`peak RSS       : ${mb(servicePeak)} during the service ingest; ${mb(process.resourceUsage().maxRSS * 1024)} for the whole process`);
-    return { lines: LINES, serviceSeconds, copySeconds, linesPerSecond: serviceRate, copyLinesPerSecond: copyRate, ratioToCopy: serviceRate / copyRate,
+    return {
+      lines: LINES,
+      serviceSeconds,
+      copySeconds,
+      linesPerSecond: serviceRate,
+      copyLinesPerSecond: copyRate,
+      ratioToCopy: serviceRate / copyRate,
       copyIntoClaimLinesSeconds: intoClaimLines.seconds,
       copyIntoClaimLinesPerSecond: schemaRate,
       ratioToCopyIntoClaimLines: serviceRate / schemaRate,
@@ -174,9 +187,13 @@ async function copyIntoClaimLinesCopy(owner: pg.Client, customerId: string, file
   const scratch = `claim_lines_bench_${process.pid}`;
   await owner.query(`CREATE TABLE ${scratch} (LIKE claim_lines INCLUDING ALL)`);
   try {
-    const keys = await owner.query<{ def: string }>(`SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'claim_lines'::regclass AND contype = 'f' ORDER BY conname`);
+    const keys = await owner.query<{ def: string }>(
+      `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE conrelid = 'claim_lines'::regclass AND contype = 'f' ORDER BY conname`,
+    );
     for (const [index, key] of keys.rows.entries()) await owner.query(`ALTER TABLE ${scratch} ADD CONSTRAINT ${scratch}_fk${index} ${key.def}`);
-    const triggers = await owner.query<{ def: string }>(`SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'claim_lines'::regclass AND NOT tgisinternal ORDER BY tgname`);
+    const triggers = await owner.query<{ def: string }>(
+      `SELECT pg_get_triggerdef(oid) AS def FROM pg_trigger WHERE tgrelid = 'claim_lines'::regclass AND NOT tgisinternal ORDER BY tgname`,
+    );
     for (const trigger of triggers.rows) {
       await owner.query(trigger.def.replace(/^CREATE TRIGGER (\w+)/, `CREATE TRIGGER $1_bench`).replace(/ ON (public\.)?claim_lines /, ` ON ${scratch} `));
     }

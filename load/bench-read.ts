@@ -46,7 +46,14 @@ async function time(repeat: number, fn: () => Promise<unknown>): Promise<number>
 async function planSummary(sql: string, params: unknown[]): Promise<string> {
   const rows = await db().$queryRawUnsafe<{ "QUERY PLAN": string }[]>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, ...params);
   const lines = rows.map((r) => r["QUERY PLAN"]);
-  const scans = lines.filter((l) => /Scan/.test(l)).map((l) => l.trim().replace(/\s+\(cost.*$/, "").replace(/^->\s*/, ""));
+  const scans = lines
+    .filter((l) => /Scan/.test(l))
+    .map((l) =>
+      l
+        .trim()
+        .replace(/\s+\(cost.*$/, "")
+        .replace(/^->\s*/, ""),
+    );
   const heap = lines.filter((l) => /Heap Fetches|Index Cond|Rows Removed by Filter/.test(l)).map((l) => l.trim());
   const total = lines.find((l) => /Execution Time/.test(l))?.trim() ?? "";
   return `${scans.join("; ")}${heap.length ? ` [${heap.join(", ")}]` : ""} — ${total}`;
@@ -108,7 +115,9 @@ export async function benchRead(lines: number, repeat: number) {
     const pageFirst = await time(repeat, () => listClaims(customerId, ACTOR, { page: 1, pageSize: PAGE }));
     const pageDeep = await time(repeat, () => listClaims(customerId, ACTOR, { page: deepPage, pageSize: PAGE }));
     const bareFirst = await time(repeat, () => scoped.claimLine.findMany({ orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: PAGE }));
-    const bareDeep = await time(repeat, () => scoped.claimLine.findMany({ orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: PAGE, skip: DEEP_ROW - PAGE }));
+    const bareDeep = await time(repeat, () =>
+      scoped.claimLine.findMany({ orderBy: [{ decidedAt: "desc" }, { id: "desc" }], take: PAGE, skip: DEEP_ROW - PAGE }),
+    );
     // The same cursor page without the service (no audit row, no mapping): the SQL's own cost.
     const cursorValue = before[0]!.decidedAt;
     const cursorId = before[0]!.id;
@@ -127,9 +136,12 @@ export async function benchRead(lines: number, repeat: number) {
       }),
     );
     results[`claims list by cursor, first page (${PAGE})`] = ms(cursorFirst);
-    results[`claims list by cursor, page holding row ${DEEP_ROW.toLocaleString("en-US")}`] = `${ms(cursorDeep)} (ratio ${(cursorDeep / cursorFirst).toFixed(2)})`;
-    results["bare cursor query at row 10,000, OR condition only"] = `${ms(bareCursorDeepOrOnly)} (ratio to bare first page ${(bareCursorDeepOrOnly / bareFirst).toFixed(2)})`;
-    results["bare cursor query at row 10,000, with a range bound"] = `${ms(bareCursorDeep)} (ratio to bare first page ${(bareCursorDeep / bareFirst).toFixed(2)})`;
+    results[`claims list by cursor, page holding row ${DEEP_ROW.toLocaleString("en-US")}`] =
+      `${ms(cursorDeep)} (ratio ${(cursorDeep / cursorFirst).toFixed(2)})`;
+    results["bare cursor query at row 10,000, OR condition only"] =
+      `${ms(bareCursorDeepOrOnly)} (ratio to bare first page ${(bareCursorDeepOrOnly / bareFirst).toFixed(2)})`;
+    results["bare cursor query at row 10,000, with a range bound"] =
+      `${ms(bareCursorDeep)} (ratio to bare first page ${(bareCursorDeep / bareFirst).toFixed(2)})`;
     results["claims list by page number, page 1 (with total count)"] = ms(pageFirst);
     results[`claims list by page number, page ${deepPage} (with total count)`] = `${ms(pageDeep)} (ratio ${(pageDeep / pageFirst).toFixed(2)})`;
     results["bare OFFSET query, first page"] = ms(bareFirst);

@@ -45,11 +45,17 @@ async function createDriftEvents(customerId: string, count: number, prefix: stri
 
 /** Commits alerts for the drift events as detection would; returns the commit time. */
 async function commitAlerts(customerId: string, driftIds: string[]): Promise<number> {
-  await withTransaction(async (tx) => {
-    await lockRows(tx, "customers", [customerId]);
-    await lockRows(tx, "drift_events", driftIds);
-    await evaluateDriftEvents(tx, driftIds.map((id) => ({ id, customerId, kind: "opened" as const })));
-  }, { timeoutMs: 300_000 });
+  await withTransaction(
+    async (tx) => {
+      await lockRows(tx, "customers", [customerId]);
+      await lockRows(tx, "drift_events", driftIds);
+      await evaluateDriftEvents(
+        tx,
+        driftIds.map((id) => ({ id, customerId, kind: "opened" as const })),
+      );
+    },
+    { timeoutMs: 300_000 },
+  );
   return Date.now();
 }
 
@@ -63,7 +69,9 @@ async function firstAttemptLatencies(commitTimes: Map<string, number>): Promise<
 
 async function waitDelivered(customerId: string, expected: number): Promise<void> {
   for (;;) {
-    const [row] = await db().$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM webhook_deliveries WHERE customer_id = ${customerId}::uuid AND status = 'DELIVERED'`;
+    const [row] = await db().$queryRaw<
+      { n: number }[]
+    >`SELECT count(*)::int AS n FROM webhook_deliveries WHERE customer_id = ${customerId}::uuid AND status = 'DELIVERED'`;
     if ((row?.n ?? 0) >= expected) return;
     await sleep(100);
   }
@@ -73,7 +81,15 @@ function startWorkers(count: number, customerId: string, pollMs: number): Promis
   return Promise.all(
     Array.from({ length: count }, () => {
       const child = spawn(process.execPath, ["--import", "tsx", "src/test/run-webhook-worker.ts"], {
-        env: { ...process.env, WORKER_CUSTOMER_IDS: customerId, WORKER_BATCH_SIZE: "100", WORKER_POLL_MS: String(pollMs), WORKER_TIMEOUT_MS: "15000", WORKER_SCHEDULE: "0s,5s,5m,30m,2h", LOG_LEVEL: "warn" },
+        env: {
+          ...process.env,
+          WORKER_CUSTOMER_IDS: customerId,
+          WORKER_BATCH_SIZE: "100",
+          WORKER_POLL_MS: String(pollMs),
+          WORKER_TIMEOUT_MS: "15000",
+          WORKER_SCHEDULE: "0s,5s,5m,30m,2h",
+          LOG_LEVEL: "warn",
+        },
         stdio: ["ignore", "pipe", "inherit"],
       });
       return new Promise<ChildProcess>((resolve) => child.stdout!.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve(child)));
@@ -105,8 +121,14 @@ export async function benchWebhooks(count: number, workers: number, pollMs = 500
   const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
   let children: ChildProcess[] = [];
   try {
-    const customer = await db().customer.create({ data: { slug: `bench-webhooks-${Date.now()}`, name: "Webhook bench", settings: { create: {} } }, select: { id: true } });
-    const endpoint = await db().webhookEndpoint.create({ data: { customerId: customer.id, url, eventTypes: ["alert.created"], secretCiphertext: encryptWebhookSecret(generateWebhookSecret()) }, select: { id: true } });
+    const customer = await db().customer.create({
+      data: { slug: `bench-webhooks-${Date.now()}`, name: "Webhook bench", settings: { create: {} } },
+      select: { id: true },
+    });
+    const endpoint = await db().webhookEndpoint.create({
+      data: { customerId: customer.id, url, eventTypes: ["alert.created"], secretCiphertext: encryptWebhookSecret(generateWebhookSecret()) },
+      select: { id: true },
+    });
     await db().alertRule.create({ data: { customerId: customer.id, name: "bench", endpointLinks: { create: { endpointId: endpoint.id } } } });
     const burstIds = await createDriftEvents(customer.id, count, "Burst payer ");
     const steadyCount = Math.min(2000, count);

@@ -40,7 +40,15 @@ interface TSizes {
   apiRepeat: number;
 }
 
-const FULL: TSizes = { ingestLines: 1_000_000, detectionLines: 1_000_000, detectionRepeat: 3, readLines: 1_000_000, readRepeat: 5, webhookCount: 10_000, apiRepeat: 200 };
+const FULL: TSizes = {
+  ingestLines: 1_000_000,
+  detectionLines: 1_000_000,
+  detectionRepeat: 3,
+  readLines: 1_000_000,
+  readRepeat: 5,
+  webhookCount: 10_000,
+  apiRepeat: 200,
+};
 const QUICK: TSizes = { ingestLines: 50_000, detectionLines: 40_000, detectionRepeat: 3, readLines: 30_000, readRepeat: 7, webhookCount: 1_000, apiRepeat: 60 };
 
 export interface TBenchReport {
@@ -189,7 +197,10 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
   const server = await startRestServer();
   const events: Array<TQueryEvent & { login: "platform" | "tenant" }> = [];
   let recording = false;
-  for (const [login, client] of [["platform", db()], ["tenant", tenantClient()]] as const) {
+  for (const [login, client] of [
+    ["platform", db()],
+    ["tenant", tenantClient()],
+  ] as const) {
     (client as unknown as { $on(event: "query", listener: (event: TQueryEvent) => void): void }).$on("query", (event) => {
       if (recording) events.push({ ...event, login });
     });
@@ -261,14 +272,22 @@ async function benchWebhooksIfPresent(count: number): Promise<TBenchReport["webh
     benchWebhooks: (count: number, workers: number) => Promise<{ deliveries: number; burst: { deliveriesPerSecond: number } }>;
   };
   const summary = await module.benchWebhooks(count, 2);
-  return { deliveriesPerSecond: summary.burst.deliveriesPerSecond, deliveries: summary.deliveries, note: "burst: N alerts committed at once, 2 worker processes, until the last is DELIVERED" };
+  return {
+    deliveriesPerSecond: summary.burst.deliveriesPerSecond,
+    deliveries: summary.deliveries,
+    note: "burst: N alerts committed at once, 2 worker processes, until the last is DELIVERED",
+  };
 }
 
 function printTable(report: TBenchReport): void {
   const f = (value: number | null, digits = 2) => (value === null ? "n/a" : value.toLocaleString("en-US", { maximumFractionDigits: digits }));
   const rows: Array<[string, string, string]> = [
     ["ingest.linesPerSecond", f(report.ingest.linesPerSecond, 0), `COPY ${f(report.ingest.copyLinesPerSecond, 0)} lines/s`],
-    ["ingest.ratioToCopyIntoClaimLines", f(report.ingest.ratioToCopyIntoClaimLines), `goal >= 0.8 (COPY into a copy of claim_lines ${f(report.ingest.copyIntoClaimLinesPerSecond, 0)} lines/s)`],
+    [
+      "ingest.ratioToCopyIntoClaimLines",
+      f(report.ingest.ratioToCopyIntoClaimLines),
+      `goal >= 0.8 (COPY into a copy of claim_lines ${f(report.ingest.copyIntoClaimLinesPerSecond, 0)} lines/s)`,
+    ],
     ["ingest.ratioToCopy", f(report.ingest.ratioToCopy), "for contrast: COPY into an index-free table"],
     ["detection.runSeconds", f(report.detection.runSeconds, 3), `${f(report.detection.linesInWindows, 0)} lines in the windows`],
     ["detection.bareAggregateSeconds", f(report.detection.bareAggregateSeconds, 3), ""],
@@ -284,7 +303,9 @@ function printTable(report: TBenchReport): void {
   }
   const width = Math.max(...rows.map((r) => r[0].length));
   const valueWidth = Math.max(...rows.map((r) => r[1].length));
-  console.log(`\nDriftline benchmarks (${report.mode}), ${report.machine.cpus} cores, Node ${report.machine.node}, PostgreSQL ${report.machine.postgres}, ${report.elapsedSeconds} s\n`);
+  console.log(
+    `\nDriftline benchmarks (${report.mode}), ${report.machine.cpus} cores, Node ${report.machine.node}, PostgreSQL ${report.machine.postgres}, ${report.elapsedSeconds} s\n`,
+  );
   for (const [name, value, note] of rows) console.log(`  ${name.padEnd(width)}  ${value.padStart(valueWidth)}  ${note}`);
   console.log("");
 }

@@ -94,10 +94,14 @@ async function api<T>(key: string, method: string, route: string, body?: unknown
 
 function createKeyWithCli(slug: string, role: "ADMIN" | "ANALYST"): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn("npm", ["run", "--silent", "driftline", "--", "create-api-key", "--customer", slug, "--role", role, "--name", `load test ${role.toLowerCase()}`], {
-      stdio: ["ignore", "pipe", "pipe"],
-      env: process.env,
-    });
+    const child = spawn(
+      "npm",
+      ["run", "--silent", "driftline", "--", "create-api-key", "--customer", slug, "--role", role, "--name", `load test ${role.toLowerCase()}`],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: process.env,
+      },
+    );
     let out = "";
     let err = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -120,7 +124,9 @@ async function tenantKeys(): Promise<Map<string, string[]>> {
   const add = (slug: string, key: string) => bySlug.set(slug, [...(bySlug.get(slug) ?? []), key]);
 
   if (process.env.LOAD_API_KEYS) {
-    for (const key of process.env.LOAD_API_KEYS.split(",").map((k) => k.trim()).filter(Boolean)) {
+    for (const key of process.env.LOAD_API_KEYS.split(",")
+      .map((k) => k.trim())
+      .filter(Boolean)) {
       const slug = await identify(key);
       if (!slug) throw new Error(`LOAD_API_KEYS: key ${key.slice(0, 12)}… is not accepted by ${API}`);
       add(slug, key);
@@ -164,7 +170,8 @@ async function prepareTenant(slug: string, keys: string[]): Promise<TTenant> {
     const rules = await api<TList>(key, "GET", "/alert-rules?limit=1");
     if (rules.status === 200 && rules.json.items.length === 0) {
       const created = await api(key, "POST", "/alert-rules", { name: "Load test: every drift" });
-      if (created.status !== 200) log(`load: ${slug}: could not add an alert rule (HTTP ${created.status}); the acknowledge scenario will use the alert list instead`);
+      if (created.status !== 200)
+        log(`load: ${slug}: could not add an alert rule (HTTP ${created.status}); the acknowledge scenario will use the alert list instead`);
     }
     const run = await api<{ id: string }>(key, "POST", "/reports/trigger", {});
     if (run.status !== 200) log(`load: ${slug}: POST /reports/trigger answered HTTP ${run.status}`);
@@ -264,53 +271,67 @@ async function runOnce(tenants: TTenant[], seconds: number, record: boolean) {
     settle = resolve;
     fail = reject;
   });
-  const instance = autocannon({
-    url: BASE_URL.origin,
-    connections: CONNECTIONS,
-    duration: seconds,
-    timeout: TIMEOUT,
-    requests: [
-      {
-        setupRequest: (request: autocannon.Request, context: TContext) => {
-          const tenant = weighted(tenantTable);
-          const headers: Record<string, string> = { authorization: `Bearer ${pick(tenant.keys)}` };
-          const now = Date.now();
-          let scenario: TScenario;
-          if (UPLOAD_EVERY_MS > 0 && now >= nextUpload) {
-            nextUpload = now + UPLOAD_EVERY_MS;
-            scenario = "upload";
-          } else if (RUN_EVERY_MS > 0 && now >= nextRun) {
-            nextRun = now + RUN_EVERY_MS;
-            scenario = "runTrigger";
-          } else {
-            scenario = weighted(WEIGHTS);
-            if (scenario === "driftDetail" && tenant.driftEventIds.length === 0) scenario = "driftList";
-            if (scenario === "acknowledge" && tenant.alertIds.length === 0) scenario = "alertsList";
-          }
-          context.scenario = scenario;
-          context.tenant = tenant.slug;
-          switch (scenario) {
-            case "dashboard":
-              return { ...request, method: "GET", path: "/api/v1/dashboard", headers };
-            case "payerSummary":
-              return { ...request, method: "GET", path: "/api/v1/claims/payer-summary", headers };
-            case "driftList":
-              return { ...request, method: "GET", path: `/api/v1/drift-events?limit=${pick([25, 50])}&ordering=${pick(["-severity", "-lastDetectedAt"])}`, headers };
-            case "driftDetail":
-              return { ...request, method: "GET", path: `/api/v1/drift-events/${pick(tenant.driftEventIds)}`, headers };
-            case "alertsList":
-              return { ...request, method: "GET", path: "/api/v1/alerts?limit=25", headers };
-            case "acknowledge":
-              return { ...request, method: "POST", path: `/api/v1/alerts/${pick(tenant.alertIds)}/acknowledge`, headers: { ...headers, "content-type": "application/json" }, body: "{}" };
-            case "upload":
-              return { ...request, method: "POST", path: "/api/v1/uploads", headers: { ...headers, "content-type": "text/csv" }, body: uploadCsv() };
-            case "runTrigger":
-              return { ...request, method: "POST", path: "/api/v1/reports/trigger", headers: { ...headers, "content-type": "application/json" }, body: "{}" };
-          }
+  const instance = autocannon(
+    {
+      url: BASE_URL.origin,
+      connections: CONNECTIONS,
+      duration: seconds,
+      timeout: TIMEOUT,
+      requests: [
+        {
+          setupRequest: (request: autocannon.Request, context: TContext) => {
+            const tenant = weighted(tenantTable);
+            const headers: Record<string, string> = { authorization: `Bearer ${pick(tenant.keys)}` };
+            const now = Date.now();
+            let scenario: TScenario;
+            if (UPLOAD_EVERY_MS > 0 && now >= nextUpload) {
+              nextUpload = now + UPLOAD_EVERY_MS;
+              scenario = "upload";
+            } else if (RUN_EVERY_MS > 0 && now >= nextRun) {
+              nextRun = now + RUN_EVERY_MS;
+              scenario = "runTrigger";
+            } else {
+              scenario = weighted(WEIGHTS);
+              if (scenario === "driftDetail" && tenant.driftEventIds.length === 0) scenario = "driftList";
+              if (scenario === "acknowledge" && tenant.alertIds.length === 0) scenario = "alertsList";
+            }
+            context.scenario = scenario;
+            context.tenant = tenant.slug;
+            switch (scenario) {
+              case "dashboard":
+                return { ...request, method: "GET", path: "/api/v1/dashboard", headers };
+              case "payerSummary":
+                return { ...request, method: "GET", path: "/api/v1/claims/payer-summary", headers };
+              case "driftList":
+                return {
+                  ...request,
+                  method: "GET",
+                  path: `/api/v1/drift-events?limit=${pick([25, 50])}&ordering=${pick(["-severity", "-lastDetectedAt"])}`,
+                  headers,
+                };
+              case "driftDetail":
+                return { ...request, method: "GET", path: `/api/v1/drift-events/${pick(tenant.driftEventIds)}`, headers };
+              case "alertsList":
+                return { ...request, method: "GET", path: "/api/v1/alerts?limit=25", headers };
+              case "acknowledge":
+                return {
+                  ...request,
+                  method: "POST",
+                  path: `/api/v1/alerts/${pick(tenant.alertIds)}/acknowledge`,
+                  headers: { ...headers, "content-type": "application/json" },
+                  body: "{}",
+                };
+              case "upload":
+                return { ...request, method: "POST", path: "/api/v1/uploads", headers: { ...headers, "content-type": "text/csv" }, body: uploadCsv() };
+              case "runTrigger":
+                return { ...request, method: "POST", path: "/api/v1/reports/trigger", headers: { ...headers, "content-type": "application/json" }, body: "{}" };
+            }
+          },
         },
-      },
-    ],
-  }, (error, result) => (error ? fail(error) : settle(result)));
+      ],
+    },
+    (error, result) => (error ? fail(error) : settle(result)),
+  );
   // The 'response' event comes before the next setupRequest, so the client's context still names
   // the scenario of the request this answer belongs to.
   instance.on("response", (client, status, _bytes, ms) => {
@@ -355,7 +376,9 @@ async function main(): Promise<number> {
   const tenants: TTenant[] = [];
   for (const [slug, list] of keys) tenants.push(await prepareTenant(slug, list));
   // Rank by size so the Pareto head is the biggest tenant, as in the demo data.
-  log(`load: ${tenants.length} tenants, ${tenants.reduce((n, t) => n + t.keys.length, 0)} keys; ${CONNECTIONS} connections for ${DURATION} s (warm-up ${WARMUP} s)`);
+  log(
+    `load: ${tenants.length} tenants, ${tenants.reduce((n, t) => n + t.keys.length, 0)} keys; ${CONNECTIONS} connections for ${DURATION} s (warm-up ${WARMUP} s)`,
+  );
 
   log(`load: ceiling, GET /api/health with ${CONNECTIONS} connections for ${CEILING_DURATION} s…`);
   const ceiling = await measureCeiling(CEILING_DURATION);
@@ -369,14 +392,21 @@ async function main(): Promise<number> {
   if (!(total.p95 < P95_LIMIT)) failures.push(`p95 ${total.p95} ms >= ${P95_LIMIT} ms`);
   const throughputToCeiling = ceiling.requestsPerSecond > 0 ? Math.round((total.requestsPerSecond / ceiling.requestsPerSecond) * 1000) / 1000 : 0;
   if (MIN_CEILING_RATIO > 0 && !(throughputToCeiling >= MIN_CEILING_RATIO)) failures.push(`throughputToCeiling ${throughputToCeiling} < ${MIN_CEILING_RATIO}`);
-  if (errors > 0) failures.push(`${errors} errors (connection ${result.errors}, timeouts ${result.timeouts}, 5xx ${total.server5xx}, 4xx other than 429 ${total.client4xx})`);
+  if (errors > 0)
+    failures.push(`${errors} errors (connection ${result.errors}, timeouts ${result.timeouts}, 5xx ${total.server5xx}, 4xx other than 429 ${total.client4xx})`);
 
   const report = {
     baseUrl: BASE_URL.origin,
     connections: CONNECTIONS,
     durationSeconds: seconds,
     tenants: tenants.map((t) => ({ slug: t.slug, keys: t.keys.length, requests: perTenant.get(t.slug) ?? 0 })),
-    overall: { ...total, connectionErrors: result.errors, timeouts: result.timeouts, errors, autocannon: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 } },
+    overall: {
+      ...total,
+      connectionErrors: result.errors,
+      timeouts: result.timeouts,
+      errors,
+      autocannon: { p50: result.latency.p50, p97_5: result.latency.p97_5, p99: result.latency.p99 },
+    },
     ceiling,
     throughputToCeiling,
     scenarios,
@@ -386,12 +416,16 @@ async function main(): Promise<number> {
   const row = (name: string, s: ReturnType<typeof summarise>) =>
     `  ${name.padEnd(14)} ${String(s.requests).padStart(7)} ${s.requestsPerSecond.toFixed(1).padStart(8)} ${s.p50.toFixed(1).padStart(8)} ${s.p95.toFixed(1).padStart(8)} ${s.p99.toFixed(1).padStart(8)} ${String(s.non2xx).padStart(7)} ${String(s.rateLimited429).padStart(5)} ${String(s.server5xx + s.client4xx).padStart(6)}`;
   console.log(`\nLoad test: ${CONNECTIONS} connections, ${seconds} s, ${BASE_URL.origin}`);
-  console.log(`  ${"scenario".padEnd(14)} ${"reqs".padStart(7)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"non2xx".padStart(7)} ${"429".padStart(5)} ${"errors".padStart(6)}`);
+  console.log(
+    `  ${"scenario".padEnd(14)} ${"reqs".padStart(7)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p95 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"non2xx".padStart(7)} ${"429".padStart(5)} ${"errors".padStart(6)}`,
+  );
   for (const [name, s] of Object.entries(scenarios)) console.log(row(name, s));
   console.log(row("ALL", total));
   console.log(`  tenants (requests): ${report.tenants.map((t) => `${t.slug} ${t.requests}`).join(", ")}`);
   console.log(`  connection errors ${result.errors}, timeouts ${result.timeouts}`);
-  console.log(`  ceiling (${ceiling.route}, same connections): ${ceiling.requestsPerSecond} req/s, p50 ${ceiling.p50} ms; throughputToCeiling ${throughputToCeiling}`);
+  console.log(
+    `  ceiling (${ceiling.route}, same connections): ${ceiling.requestsPerSecond} req/s, p50 ${ceiling.p50} ms; throughputToCeiling ${throughputToCeiling}`,
+  );
   console.log(failures.length === 0 ? `PASS: p95 < ${P95_LIMIT} ms, 0 errors, throughputToCeiling >= ${MIN_CEILING_RATIO}` : `FAIL: ${failures.join("; ")}`);
   if (flags.json) writeFileSync(flags.json, `${JSON.stringify(report, null, 2)}\n`);
   return failures.length === 0 ? 0 : 1;

@@ -5,13 +5,9 @@ import { parseTrustedProxies } from "@/server/lib/client-address";
  * Every environment variable Driftline reads, validated in one place. A bad value stops the
  * process with a message naming the variable (README.md lists them all).
  */
-const booleanString = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const booleanString = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
-const durationList = z
-  .string()
-  .regex(/^\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*$/, "comma-separated durations such as 0s,5s,5m,30m,2h");
+const durationList = z.string().regex(/^\s*\d+(ms|s|m|h)\s*(,\s*\d+(ms|s|m|h)\s*)*$/, "comma-separated durations such as 0s,5s,5m,30m,2h");
 
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\/[^\s]+$/, "must be a postgres:// or postgresql:// URL");
 
@@ -40,19 +36,34 @@ const ZEnv = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     AUTH_SECRET: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
-    SESSION_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
-    SESSION_MAX_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+    SESSION_IDLE_MINUTES: z.coerce
+      .number()
+      .positive()
+      .max(24 * 60)
+      .default(15),
+    SESSION_MAX_HOURS: z.coerce
+      .number()
+      .positive()
+      .max(24 * 30)
+      .default(12),
     PATIENT_HASH_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
     WEBHOOK_SECRET_KEY: z.string().min(32, "must be at least 32 characters").default(DEV_KEY),
     WEBHOOK_RETRY_SCHEDULE: durationList.default("0s,5s,5m,30m,2h"),
     WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
     ALLOW_PRIVATE_WEBHOOK_TARGETS: booleanString.default(false),
-    SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+    SMTP_URL: z
+      .string()
+      .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+      .optional(),
     // Where people open Driftline (e.g. https://driftline.example.org): links in invitation and
     // password-reset e-mails start with it, never with a request's Host header, which a caller
     // chooses. Without it (or without SMTP_URL) links are shown once instead of e-mailed.
     PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+    UPLOAD_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .positive()
+      .default(100 * 1024 * 1024),
     UPLOAD_MAX_ROWS: z.coerce.number().int().positive().default(2_000_000),
     // X12 835 files: segments and elements per file, refused (413) while the file is read.
     X12_MAX_SEGMENTS: z.coerce.number().int().positive().default(5_000_000),
@@ -99,7 +110,8 @@ const ZEnv = z
       ctx.addIssue({
         code: "custom",
         path: ["SEED_DEMO_DATA"],
-        message: "is refused in production (the demo accounts share a published password); create the first admin with `npm run driftline -- create-user --superuser`",
+        message:
+          "is refused in production (the demo accounts share a published password); create the first admin with `npm run driftline -- create-user --superuser`",
       });
     }
     if (env.ALLOW_PRIVATE_WEBHOOK_TARGETS) {

@@ -90,10 +90,11 @@ export async function pendingAlertOf(slug: string): Promise<{ alertId: string; r
   const driftEventId = await driftEventOf(slug);
   const ruleName = `e2e rule ${Date.now()}`;
   const [rule] = await sql<{ id: string }>("INSERT INTO alert_rules (customer_id, name, enabled) VALUES ($1, $2, false) RETURNING id::text", [id, ruleName]);
-  const [alert] = await sql<{ id: string }>(
-    "INSERT INTO alert_events (customer_id, rule_id, drift_event_id) VALUES ($1, $2, $3) RETURNING id::text",
-    [id, rule!.id, driftEventId],
-  );
+  const [alert] = await sql<{ id: string }>("INSERT INTO alert_events (customer_id, rule_id, drift_event_id) VALUES ($1, $2, $3) RETURNING id::text", [
+    id,
+    rule!.id,
+    driftEventId,
+  ]);
   return { alertId: alert!.id, ruleName };
 }
 

@@ -63,7 +63,8 @@ export class DriftlineApiError extends Error {
 
 /** openapi-fetch answers `{ data }` or `{ error }`; this turns the latter into a thrown error. */
 function ok<T>(step: string, result: { data?: T; error?: unknown; response: Response }): T {
-  if (result.data === undefined || result.error !== undefined) throw new DriftlineApiError(step, result.response.status, result.error as Partial<TProblem> | undefined);
+  if (result.data === undefined || result.error !== undefined)
+    throw new DriftlineApiError(step, result.response.status, result.error as Partial<TProblem> | undefined);
   return result.data;
 }
 
@@ -101,7 +102,8 @@ export async function runWholeJob(options: TWholeJobOptions): Promise<TWholeJobR
 
   // 4. Active drift events, most severe first.
   const active = ok("active drift events", await client.GET("/drift-events/active", { params: { query: { limit: 20 } } }));
-  for (const event of active.items) log(`drift: ${event.payer.name} ${event.cptGroup} ${event.driftType} ${event.direction} severity ${event.severity.toFixed(2)}`);
+  for (const event of active.items)
+    log(`drift: ${event.payer.name} ${event.cptGroup} ${event.driftType} ${event.direction} severity ${event.severity.toFixed(2)}`);
 
   // 5. Alerts that still want a person; acknowledging says someone is on it (idempotent).
   const alerts = ok("active alerts", await client.GET("/alerts/active", { params: { query: { limit: 1 } } }));
@@ -118,7 +120,10 @@ export async function runWholeJob(options: TWholeJobOptions): Promise<TWholeJobR
   let cursor: string | undefined;
   let claimPages = 0;
   do {
-    const page = ok("claim lines", await client.GET("/claims", { params: { query: { uploadId: uploaded.upload.id, limit: options.pageSize ?? 100, cursor } } }));
+    const page = ok(
+      "claim lines",
+      await client.GET("/claims", { params: { query: { uploadId: uploaded.upload.id, limit: options.pageSize ?? 100, cursor } } }),
+    );
     claimPages += 1;
     claimLines.push(...page.items.map(({ id, submitterClaimId, outcome }) => ({ id, submitterClaimId, outcome })));
     cursor = page.nextCursor ?? undefined;

@@ -235,15 +235,7 @@ export interface TCptCode {
 }
 
 /** The CPT groups the demo data uses, with the codes each one draws from. */
-export type TSeedCptGroup =
-  | "EM"
-  | "PATHOLOGY_LAB"
-  | "MEDICINE"
-  | "RADIOLOGY"
-  | "SURGERY"
-  | "ANESTHESIA"
-  | "HCPCS_J"
-  | "HCPCS_G";
+export type TSeedCptGroup = "EM" | "PATHOLOGY_LAB" | "MEDICINE" | "RADIOLOGY" | "SURGERY" | "ANESTHESIA" | "HCPCS_J" | "HCPCS_G";
 
 export const CPT_CODES: Readonly<Record<TSeedCptGroup, readonly TCptCode[]>> = {
   EM: [

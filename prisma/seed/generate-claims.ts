@@ -104,7 +104,6 @@ export function seedWindows(asOf: string) {
   };
 }
 
-
 /** A stable text form of a line's content (for hashing and upload content hashes). */
 export function serializeClaimLine(line: TGeneratedClaimLine): string {
   return [
@@ -199,9 +198,7 @@ function buildPayers(plan: TTenantPlan): { table: WeightedTable<TPayerEntry>; en
   // A claim's group is drawn by claim, so convert the line mix into a claim mix.
   const claimGroupWeight = (group: TSeedCptGroup) => profile.groupMix[group] / mean(LINES_PER_CLAIM[group]);
   const groupTable = (payerName: string) =>
-    new WeightedTable(
-      SEED_CPT_GROUPS.map((group) => [group, claimGroupWeight(group) * (profile.payerGroupTilt[payerName]?.[group] ?? 1)] as const),
-    );
+    new WeightedTable(SEED_CPT_GROUPS.map((group) => [group, claimGroupWeight(group) * (profile.payerGroupTilt[payerName]?.[group] ?? 1)] as const));
   const catalogue = PAYER_CATALOGUE.filter((p) => (profile.payerMix[p.name] ?? 0) > 0);
   const entries: TPayerEntry[] = catalogue.map((p) => {
     const aliases = plan.rawAliases[p.name] ?? [p.name];
@@ -264,9 +261,7 @@ export function* generateTenantClaimLines(plan: TTenantPlan, options: TGenerateO
   const { table: payerTable, entries } = buildPayers(plan);
   const cells = buildCells(plan, entries, options.plantDrifts);
   const codeTables = new Map(SEED_CPT_GROUPS.map((g) => [g, new WeightedTable(codeEntries(g))]));
-  const lineCountTables = new Map(
-    SEED_CPT_GROUPS.map((g) => [g, new WeightedTable(LINES_PER_CLAIM[g].map((w, i) => [i + 1, w] as const))]),
-  );
+  const lineCountTables = new Map(SEED_CPT_GROUPS.map((g) => [g, new WeightedTable(LINES_PER_CLAIM[g].map((w, i) => [i + 1, w] as const))]));
 
   const lastDay = epochDay(options.asOf) - 1;
   const firstDay = lastDay - DATA_DAYS + 1;
@@ -333,7 +328,16 @@ export function* generateTenantClaimLines(plan: TTenantPlan, options: TGenerateO
         const billedCents = Math.round(roundCents(code.typicalAllowed * chargeMultiplier) * units);
         const allowedFull = Math.min(
           billedCents,
-          Math.max(1, roundCents(code.typicalAllowed * payer.profile.allowedFactor * (effect.allowedCode === null || effect.allowedCode === code.code ? effect.allowedMultiplier : 1) * priceNoise * units)),
+          Math.max(
+            1,
+            roundCents(
+              code.typicalAllowed *
+                payer.profile.allowedFactor *
+                (effect.allowedCode === null || effect.allowedCode === code.code ? effect.allowedMultiplier : 1) *
+                priceNoise *
+                units,
+            ),
+          ),
         );
 
         const extra = effect.extraDenial;
@@ -412,10 +416,7 @@ export function* generateTenantClaimLines(plan: TTenantPlan, options: TGenerateO
 }
 
 /** Every tenant's lines, tenant by tenant. */
-export function* generateClaimLines(
-  plans: readonly TTenantPlan[],
-  options: TGenerateOptions,
-): Generator<{ tenant: TTenantPlan; line: TGeneratedClaimLine }> {
+export function* generateClaimLines(plans: readonly TTenantPlan[], options: TGenerateOptions): Generator<{ tenant: TTenantPlan; line: TGeneratedClaimLine }> {
   for (const tenant of plans) {
     for (const line of generateTenantClaimLines(tenant, options)) yield { tenant, line };
   }

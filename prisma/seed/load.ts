@@ -23,10 +23,9 @@ export async function ensurePayerCatalogue(client: TQueryable): Promise<Map<stri
      ON CONFLICT ON CONSTRAINT payers_customer_name_key DO NOTHING`,
     [names],
   );
-  const { rows } = await client.query<{ id: string; name: string }>(
-    "SELECT id, name FROM payers WHERE customer_id IS NULL AND name = ANY($1::text[])",
-    [names],
-  );
+  const { rows } = await client.query<{ id: string; name: string }>("SELECT id, name FROM payers WHERE customer_id IS NULL AND name = ANY($1::text[])", [
+    names,
+  ]);
   return new Map(rows.map((row) => [row.name, row.id]));
 }
 
@@ -124,12 +123,7 @@ const SEED_STAGE = "seed_claim_lines_stage";
  * transaction). Backpressure is respected: the generator is pulled only as fast as the server
  * takes rows.
  */
-export async function copyClaimLines(
-  client: pg.ClientBase,
-  lines: Iterable<TGeneratedClaimLine>,
-  ids: TCopyIds,
-  chunkSize = 2_000,
-): Promise<TCopyResult> {
+export async function copyClaimLines(client: pg.ClientBase, lines: Iterable<TGeneratedClaimLine>, ids: TCopyIds, chunkSize = 2_000): Promise<TCopyResult> {
   const hash = createHash("sha256");
   let rowCount = 0;
   let contentBytes = 0;

@@ -8,13 +8,7 @@
  * keep one stationary distribution, so a sound detector flags the planted cells and, beyond
  * them, at most its false-discovery rate.
  */
-import {
-  DENIAL_REASONS,
-  GROUP_DENIAL_FACTOR,
-  PAYER_CATALOGUE,
-  type TCataloguePayer,
-  type TSeedCptGroup,
-} from "./catalogue";
+import { DENIAL_REASONS, GROUP_DENIAL_FACTOR, PAYER_CATALOGUE, type TCataloguePayer, type TSeedCptGroup } from "./catalogue";
 
 export type TDriftType = "DENIAL_RATE" | "PAYMENT_AMOUNT" | "DECISION_TIME" | "DENIAL_REASON" | "UNDERPAYMENT";
 
@@ -193,10 +187,4 @@ function underpaymentDrift(): TPlantedDrift {
   };
 }
 
-export const PLANTED_DRIFTS: readonly TPlantedDrift[] = [
-  denialRateDrift(),
-  paymentDrift(),
-  decisionTimeDrift(),
-  denialReasonDrift(),
-  underpaymentDrift(),
-];
+export const PLANTED_DRIFTS: readonly TPlantedDrift[] = [denialRateDrift(), paymentDrift(), decisionTimeDrift(), denialReasonDrift(), underpaymentDrift()];

@@ -144,9 +144,7 @@ export function allocateLargestRemainder(total: number, weights: readonly number
   const exact = weights.map((w) => (w / sum) * total);
   const counts = exact.map((x) => Math.floor(x));
   let missing = total - counts.reduce((acc, c) => acc + c, 0);
-  const order = exact
-    .map((x, i) => ({ i, remainder: x - Math.floor(x) }))
-    .sort((p, q) => q.remainder - p.remainder || p.i - q.i);
+  const order = exact.map((x, i) => ({ i, remainder: x - Math.floor(x) })).sort((p, q) => q.remainder - p.remainder || p.i - q.i);
   for (const { i } of order) {
     if (missing <= 0) break;
     counts[i] = (counts[i] as number) + 1;

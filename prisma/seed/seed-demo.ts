@@ -12,14 +12,7 @@ import pg from "pg";
 import { hashPassword } from "../../src/server/lib/passwords";
 import { openUnderpaymentsSql } from "../../src/server/services/underpayments/open-underpayments-sql";
 import { CPT_CODES, PAYER_CATALOGUE, normalizePayerName } from "./catalogue";
-import {
-  DEFAULT_PATIENT_HASH_KEY,
-  generateTenantClaimLines,
-  isoDay,
-  plantedDriftsFor,
-  seedWindows,
-  type TGenerateOptions,
-} from "./generate-claims";
+import { DEFAULT_PATIENT_HASH_KEY, generateTenantClaimLines, isoDay, plantedDriftsFor, seedWindows, type TGenerateOptions } from "./generate-claims";
 import { copyClaimLines, ensurePayerCatalogue } from "./load";
 import { DEMO_CONTRACT_SHARE, type TPlantedDrift } from "./planted-drifts";
 import { planTenants, type TTenantPlan } from "./tenants";
@@ -94,10 +87,10 @@ async function seedTenant(
 ): Promise<TTenantResult> {
   await client.query("BEGIN");
   try {
-    const inserted = await client.query<{ id: string }>(
-      "INSERT INTO customers (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id",
-      [plan.slug, plan.name],
-    );
+    const inserted = await client.query<{ id: string }>("INSERT INTO customers (slug, name) VALUES ($1, $2) ON CONFLICT (slug) DO NOTHING RETURNING id", [
+      plan.slug,
+      plan.name,
+    ]);
     const customerId = inserted.rows[0]?.id;
     if (!customerId) {
       await client.query("ROLLBACK");
@@ -111,10 +104,10 @@ async function seedTenant(
     await client.query("INSERT INTO customer_settings (customer_id) VALUES ($1)", [customerId]);
 
     // The unmapped raw name becomes a tenant-private payer, as ingestion does for unknown names.
-    const privatePayer = await client.query<{ id: string }>(
-      "INSERT INTO payers (customer_id, name) VALUES ($1, $2) RETURNING id",
-      [customerId, plan.unmappedPayerName],
-    );
+    const privatePayer = await client.query<{ id: string }>("INSERT INTO payers (customer_id, name) VALUES ($1, $2) RETURNING id", [
+      customerId,
+      plan.unmappedPayerName,
+    ]);
     const payerIds = new Map(catalogueIds);
     payerIds.set(plan.unmappedPayerName, privatePayer.rows[0]?.id as string);
 
@@ -149,10 +142,11 @@ async function seedTenant(
       );
       const userId = rows[0]?.id as string;
       if (role === "ADMIN") adminId = userId;
-      await client.query(
-        "INSERT INTO memberships (customer_id, user_id, role) VALUES ($1, $2, $3::member_role) ON CONFLICT DO NOTHING",
-        [customerId, userId, role],
-      );
+      await client.query("INSERT INTO memberships (customer_id, user_id, role) VALUES ($1, $2, $3::member_role) ON CONFLICT DO NOTHING", [
+        customerId,
+        userId,
+        role,
+      ]);
       users.push({ email, role, tenantSlug: plan.slug });
     }
 
@@ -204,7 +198,12 @@ async function seedFeeSchedule(
     const mappingId = mapping ? mappingIds.get(mapping[0]) : undefined;
     if (!mapping || !mappingId) continue;
     for (const code of CPT_CODES.EM) {
-      rows.push({ payerId: mapping[1].payerId, mappingId, code: code.code, rate: (code.typicalAllowed * payer.allowedFactor * DEMO_CONTRACT_SHARE).toFixed(2) });
+      rows.push({
+        payerId: mapping[1].payerId,
+        mappingId,
+        code: code.code,
+        rate: (code.typicalAllowed * payer.allowedFactor * DEMO_CONTRACT_SHARE).toFixed(2),
+      });
     }
   }
   if (rows.length === 0) return;
@@ -278,9 +277,7 @@ export async function seedDemo(databaseUrl: string, options: TSeedDemoOptions = 
       summary.users.push(...result.users);
       summary.totalClaims += result.claimCount;
       if (!result.skipped) {
-        summary.plantedDrifts.push(
-          ...plantedDriftsFor(plan, plantDrifts).map((drift) => ({ ...drift, tenantSlug: plan.slug, customerId: result.id })),
-        );
+        summary.plantedDrifts.push(...plantedDriftsFor(plan, plantDrifts).map((drift) => ({ ...drift, tenantSlug: plan.slug, customerId: result.id })));
       }
       log(
         result.skipped

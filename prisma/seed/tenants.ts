@@ -2,13 +2,7 @@
  * The demo tenants: how many claim lines each gets (a Pareto split) and what kind of practice
  * each is (payer mix, CPT mix, charge levels, the raw payer names its files use).
  */
-import {
-  CPT_CODES,
-  PAYER_CATALOGUE,
-  SEED_CPT_GROUPS,
-  UNMAPPED_PAYER_NAMES,
-  type TSeedCptGroup,
-} from "./catalogue";
+import { CPT_CODES, PAYER_CATALOGUE, SEED_CPT_GROUPS, UNMAPPED_PAYER_NAMES, type TSeedCptGroup } from "./catalogue";
 import { Random, allocateLargestRemainder, paretoExponent, zipfWeights } from "./random";
 
 export interface TTenantProfile {
@@ -143,9 +137,7 @@ function generatedProfile(rng: Random): TTenantProfile {
   }
   const weights = zipfWeights(names.length, 1.2);
   const payerMix = Object.fromEntries(names.map((name, i) => [name, (weights[i] as number) * 100]));
-  const groupMix = Object.fromEntries(
-    SEED_CPT_GROUPS.map((group) => [group, GENERAL_MIX[group] * rng.logNormal(1, 0.35)]),
-  ) as Record<TSeedCptGroup, number>;
+  const groupMix = Object.fromEntries(SEED_CPT_GROUPS.map((group) => [group, GENERAL_MIX[group] * rng.logNormal(1, 0.35)])) as Record<TSeedCptGroup, number>;
   return {
     payerMix,
     privatePayerShare: 0.01 + rng.next() * 0.02,

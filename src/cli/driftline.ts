@@ -56,7 +56,10 @@ class UsageError extends Error {}
 const OWNER_COMMANDS = new Set(["migrate", "rollback", "create-logins"]);
 
 const positiveInt = (flag: string) =>
-  z.coerce.number({ error: `--${flag} must be a number` }).int(`--${flag} must be a whole number`).positive(`--${flag} must be positive`);
+  z.coerce
+    .number({ error: `--${flag} must be a number` })
+    .int(`--${flag} must be a whole number`)
+    .positive(`--${flag} must be positive`);
 
 type TFlags = Record<string, string | boolean | undefined>;
 
@@ -127,7 +130,9 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
     },
     run: async (flags) => {
       if (flags.password !== undefined) {
-        throw new UsageError("--password is refused: a password on the command line is visible to other users (ps, shell history). Type it at the prompt or pipe it on stdin.");
+        throw new UsageError(
+          "--password is refused: a password on the command line is visible to other users (ps, shell history). Type it at the prompt or pipe it on stdin.",
+        );
       }
       const superuser = flags.superuser === true;
       if (!superuser && (!flags.customer || !flags.role)) throw new UsageError("give --customer and --role, or --superuser");
@@ -149,7 +154,11 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
     run: async (flags) => {
       const issued = await issuePasswordReset(null, ZEmail.parse(required(flags, "email")));
       if (issued.link) console.log(issued.link);
-      console.error(issued.delivery === "LINK" ? "Single-use link (1 hour): give it to the account's owner; prefix it with Driftline's address." : `Reset link e-mail: ${issued.delivery}.`);
+      console.error(
+        issued.delivery === "LINK"
+          ? "Single-use link (1 hour): give it to the account's owner; prefix it with Driftline's address."
+          : `Reset link e-mail: ${issued.delivery}.`,
+      );
     },
   },
   "disable-user": {
@@ -170,10 +179,14 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
     flags: { customer: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
     run: async (flags) => {
       const customerId = await customerIdFor(required(flags, "customer"));
-      const created = await createApiKey(db(), { customerId }, {
-        name: typeof flags.name === "string" ? flags.name : "CLI key",
-        role: ZMemberRole.parse(required(flags, "role")),
-      });
+      const created = await createApiKey(
+        db(),
+        { customerId },
+        {
+          name: typeof flags.name === "string" ? flags.name : "CLI key",
+          role: ZMemberRole.parse(required(flags, "role")),
+        },
+      );
       console.log(created.key);
     },
   },
@@ -191,7 +204,11 @@ const COMMANDS: Record<string, { flags: Record<string, { type: "string" | "boole
       const scope = typeof flags.customer === "string" ? await customerIdFor(flags.customer) : "all";
       const result = await verifyAuditChain(db(), scope);
       for (const problem of result.problems) console.log(`${problem.customerId ?? "platform"} seq ${problem.seq}: ${problem.kind} — ${problem.message}`);
-      console.error(result.ok ? `Audit chain intact (${result.checked} rows checked).` : `Audit chain BROKEN: ${result.problems.length} problem(s) in ${result.checked} rows.`);
+      console.error(
+        result.ok
+          ? `Audit chain intact (${result.checked} rows checked).`
+          : `Audit chain BROKEN: ${result.problems.length} problem(s) in ${result.checked} rows.`,
+      );
       if (!result.ok) process.exitCode = 1;
     },
   },

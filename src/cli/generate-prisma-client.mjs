@@ -52,7 +52,7 @@ if (!prismaCli) {
 const engineBinary =
   process.env.PRISMA_SCHEMA_ENGINE_BINARY && isExecutable(process.env.PRISMA_SCHEMA_ENGINE_BINARY)
     ? process.env.PRISMA_SCHEMA_ENGINE_BINARY
-    : ["/bin/true", "/usr/bin/true"].find(isExecutable) ?? process.execPath;
+    : (["/bin/true", "/usr/bin/true"].find(isExecutable) ?? process.execPath);
 
 const child = spawn(process.execPath, [prismaCli, "generate", "--no-hints"], {
   cwd: repoRoot,

@@ -6,7 +6,10 @@ import type { Readable, Writable } from "node:stream";
  * user of the machine through `ps` and lands in shell history): typed at a prompt that does not
  * echo, or piped on stdin (first line), which is how scripts and tests pass it.
  */
-export async function readPassword(input: Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown } = process.stdin, output: Writable = process.stderr): Promise<string> {
+export async function readPassword(
+  input: Readable & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown } = process.stdin,
+  output: Writable = process.stderr,
+): Promise<string> {
   if (!input.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of input) chunks.push(Buffer.from(chunk as Buffer));

@@ -19,7 +19,14 @@ export interface TWorkerRole {
 export function selectJobs(spec: string | undefined): TJobRegistration[] {
   if (!spec) return [...WORKER_JOBS];
   const known = new Map(WORKER_JOBS.map((job) => [job.name, job]));
-  const wanted = [...new Set(spec.split(",").map((name) => name.trim()).filter(Boolean))];
+  const wanted = [
+    ...new Set(
+      spec
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    ),
+  ];
   const unknown = wanted.filter((name) => !known.has(name));
   if (unknown.length > 0) {
     throw new Error(`WORKER_QUEUES: unknown queue(s) ${unknown.join(", ")}; known: ${[...known.keys()].join(", ")}`);

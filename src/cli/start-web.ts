@@ -1,7 +1,16 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { env } from "@/env";
-import { assertMigrated, reportDrain, closePoolsStep, exitOnStartError, installShutdown, log, requireConfiguredDatabase, tagDatabaseConnections } from "./process-role";
+import {
+  assertMigrated,
+  reportDrain,
+  closePoolsStep,
+  exitOnStartError,
+  installShutdown,
+  log,
+  requireConfiguredDatabase,
+  tagDatabaseConnections,
+} from "./process-role";
 import { startWebServer, type TWebServer } from "./serve-web";
 
 /**
@@ -17,10 +26,7 @@ async function main(): Promise<void> {
   tagDatabaseConnections("web");
   const running: { web?: TWebServer } = {};
   installShutdown({
-    steps: [
-      { name: "HTTP", run: async () => reportDrain(await running.web?.drain()) },
-      closePoolsStep,
-    ],
+    steps: [{ name: "HTTP", run: async () => reportDrain(await running.web?.drain()) }, closePoolsStep],
   });
   running.web = await startWebServer({ host: config.HOST, port: config.PORT });
   log(`Driftline web (pid ${process.pid}) is running at ${running.web.url}`);

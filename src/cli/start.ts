@@ -49,7 +49,9 @@ async function main(): Promise<void> {
   }
 
   log(`\nDriftline is running at ${web.url}`);
-  log(`Database: ${database.embedded ? `embedded PostgreSQL in ${config.DRIFTLINE_DATA_DIR}` : "configured PostgreSQL"} (application logins: platform and tenant, not the owner)`);
+  log(
+    `Database: ${database.embedded ? `embedded PostgreSQL in ${config.DRIFTLINE_DATA_DIR}` : "configured PostgreSQL"} (application logins: platform and tenant, not the owner)`,
+  );
   if (config.SEED_DEMO_DATA) {
     log("Demo sign-ins (password driftline-demo):");
     log("  admin@northwind-clinic.example, analyst@northwind-clinic.example, viewer@northwind-clinic.example");

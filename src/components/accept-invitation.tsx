@@ -33,8 +33,18 @@ export function AcceptInvitation() {
   }, []);
 
   const invitation = inspect.data;
-  if (token === null) return <p role="alert" className="error">This page needs the link from your invitation.</p>;
-  if (inspect.error) return <p role="alert" className="error">{inspect.error.message}</p>;
+  if (token === null)
+    return (
+      <p role="alert" className="error">
+        This page needs the link from your invitation.
+      </p>
+    );
+  if (inspect.error)
+    return (
+      <p role="alert" className="error">
+        {inspect.error.message}
+      </p>
+    );
   if (!invitation) return <p>Loading…</p>;
 
   async function signInAs(password: string): Promise<boolean> {
@@ -75,22 +85,44 @@ export function AcceptInvitation() {
   return (
     <div className="stack">
       <p>
-        <strong>{invitation.email}</strong> is invited to join <strong>{invitation.customerName}</strong> as {invitation.role}. The link
-        works once, until {invitation.expiresAt.toLocaleString()}.
+        <strong>{invitation.email}</strong> is invited to join <strong>{invitation.customerName}</strong> as {invitation.role}. The link works once, until{" "}
+        {invitation.expiresAt.toLocaleString()}.
       </p>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
       <form className="stack" onSubmit={onNewAccount} aria-label="Create your account">
         <h2>New to Driftline? Choose your password</h2>
-        <label>Your name<input name="name" autoComplete="name" /></label>
-        <label>Password (at least 12 characters)<input name="password" type="password" minLength={12} autoComplete="new-password" required /></label>
-        <label>Password again<input name="confirm" type="password" minLength={12} autoComplete="new-password" required /></label>
-        <button type="submit" disabled={accept.isPending}>Create account and join</button>
+        <label>
+          Your name
+          <input name="name" autoComplete="name" />
+        </label>
+        <label>
+          Password (at least 12 characters)
+          <input name="password" type="password" minLength={12} autoComplete="new-password" required />
+        </label>
+        <label>
+          Password again
+          <input name="confirm" type="password" minLength={12} autoComplete="new-password" required />
+        </label>
+        <button type="submit" disabled={accept.isPending}>
+          Create account and join
+        </button>
       </form>
       <form className="stack" onSubmit={onExistingAccount} aria-label="Accept with your account">
         <h2>Already have a Driftline account?</h2>
-        <label>Your current password<input name="password" type="password" autoComplete="current-password" required /></label>
-        <button type="submit" disabled={accept.isPending}>Sign in and join</button>
-        <p className="muted"><a href="/reset-password">Forgot your password?</a></p>
+        <label>
+          Your current password
+          <input name="password" type="password" autoComplete="current-password" required />
+        </label>
+        <button type="submit" disabled={accept.isPending}>
+          Sign in and join
+        </button>
+        <p className="muted">
+          <a href="/reset-password">Forgot your password?</a>
+        </p>
       </form>
     </div>
   );

@@ -27,10 +27,19 @@ export function ResetPassword() {
     };
     return (
       <form className="stack" onSubmit={onRequest} aria-label="Ask for a reset link">
-        <label>Email<input name="email" type="email" autoComplete="username" required /></label>
-        {error && <p role="alert" className="error">{error}</p>}
+        <label>
+          Email
+          <input name="email" type="email" autoComplete="username" required />
+        </label>
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
         {request.data && <p role="status">{request.data.message}</p>}
-        <button type="submit" disabled={request.isPending}>Send me a reset link</button>
+        <button type="submit" disabled={request.isPending}>
+          Send me a reset link
+        </button>
       </form>
     );
   }
@@ -42,13 +51,30 @@ export function ResetPassword() {
     if (form.get("password") !== form.get("confirm")) return setError("The two passwords differ.");
     complete.mutate({ token, password: String(form.get("password")) }, { onError: (e) => setError(e.message) });
   };
-  if (complete.data) return <p role="status">Your password is changed and every session of your account has ended. <a href="/sign-in">Sign in</a>.</p>;
+  if (complete.data)
+    return (
+      <p role="status">
+        Your password is changed and every session of your account has ended. <a href="/sign-in">Sign in</a>.
+      </p>
+    );
   return (
     <form className="stack" onSubmit={onComplete} aria-label="Choose a new password">
-      <label>New password (at least 12 characters)<input name="password" type="password" minLength={12} autoComplete="new-password" required /></label>
-      <label>New password again<input name="confirm" type="password" minLength={12} autoComplete="new-password" required /></label>
-      {error && <p role="alert" className="error">{error}</p>}
-      <button type="submit" disabled={complete.isPending}>Change password</button>
+      <label>
+        New password (at least 12 characters)
+        <input name="password" type="password" minLength={12} autoComplete="new-password" required />
+      </label>
+      <label>
+        New password again
+        <input name="confirm" type="password" minLength={12} autoComplete="new-password" required />
+      </label>
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      <button type="submit" disabled={complete.isPending}>
+        Change password
+      </button>
     </form>
   );
 }

@@ -49,19 +49,39 @@ export function UsersAdmin() {
   return (
     <div className="stack">
       <form className="row" onSubmit={onInvite} aria-label="Invite a user">
-        <label>Email<input name="email" type="email" required /></label>
-        <label>Role
-          <select name="role" defaultValue="VIEWER">{ROLES.map((r) => <option key={r}>{r}</option>)}</select>
+        <label>
+          Email
+          <input name="email" type="email" required />
         </label>
-        <button type="submit" disabled={invite.isPending}>Invite</button>
+        <label>
+          Role
+          <select name="role" defaultValue="VIEWER">
+            {ROLES.map((r) => (
+              <option key={r}>{r}</option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={invite.isPending}>
+          Invite
+        </button>
       </form>
-      {formError && <p role="alert" className="error">{formError}</p>}
+      {formError && (
+        <p role="alert" className="error">
+          {formError}
+        </p>
+      )}
       {sent?.delivery === "EMAIL" && <p role="status">Invitation e-mailed to {sent.email}.</p>}
-      {sent?.delivery === "EMAIL_FAILED" && <p role="alert" className="error">The e-mail to {sent.email} could not be sent; invite again later.</p>}
+      {sent?.delivery === "EMAIL_FAILED" && (
+        <p role="alert" className="error">
+          The e-mail to {sent.email} could not be sent; invite again later.
+        </p>
+      )}
       {sent?.link && (
         <div role="status">
           <p>Give this link to {sent.email} yourself (e-mail is not configured). It works once, for 7 days, and will not be shown again:</p>
-          <p className="secret" data-testid="invitation-link">{sent.link}</p>
+          <p className="secret" data-testid="invitation-link">
+            {sent.link}
+          </p>
         </div>
       )}
 
@@ -69,7 +89,14 @@ export function UsersAdmin() {
       {invitations.data && invitations.data.items.length === 0 && <p className="muted">None.</p>}
       {invitations.data && invitations.data.items.length > 0 && (
         <table>
-          <thead><tr><th>Email</th><th>Role</th><th>Expires</th><th /></tr></thead>
+          <thead>
+            <tr>
+              <th>Email</th>
+              <th>Role</th>
+              <th>Expires</th>
+              <th />
+            </tr>
+          </thead>
           <tbody>
             {invitations.data.items.map((invitation) => (
               <tr key={invitation.id}>
@@ -77,7 +104,11 @@ export function UsersAdmin() {
                 <td>{invitation.role}</td>
                 <td>{invitation.expiresAt.toLocaleString()}</td>
                 <td>
-                  <button type="button" className="link-button" onClick={() => withdraw.mutate({ id: invitation.id }, { onError: (error) => setFormError(error.message) })}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    onClick={() => withdraw.mutate({ id: invitation.id }, { onError: (error) => setFormError(error.message) })}
+                  >
                     Withdraw
                   </button>
                 </td>
@@ -90,23 +121,41 @@ export function UsersAdmin() {
       <h2>Members</h2>
       {members.isLoading && <p>Loading…</p>}
       <table>
-        <thead><tr><th>Email</th><th>Role</th><th>Last sign-in</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Email</th>
+            <th>Role</th>
+            <th>Last sign-in</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {members.data?.items.map((member) => (
             <tr key={member.id}>
-              <td>{member.email}{member.disabled ? " (account disabled)" : ""}</td>
+              <td>
+                {member.email}
+                {member.disabled ? " (account disabled)" : ""}
+              </td>
               <td>
                 <select
                   aria-label={`Role of ${member.email}`}
                   value={member.role}
-                  onChange={(e) => update.mutate({ id: member.id, role: e.target.value as (typeof ROLES)[number] }, { onError: (error) => setFormError(error.message) })}
+                  onChange={(e) =>
+                    update.mutate({ id: member.id, role: e.target.value as (typeof ROLES)[number] }, { onError: (error) => setFormError(error.message) })
+                  }
                 >
-                  {ROLES.map((r) => <option key={r}>{r}</option>)}
+                  {ROLES.map((r) => (
+                    <option key={r}>{r}</option>
+                  ))}
                 </select>
               </td>
               <td>{member.lastSignInAt ? member.lastSignInAt.toLocaleString() : "never"}</td>
               <td>
-                <button type="button" className="link-button" onClick={() => remove.mutate({ id: member.id }, { onError: (error) => setFormError(error.message) })}>
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => remove.mutate({ id: member.id }, { onError: (error) => setFormError(error.message) })}
+                >
                   Remove
                 </button>
               </td>

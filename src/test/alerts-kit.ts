@@ -66,7 +66,10 @@ export async function createTestRule(
 /** An endpoint row with a known secret (the API path runs the SSRF guard; see the API tests). */
 export async function createTestEndpoint(customerId: string, url: string, eventTypes = ["alert.created", "alert.resolved", "drift.resolved"]) {
   const secret = generateWebhookSecret();
-  const row = await db().webhookEndpoint.create({ data: { customerId, url, eventTypes, secretCiphertext: encryptWebhookSecret(secret) }, select: { id: true } });
+  const row = await db().webhookEndpoint.create({
+    data: { customerId, url, eventTypes, secretCiphertext: encryptWebhookSecret(secret) },
+    select: { id: true },
+  });
   return { id: row.id, secret };
 }
 
@@ -74,8 +77,15 @@ export async function createTestEndpoint(customerId: string, url: string, eventT
 export function evaluateAsDetection(customerId: string, changes: Omit<TDriftEventChangeInput, "customerId">[]) {
   return withTransaction(async (tx) => {
     await lockRows(tx, "customers", [customerId]);
-    await lockRows(tx, "drift_events", changes.map((c) => c.id));
-    return evaluateDriftEvents(tx, changes.map((c) => ({ ...c, customerId })));
+    await lockRows(
+      tx,
+      "drift_events",
+      changes.map((c) => c.id),
+    );
+    return evaluateDriftEvents(
+      tx,
+      changes.map((c) => ({ ...c, customerId })),
+    );
   });
 }
 
@@ -112,7 +122,11 @@ export async function startReceiver(
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const body = Buffer.concat(chunks).toString("utf8");
-      const headers = { "webhook-id": String(req.headers["webhook-id"] ?? ""), "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""), "webhook-signature": String(req.headers["webhook-signature"] ?? "") };
+      const headers = {
+        "webhook-id": String(req.headers["webhook-id"] ?? ""),
+        "webhook-timestamp": String(req.headers["webhook-timestamp"] ?? ""),
+        "webhook-signature": String(req.headers["webhook-signature"] ?? ""),
+      };
       const verified = receiver.secrets.some((secret) => {
         try {
           new Webhook(secret).verify(body, headers);
@@ -124,7 +138,15 @@ export async function startReceiver(
       const n = (counts.get(headers["webhook-id"]) ?? 0) + 1;
       counts.set(headers["webhook-id"], n);
       const answer = verified ? script(n, headers["webhook-id"]) : { status: 401 };
-      received.push({ id: headers["webhook-id"], timestamp: headers["webhook-timestamp"], signature: headers["webhook-signature"], idempotencyKey: req.headers["x-idempotency-key"] as string | undefined, body, verified, status: answer.status });
+      received.push({
+        id: headers["webhook-id"],
+        timestamp: headers["webhook-timestamp"],
+        signature: headers["webhook-signature"],
+        idempotencyKey: req.headers["x-idempotency-key"] as string | undefined,
+        body,
+        verified,
+        status: answer.status,
+      });
       const reply = () => {
         if (res.destroyed) return;
         res.writeHead(answer.status, { "content-type": "text/plain", ...answer.headers });
@@ -141,10 +163,11 @@ export async function startReceiver(
     url: `http://127.0.0.1:${port}/hooks`,
     received,
     secrets,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return receiver;
 }

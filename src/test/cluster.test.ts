@@ -174,7 +174,11 @@ afterAll(async () => {
   await pool?.end();
   await database?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-  console.log(`[cluster] figures measured:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join("\n")}`);
+  console.log(
+    `[cluster] figures measured:\n${Object.entries(figures)
+      .map(([k, v]) => `  ${k}: ${v}`)
+      .join("\n")}`,
+  );
 }, 60_000);
 
 describe("two web instances and two workers on one PostgreSQL", () => {
@@ -223,9 +227,7 @@ describe("two web instances and two workers on one PostgreSQL", () => {
             method: "POST",
             headers: { authorization: `Bearer ${tenant.analystKey}`, "content-type": "application/json" },
             body: "{}",
-          }).then(
-            async (response) => ({ tenant: tenant.id, status: response.status, body: (await response.json()) as { id: string; created: boolean } }),
-          ),
+          }).then(async (response) => ({ tenant: tenant.id, status: response.status, body: (await response.json()) as { id: string; created: boolean } })),
         ),
       );
       const answers = await Promise.all(requests);
@@ -236,13 +238,18 @@ describe("two web instances and two workers on one PostgreSQL", () => {
         expect(mine.filter((a) => a.body.created)).toHaveLength(1);
       }
       const started = Date.now();
-      await waitFor("the runs to finish", async () => {
-        const [row] = await query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM detection_runs WHERE customer_id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING')",
-          [tenants.map((t) => t.id)],
-        );
-        return row!.n === 0;
-      }, 120_000, 200);
+      await waitFor(
+        "the runs to finish",
+        async () => {
+          const [row] = await query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM detection_runs WHERE customer_id = ANY($1::uuid[]) AND status IN ('QUEUED', 'RUNNING')",
+            [tenants.map((t) => t.id)],
+          );
+          return row!.n === 0;
+        },
+        120_000,
+        200,
+      );
       return Date.now() - started;
     };
     const firstMs = await round();
@@ -303,12 +310,17 @@ describe("two web instances and two workers on one PostgreSQL", () => {
     await workers[1]!.exited;
     figures["webhooks: claimed and in flight when worker-2 got SIGKILL"] = inFlight!.n;
 
-    await waitFor("every delivery to be DELIVERED", async () => {
-      const [row] = await query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1::uuid AND status = 'DELIVERED'", [
-        endpoint!.id,
-      ]);
-      return row!.n === DELIVERIES;
-    }, 90_000, 250);
+    await waitFor(
+      "every delivery to be DELIVERED",
+      async () => {
+        const [row] = await query<{ n: number }>("SELECT count(*)::int AS n FROM webhook_deliveries WHERE endpoint_id = $1::uuid AND status = 'DELIVERED'", [
+          endpoint!.id,
+        ]);
+        return row!.n === DELIVERIES;
+      },
+      90_000,
+      250,
+    );
     await new Promise((resolve) => setTimeout(resolve, RECEIVER_DELAY_MS + 500));
     const distinct = new Set(received);
     figures["webhooks: outbox rows / distinct webhook-ids received / requests received (re-sends)"] =

@@ -184,7 +184,10 @@ async function toRequest(req: http.IncomingMessage, origin: string): Promise<Req
 
 const APP_DIR = fileURLToPath(new URL("../app", import.meta.url));
 
-type TRouteModule = Record<string, ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Response | Promise<Response>) | undefined>;
+type TRouteModule = Record<
+  string,
+  ((request: Request, context: { params: Promise<Record<string, string | string[]>> }) => Response | Promise<Response>) | undefined
+>;
 
 /**
  * Finds the Next.js route file for a path the way the App Router does: a static segment before
@@ -192,7 +195,11 @@ type TRouteModule = Record<string, ((request: Request, context: { params: Promis
  * /api exactly as `next start` would (uploads, exports, openapi.json, tRPC, the REST catch-all)
  * without a list to keep in step.
  */
-function resolveRoute(dir: string, segments: string[], params: Record<string, string | string[]>): { file: string; params: Record<string, string | string[]> } | null {
+function resolveRoute(
+  dir: string,
+  segments: string[],
+  params: Record<string, string | string[]>,
+): { file: string; params: Record<string, string | string[]> } | null {
   if (segments.length === 0) {
     const file = path.join(dir, "route.ts");
     return existsSync(file) ? { file, params } : null;
@@ -200,7 +207,9 @@ function resolveRoute(dir: string, segments: string[], params: Record<string, st
   const [head, ...rest] = segments as [string, ...string[]];
   let entries: string[];
   try {
-    entries = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    entries = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
   } catch {
     return null;
   }

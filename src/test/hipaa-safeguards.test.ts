@@ -82,14 +82,19 @@ afterAll(async () => {
 
 describe("HIPAA 164.312(b) audit controls and (a)(2)(i) unique user identification", () => {
   it("every audit row of the tenant names a unique actor; authenticated actions carry the user or key id", async () => {
-    const rows = await db().auditEvent.findMany({ where: { customerId: tenant.customer.id }, select: { actorLabel: true, actorUserId: true, actorApiKeyId: true, action: true } });
+    const rows = await db().auditEvent.findMany({
+      where: { customerId: tenant.customer.id },
+      select: { actorLabel: true, actorUserId: true, actorApiKeyId: true, action: true },
+    });
     expect(rows.length).toBeGreaterThan(3);
     expect(rows.filter((row) => row.actorLabel.trim() === "")).toEqual([]);
     expect(rows.filter((row) => !row.actorUserId && !row.actorApiKeyId).map((row) => row.action)).toEqual([]);
   });
 
   it("every PHI read is audited: the claim list and the claim detail", async () => {
-    const actions = (await db().auditEvent.findMany({ where: { customerId: tenant.customer.id, actorApiKeyId: tenant.keys.ANALYST.id }, select: { action: true } })).map((row) => row.action);
+    const actions = (
+      await db().auditEvent.findMany({ where: { customerId: tenant.customer.id, actorApiKeyId: tenant.keys.ANALYST.id }, select: { action: true } })
+    ).map((row) => row.action);
     expect(actions.filter((action) => action === "claim.list").length).toBeGreaterThanOrEqual(2);
     expect(actions).toContain("claim.read");
   });
@@ -106,14 +111,20 @@ describe("HIPAA 164.312(c) integrity", () => {
   it("the database rejects negative amounts and a decision before submission (CHECK constraints)", async () => {
     const claim = await db().claimLine.findFirstOrThrow({ where: { customerId: tenant.customer.id }, select: { id: true } });
     await expect(db().$executeRaw`UPDATE claim_lines SET billed_amount = -1 WHERE id = ${claim.id}::uuid`).rejects.toThrow(/claim_lines_amounts_nonnegative/);
-    await expect(db().$executeRaw`UPDATE claim_lines SET decided_at = submitted_at - 1 WHERE id = ${claim.id}::uuid`).rejects.toThrow(/claim_lines_decision_after_submission/);
-    await expect(db().$executeRaw`UPDATE claim_lines SET paid_amount = billed_amount + 1 WHERE id = ${claim.id}::uuid`).rejects.toThrow(/claim_lines_paid_within_billed/);
+    await expect(db().$executeRaw`UPDATE claim_lines SET decided_at = submitted_at - 1 WHERE id = ${claim.id}::uuid`).rejects.toThrow(
+      /claim_lines_decision_after_submission/,
+    );
+    await expect(db().$executeRaw`UPDATE claim_lines SET paid_amount = billed_amount + 1 WHERE id = ${claim.id}::uuid`).rejects.toThrow(
+      /claim_lines_paid_within_billed/,
+    );
   });
 });
 
 describe("HIPAA 164.312(a)(2)(iv) encryption and (d) authentication: credentials at rest", () => {
   it("API keys are stored only as a hash; webhook secrets only encrypted", async () => {
-    const { rows } = { rows: await db().$queryRaw<{ row: string }[]>`SELECT row_to_json(k)::text AS row FROM api_keys k WHERE customer_id = ${tenant.customer.id}::uuid` };
+    const { rows } = {
+      rows: await db().$queryRaw<{ row: string }[]>`SELECT row_to_json(k)::text AS row FROM api_keys k WHERE customer_id = ${tenant.customer.id}::uuid`,
+    };
     expect(rows).toHaveLength(3);
     for (const key of Object.values(tenant.keys)) {
       expect(rows.some((row) => row.row.includes(key.key))).toBe(false);
@@ -127,7 +138,9 @@ describe("HIPAA 164.312(a)(2)(iv) encryption and (d) authentication: credentials
   });
 
   it("patient account numbers are kept only as a keyed hash", async () => {
-    const [row] = await db().$queryRaw<{ row: string }[]>`SELECT row_to_json(c)::text AS row FROM claim_lines c WHERE customer_id = ${tenant.customer.id}::uuid`;
+    const [row] = await db().$queryRaw<
+      { row: string }[]
+    >`SELECT row_to_json(c)::text AS row FROM claim_lines c WHERE customer_id = ${tenant.customer.id}::uuid`;
     expect(row!.row).not.toContain(PATIENT_ACCOUNT);
     expect(row!.row).toMatch(/"patient_account_hash":"[0-9a-f]{32,}"/);
   });
@@ -159,7 +172,11 @@ describe("transmission hygiene: CORS and errors", () => {
     // The API-key lookup fails the way a broken database would, with internals in the message
     // (the key's earlier lookups are cached: empty the cache so this one reaches the database).
     principalCache().clear();
-    const spy = vi.spyOn(db().apiKey, "findUnique").mockRejectedValueOnce(new Error('relation "api_keys" does not exist at Object.<anonymous> (/work/main/src/server/api/context.ts:62:3) SELECT key_hash FROM api_keys'));
+    const spy = vi
+      .spyOn(db().apiKey, "findUnique")
+      .mockRejectedValueOnce(
+        new Error('relation "api_keys" does not exist at Object.<anonymous> (/work/main/src/server/api/context.ts:62:3) SELECT key_hash FROM api_keys'),
+      );
     const response = await rest("/customers/me");
     spy.mockRestore();
     expect(response.status).toBe(500);

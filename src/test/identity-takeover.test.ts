@@ -42,7 +42,11 @@ afterAll(async () => {
 async function rest(path: string, init: { method?: string; headers?: Headers; body?: unknown } = {}) {
   const headers = new Headers(init.headers);
   if (init.body !== undefined) headers.set("content-type", "application/json");
-  const response = await fetch(`${server.baseUrl}${path}`, { method: init.method ?? "GET", headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+  const response = await fetch(`${server.baseUrl}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+  });
   const text = await response.text();
   expect(response.status, `${init.method ?? "GET"} ${path}: ${text.slice(0, 300)}`).toBeLessThan(500);
   return { status: response.status, json: (text ? JSON.parse(text) : null) as Record<string, unknown> };
@@ -144,7 +148,11 @@ describe("finding 1: cross-tenant takeover through a pre-registered account", ()
   });
 
   it("an invitation link is for its own address: another signed-in account cannot accept it", async () => {
-    const invited = await rest("/invitations", { method: "POST", headers: a.members.ADMIN.session.headers, body: { email: `x-${uniqueSuffix()}@example.test`, role: "ADMIN" } });
+    const invited = await rest("/invitations", {
+      method: "POST",
+      headers: a.members.ADMIN.session.headers,
+      body: { email: `x-${uniqueSuffix()}@example.test`, role: "ADMIN" },
+    });
     const other = await signIn((await createTestUser({ password: "other-account-password" })).email, "other-account-password");
     const result = await trpc("invitations.accept", { token: tokenOf(invited.json) }, other!);
     expect(result.status).toBe(403);

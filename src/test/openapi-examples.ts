@@ -30,7 +30,19 @@ const isObject = (value: unknown): value is TNode => typeof value === "object" &
 const escape = (key: string) => key.replace(/~/g, "~0").replace(/\//g, "~1");
 
 // JSON Schema 2020-12 keywords whose values are subschemas.
-const ONE_SCHEMA = ["items", "additionalProperties", "unevaluatedProperties", "unevaluatedItems", "not", "if", "then", "else", "contains", "propertyNames", "contentSchema"];
+const ONE_SCHEMA = [
+  "items",
+  "additionalProperties",
+  "unevaluatedProperties",
+  "unevaluatedItems",
+  "not",
+  "if",
+  "then",
+  "else",
+  "contains",
+  "propertyNames",
+  "contentSchema",
+];
 const SCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems"];
 const SCHEMA_MAPS = ["properties", "patternProperties", "$defs", "dependentSchemas"];
 
@@ -177,7 +189,14 @@ export function checkExamples(document: unknown, ajv: Ajv2020 = createExampleVal
     const key = JSON.stringify(resolvePointer(document, example.schemaAt));
     const validate = validators.get(key) ?? ajv.compile({ $ref: `${DOCUMENT_ID}${example.schemaAt}` });
     validators.set(key, validate);
-    if (!validate(example.value)) failures.push({ at: example.at, errors: (validate.errors ?? []).map((error: ErrorObject) => `${error.instancePath || "/"} ${error.message ?? error.keyword}${error.keyword === "unevaluatedProperties" ? `: ${String(error.params.unevaluatedProperty)}` : ""}`) });
+    if (!validate(example.value))
+      failures.push({
+        at: example.at,
+        errors: (validate.errors ?? []).map(
+          (error: ErrorObject) =>
+            `${error.instancePath || "/"} ${error.message ?? error.keyword}${error.keyword === "unevaluatedProperties" ? `: ${String(error.params.unevaluatedProperty)}` : ""}`,
+        ),
+      });
   }
   return { checked: examples.length, failures };
 }
@@ -191,5 +210,10 @@ export function checkAgainstDocument(document: unknown, schemaAt: string, value:
   ajv.removeSchema(DOCUMENT_ID);
   ajv.addSchema({ ...(closeObjectSchemas(document) as TNode), $id: DOCUMENT_ID });
   const validate = ajv.compile({ $ref: `${DOCUMENT_ID}${schemaAt}` });
-  return validate(value) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath || "/"} ${error.message ?? error.keyword}${error.keyword === "unevaluatedProperties" ? `: ${String(error.params.unevaluatedProperty)}` : ""}`);
+  return validate(value)
+    ? []
+    : (validate.errors ?? []).map(
+        (error) =>
+          `${error.instancePath || "/"} ${error.message ?? error.keyword}${error.keyword === "unevaluatedProperties" ? `: ${String(error.params.unevaluatedProperty)}` : ""}`,
+      );
 }

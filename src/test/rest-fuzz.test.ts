@@ -82,7 +82,10 @@ function operationsOfDocument(): TOperation[] {
   for (const [path, item] of Object.entries(paths)) {
     for (const [method, operation] of Object.entries(item)) {
       if (!["get", "post", "put", "patch", "delete"].includes(method)) continue;
-      const content = ((operation.requestBody as { content?: Record<string, { schema?: TSchema }> } | undefined)?.content ?? {}) as Record<string, { schema?: TSchema }>;
+      const content = ((operation.requestBody as { content?: Record<string, { schema?: TSchema }> } | undefined)?.content ?? {}) as Record<
+        string,
+        { schema?: TSchema }
+      >;
       operations.push({
         key: `${method.toUpperCase()} ${path}`,
         method: method.toUpperCase(),
@@ -121,7 +124,9 @@ async function seedSide(mark: string): Promise<TSide> {
   const tenant = await createTestTenant();
   const customerId = tenant.customer.id;
   const ingestHeaders = new Headers([...tenant.keys.ANALYST.headers, ["idempotency-key", `fuzz-${randomUUID()}`]]);
-  const ingested = await (await callerFor(ingestHeaders)).ingest.claims({
+  const ingested = await (
+    await callerFor(ingestHeaders)
+  ).ingest.claims({
     lines: [claimLine(`${mark}-CLM-1`, `${mark} Mutual`, { payerClaimNumber: `${mark}-PCN`, patientAccount: `${mark}-PAT` })],
   });
   const claim = await db().claimLine.findFirstOrThrow({ where: { uploadId: ingested.upload.id }, select: { id: true, payerId: true } });
@@ -132,15 +137,39 @@ async function seedSide(mark: string): Promise<TSide> {
   const endpoint = await createTestEndpoint(customerId, "https://93.184.216.34/driftline-fuzz");
   await db().webhookEndpoint.update({ where: { id: endpoint.id }, data: { description: `${mark} endpoint`, enabled: false } });
   const delivery = await db().webhookDelivery.create({
-    data: { customerId, endpointId: endpoint.id, messageId: `msg_${randomUUID()}`, eventType: "webhook.test", payload: { type: "webhook.test", mark }, status: "DEAD", attemptCount: 5 },
+    data: {
+      customerId,
+      endpointId: endpoint.id,
+      messageId: `msg_${randomUUID()}`,
+      eventType: "webhook.test",
+      payload: { type: "webhook.test", mark },
+      status: "DEAD",
+      attemptCount: 5,
+    },
     select: { id: true },
   });
   const exported = await db().export.create({
-    data: { customerId, kind: "DRIFT_EVENTS", status: "SUCCEEDED", params: {}, progress: 1, rowCount: 1, content: `payer\r\n${mark} Mutual\r\n`, startedAt: new Date(), finishedAt: new Date() },
+    data: {
+      customerId,
+      kind: "DRIFT_EVENTS",
+      status: "SUCCEEDED",
+      params: {},
+      progress: 1,
+      rowCount: 1,
+      content: `payer\r\n${mark} Mutual\r\n`,
+      startedAt: new Date(),
+      finishedAt: new Date(),
+    },
     select: { id: true },
   });
-  const payerMapping = await db().payerMapping.create({ data: { customerId, rawName: `${mark} raw`, normalizedName: `${mark.toLowerCase()} raw`, payerId: claim.payerId }, select: { id: true } });
-  const cptMapping = await db().cptMapping.create({ data: { customerId, cptCode: `${mark.slice(-4, -3).replace(/[^A-Z]/, "Q")}${String(Math.floor(Math.random() * 9000) + 1000)}`, groupCode: "OTHER" }, select: { id: true } });
+  const payerMapping = await db().payerMapping.create({
+    data: { customerId, rawName: `${mark} raw`, normalizedName: `${mark.toLowerCase()} raw`, payerId: claim.payerId },
+    select: { id: true },
+  });
+  const cptMapping = await db().cptMapping.create({
+    data: { customerId, cptCode: `${mark.slice(-4, -3).replace(/[^A-Z]/, "Q")}${String(Math.floor(Math.random() * 9000) + 1000)}`, groupCode: "OTHER" },
+    select: { id: true },
+  });
   const member = await createTestUser({ customerId, role: "VIEWER", email: `${mark.toLowerCase()}-${randomUUID().slice(0, 6)}@example.test` });
   const spareKey = await createTestApiKey(customerId, "VIEWER", { name: `${mark} spare key` });
   // A run in progress: triggers return it and queue nothing (no worker writes behind our back).
@@ -186,7 +215,9 @@ async function rowCounts(customerId: string): Promise<Record<string, number>> {
 }
 
 function diff(before: Record<string, number>, after: Record<string, number>): string[] {
-  return Object.keys(before).filter((table) => before[table] !== after[table]).map((table) => `${table} ${before[table]} -> ${after[table]}`);
+  return Object.keys(before)
+    .filter((table) => before[table] !== after[table])
+    .map((table) => `${table} ${before[table]} -> ${after[table]}`);
 }
 
 /**
@@ -200,13 +231,14 @@ async function documentedRejectionRecord(operation: TOperation, status: number, 
   const table = change.split(" ")[0];
   if (table === "audit_events") return after.audit_events! - before.audit_events! <= after.uploads! - before.uploads!;
   if (table !== "uploads" || after.uploads! - before.uploads! !== 1) return false;
-  const { rows } = await counter.query<{ status: string }>("SELECT status::text FROM uploads WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 1", [a.tenant.customer.id]);
+  const { rows } = await counter.query<{ status: string }>("SELECT status::text FROM uploads WHERE customer_id = $1 ORDER BY created_at DESC LIMIT 1", [
+    a.tenant.customer.id,
+  ]);
   return rows[0]?.status === "REJECTED";
 }
 
 // ---------------------------------------------------------------------------------------------
 // Generators.
-
 
 function allIds(side: TSide): string[] {
   return Object.values(side.ids).flat();
@@ -221,9 +253,39 @@ const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString
  * list and of others, and ids that are A's, B's, random or not ids at all.
  */
 function craftedCursor(): fc.Arbitrary<string> {
-  const ordering = fc.constantFrom("-createdAt", "createdAt", "-lastDetectedAt", "severity", "-qValue", "-decidedAt", "serviceDate", "-occurredAt", "-queuedAt", "filename", "name", "-url", "x", "");
+  const ordering = fc.constantFrom(
+    "-createdAt",
+    "createdAt",
+    "-lastDetectedAt",
+    "severity",
+    "-qValue",
+    "-decidedAt",
+    "serviceDate",
+    "-occurredAt",
+    "-queuedAt",
+    "filename",
+    "name",
+    "-url",
+    "x",
+    "",
+  );
   const sortValue = fc.oneof(
-    fc.constantFrom<unknown>(0, -0, null, 1e308, -1e308, 5e-324, true, [], {}, ["2026-01-01T00:00:00.000Z"], { gt: "" }, "not a date", "a\u0000b", "2026-13-45T99:99:99.999Z"),
+    fc.constantFrom<unknown>(
+      0,
+      -0,
+      null,
+      1e308,
+      -1e308,
+      5e-324,
+      true,
+      [],
+      {},
+      ["2026-01-01T00:00:00.000Z"],
+      { gt: "" },
+      "not a date",
+      "a\u0000b",
+      "2026-13-45T99:99:99.999Z",
+    ),
     fc.date({ noInvalidDate: true }).map((date) => date.toISOString()),
     fc.double(),
     fc.string({ maxLength: 40 }),
@@ -232,7 +294,10 @@ function craftedCursor(): fc.Arbitrary<string> {
   return fc.oneof(
     { weight: 4, arbitrary: fc.tuple(ordering, sortValue, id).map((parts) => cursorOf(parts)) },
     { weight: 2, arbitrary: fc.tuple(sortValue, id).map((parts) => cursorOf(parts)) },
-    { weight: 1, arbitrary: fc.tuple(ordering, id).map(([order, one]) => Buffer.from(`[${JSON.stringify(order)},1e309,${JSON.stringify(one)}]`).toString("base64url")) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(ordering, id).map(([order, one]) => Buffer.from(`[${JSON.stringify(order)},1e309,${JSON.stringify(one)}]`).toString("base64url")),
+    },
     { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => cursorOf(value)) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 60 }).map((text) => Buffer.from(text).toString("base64url")) },
   );
@@ -294,7 +359,10 @@ function hostileValue(): fc.Arbitrary<unknown> {
     { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 30 }) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 30 }) },
     { weight: 1, arbitrary: fc.constantFrom(2_000, 70_000).map((n) => "A".repeat(n)) },
-    { weight: 2, arbitrary: fc.constantFrom(-1, 0, -2_147_483_649, 2_147_483_648, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e308, -1e308, 0.5, 1e-320) },
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom(-1, 0, -2_147_483_649, 2_147_483_648, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e308, -1e308, 0.5, 1e-320),
+    },
     { weight: 1, arbitrary: fc.integer() },
     { weight: 1, arbitrary: fc.double() },
     { weight: 1, arbitrary: fc.constantFrom(null, true, false) },
@@ -319,10 +387,13 @@ function fromSchema(schema: TSchema, depth = 0): fc.Arbitrary<unknown> {
   switch (type[0]) {
     case "string": {
       if (schema.format === "uuid") return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...allIds(a)) }, { weight: 1, arbitrary: fc.uuid() });
-      if (schema.format === "date") return fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
-      if (schema.format === "date-time") return fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString());
+      if (schema.format === "date")
+        return fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      if (schema.format === "date-time")
+        return fc.date({ min: new Date("2020-01-01"), max: new Date("2030-12-31"), noInvalidDate: true }).map((d) => d.toISOString());
       if (schema.format === "email") return fc.stringMatching(/^[a-z]{1,10}$/).map((local) => `fuzz-${local}@example.test`);
-      if (schema.format === "uri") return fc.constantFrom("https://93.184.216.34/hook", "https://example.com/hook", "http://127.0.0.1/x", "https://169.254.169.254/latest/meta-data");
+      if (schema.format === "uri")
+        return fc.constantFrom("https://93.184.216.34/hook", "https://example.com/hook", "http://127.0.0.1/x", "https://169.254.169.254/latest/meta-data");
       const min = schema.minLength ?? 0;
       const plain = fc.string({ minLength: min, maxLength: Math.max(min, Math.min(schema.maxLength ?? 40, 40)) });
       return schema.pattern ? regexArb(schema.pattern, plain) : plain;
@@ -359,12 +430,16 @@ function bodyArb(schema: TSchema): fc.Arbitrary<{ kind: string; value: unknown }
   const mutations: fc.Arbitrary<{ kind: string; value: unknown }>[] = [
     valid.map((value) => ({ kind: "valid", value })),
     valid.map((value) => ({ kind: "valid", value })),
-    fc.tuple(valid, fc.string({ minLength: 1, maxLength: 12 }), hostileValue()).map(([value, name, junk]) => ({ kind: "extra field", value: { ...(value as object), [`x_${name}`]: junk } })),
+    fc
+      .tuple(valid, fc.string({ minLength: 1, maxLength: 12 }), hostileValue())
+      .map(([value, name, junk]) => ({ kind: "extra field", value: { ...(value as object), [`x_${name}`]: junk } })),
     hostileValue().map((value) => ({ kind: "whole body replaced", value })),
   ];
   if (properties.length > 0) {
     mutations.push(
-      fc.tuple(valid, fc.constantFrom(...properties), hostileValue()).map(([value, name, junk]) => ({ kind: `field ${name} hostile`, value: { ...(value as object), [name]: junk } })),
+      fc
+        .tuple(valid, fc.constantFrom(...properties), hostileValue())
+        .map(([value, name, junk]) => ({ kind: `field ${name} hostile`, value: { ...(value as object), [name]: junk } })),
     );
   }
   if (required.length > 0) {
@@ -409,15 +484,19 @@ function caseArb(operation: TOperation): fc.Arbitrary<TCase> {
       queryParams.map((parameter) => [
         parameter.name,
         parameter.name === "cursor"
-          ? fc.oneof({ weight: 1, arbitrary: fromSchema(parameter.schema) }, { weight: 4, arbitrary: craftedCursor() }, { weight: 1, arbitrary: hostileValue() })
+          ? fc.oneof(
+              { weight: 1, arbitrary: fromSchema(parameter.schema) },
+              { weight: 4, arbitrary: craftedCursor() },
+              { weight: 1, arbitrary: hostileValue() },
+            )
           : fc.oneof({ weight: 3, arbitrary: fromSchema(parameter.schema) }, { weight: 1, arbitrary: hostileValue() }),
       ]),
     ),
     { requiredKeys: [] },
   );
-  const withExtra = fc.tuple(query, fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), hostileValue()), { freq: 4 })).map(([values, extra]) =>
-    extra ? { ...values, [`x${extra[0]}`]: extra[1] } : values,
-  );
+  const withExtra = fc
+    .tuple(query, fc.option(fc.tuple(fc.string({ minLength: 1, maxLength: 10 }), hostileValue()), { freq: 4 }))
+    .map(([values, extra]) => (extra ? { ...values, [`x${extra[0]}`]: extra[1] } : values));
   // With every query parameter drawn at once, nearly every case is refused for some other
   // parameter before the cursor is read; a quarter of a list's cases send a forged cursor alone.
   const listQuery = queryParams.some((parameter) => parameter.name === "cursor")
@@ -436,7 +515,7 @@ function caseArb(operation: TOperation): fc.Arbitrary<TCase> {
 }
 
 function queryValue(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
+  return typeof value === "string" ? value : (JSON.stringify(value) ?? "");
 }
 
 /**
@@ -471,7 +550,11 @@ function buildRequest(operation: TOperation, testCase: TCase): { url: string; in
     } else body = JSON.stringify(testCase.body.value) ?? "null";
     const isJson = !isUpload;
     const contentType =
-      testCase.rawBody === "wrong-type" ? "text/plain" : isJson ? "application/json" : operation.contentTypes.find((type) => type === "text/csv") ?? "text/csv";
+      testCase.rawBody === "wrong-type"
+        ? "text/plain"
+        : isJson
+          ? "application/json"
+          : (operation.contentTypes.find((type) => type === "text/csv") ?? "text/csv");
     headers.set("content-type", contentType);
   }
   return { url: `${server.baseUrl}${path}`, init: { method: operation.method, headers, body }, sent: `${path} ${body?.slice(0, 100_000) ?? ""}` };
@@ -517,56 +600,59 @@ describe("REST façade fuzzing (fast-check)", () => {
     const operations = operationsOfDocument();
     for (const [index, operation] of operations.entries()) {
       const before = failures.length;
-      await fc.assert(
-        fc.asyncProperty(caseArb(operation), async (testCase) => {
-          cases += 1;
-          const { url, init, sent } = buildRequest(operation, testCase);
-          const mutating = operation.method !== "GET";
-          const [beforeA, beforeB] = mutating ? await Promise.all([rowCounts(a.tenant.customer.id), rowCounts(b.tenant.customer.id)]) : [null, null];
-          const response = await fetch(url, init);
-          const text = await response.text();
-          statuses[response.status] = (statuses[response.status] ?? 0) + 1;
-          const where = `${operation.key} [${testCase.role}, ${testCase.body?.kind ?? "no body"}, ${testCase.rawBody}] ${sent.slice(0, 300)}`;
-          const problems: string[] = [];
-          if (response.status >= 500) problems.push(`${response.status}: ${text.slice(0, 300)}`);
-          const requestId = response.headers.get("x-request-id");
-          if (!requestId) problems.push("no x-request-id");
-          if (response.status >= 400) {
-            const type = response.headers.get("content-type");
-            if (type !== "application/problem+json") problems.push(`error ${response.status} as ${type}: ${text.slice(0, 200)}`);
-            else {
-              const body = JSON.parse(text) as Record<string, unknown>;
-              if (!body.requestId || body.requestId !== requestId) problems.push(`problem requestId ${String(body.requestId)} vs header ${requestId}`);
-              if (body.status !== response.status) problems.push(`problem.status ${String(body.status)}`);
-              if (typeof body.code !== "string" || !Array.isArray(body.errors)) problems.push("problem without code/errors");
-              if (/\bat .+:\d+:\d+\)?/.test(text) || /prisma|SELECT |node_modules/i.test(String(body.detail))) problems.push(`internals in problem: ${text.slice(0, 200)}`);
-            }
-          }
-          const leaked = secrets.filter((secret) => text.includes(secret) && !sent.includes(secret) && !decodeURIComponent(sent).includes(secret));
-          if (leaked.length > 0) problems.push(`answer carries B's data: ${leaked.join(", ")}: ${text.slice(0, 300)}`);
-          if (mutating) {
-            const [afterA, afterB] = await Promise.all([rowCounts(a.tenant.customer.id), rowCounts(b.tenant.customer.id)]);
-            const changedB = diff(beforeB!, afterB);
-            if (changedB.length > 0) problems.push(`B's rows changed: ${changedB.join(", ")}`);
+      await fc
+        .assert(
+          fc.asyncProperty(caseArb(operation), async (testCase) => {
+            cases += 1;
+            const { url, init, sent } = buildRequest(operation, testCase);
+            const mutating = operation.method !== "GET";
+            const [beforeA, beforeB] = mutating ? await Promise.all([rowCounts(a.tenant.customer.id), rowCounts(b.tenant.customer.id)]) : [null, null];
+            const response = await fetch(url, init);
+            const text = await response.text();
+            statuses[response.status] = (statuses[response.status] ?? 0) + 1;
+            const where = `${operation.key} [${testCase.role}, ${testCase.body?.kind ?? "no body"}, ${testCase.rawBody}] ${sent.slice(0, 300)}`;
+            const problems: string[] = [];
+            if (response.status >= 500) problems.push(`${response.status}: ${text.slice(0, 300)}`);
+            const requestId = response.headers.get("x-request-id");
+            if (!requestId) problems.push("no x-request-id");
             if (response.status >= 400) {
-              const changedA: string[] = [];
-              for (const change of diff(beforeA!, afterA)) {
-                if (!(await documentedRejectionRecord(operation, response.status, beforeA!, afterA, change))) changedA.push(change);
+              const type = response.headers.get("content-type");
+              if (type !== "application/problem+json") problems.push(`error ${response.status} as ${type}: ${text.slice(0, 200)}`);
+              else {
+                const body = JSON.parse(text) as Record<string, unknown>;
+                if (!body.requestId || body.requestId !== requestId) problems.push(`problem requestId ${String(body.requestId)} vs header ${requestId}`);
+                if (body.status !== response.status) problems.push(`problem.status ${String(body.status)}`);
+                if (typeof body.code !== "string" || !Array.isArray(body.errors)) problems.push("problem without code/errors");
+                if (/\bat .+:\d+:\d+\)?/.test(text) || /prisma|SELECT |node_modules/i.test(String(body.detail)))
+                  problems.push(`internals in problem: ${text.slice(0, 200)}`);
               }
-              if (changedA.length > 0) problems.push(`rejected (${response.status}) but A's rows changed: ${changedA.join(", ")}`);
             }
-          }
-          if (problems.length > 0) {
-            failures.push(`${where}\n    ${problems.join("\n    ")}`);
-            return false;
-          }
-          return true;
-        }),
-        { seed: SEED + index, numRuns: RUNS, endOnFailure: true },
-      ).catch((error: unknown) => {
-        // A failing case was recorded above; anything else (generator trouble) is a failure too.
-        if (failures.length === before) failures.push(`${operation.key}: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
-      });
+            const leaked = secrets.filter((secret) => text.includes(secret) && !sent.includes(secret) && !decodeURIComponent(sent).includes(secret));
+            if (leaked.length > 0) problems.push(`answer carries B's data: ${leaked.join(", ")}: ${text.slice(0, 300)}`);
+            if (mutating) {
+              const [afterA, afterB] = await Promise.all([rowCounts(a.tenant.customer.id), rowCounts(b.tenant.customer.id)]);
+              const changedB = diff(beforeB!, afterB);
+              if (changedB.length > 0) problems.push(`B's rows changed: ${changedB.join(", ")}`);
+              if (response.status >= 400) {
+                const changedA: string[] = [];
+                for (const change of diff(beforeA!, afterA)) {
+                  if (!(await documentedRejectionRecord(operation, response.status, beforeA!, afterA, change))) changedA.push(change);
+                }
+                if (changedA.length > 0) problems.push(`rejected (${response.status}) but A's rows changed: ${changedA.join(", ")}`);
+              }
+            }
+            if (problems.length > 0) {
+              failures.push(`${where}\n    ${problems.join("\n    ")}`);
+              return false;
+            }
+            return true;
+          }),
+          { seed: SEED + index, numRuns: RUNS, endOnFailure: true },
+        )
+        .catch((error: unknown) => {
+          // A failing case was recorded above; anything else (generator trouble) is a failure too.
+          if (failures.length === before) failures.push(`${operation.key}: ${error instanceof Error ? error.message.slice(0, 500) : String(error)}`);
+        });
     }
     console.log(`REST fuzz: ${cases} cases over ${operations.length} operations (seed ${SEED}, ${RUNS} runs each); statuses ${JSON.stringify(statuses)}`);
     expect(failures).toEqual([]);

@@ -27,7 +27,10 @@ const git = (...args: string[]) => execFileSync("git", args, { cwd: ROOT, encodi
 
 /** Newest first-parent ancestor with fewer migrations than HEAD and the same runtime dependencies. */
 function previousRelease(): string {
-  const migrationsAt = (commit: string) => git("ls-tree", "--name-only", `${commit}:prisma/migrations`).split("\n").filter((f) => f.endsWith(".sql"));
+  const migrationsAt = (commit: string) =>
+    git("ls-tree", "--name-only", `${commit}:prisma/migrations`)
+      .split("\n")
+      .filter((f) => f.endsWith(".sql"));
   const dependenciesAt = (commit: string) => JSON.stringify((JSON.parse(git("show", `${commit}:package.json`)) as { dependencies: unknown }).dependencies);
   const current = new Set(migrationsAt("HEAD"));
   const dependencies = dependenciesAt("HEAD");
@@ -66,7 +69,7 @@ function launch(dir: string, args: string[], env: NodeJS.ProcessEnv, until: (lin
       for (let at = buffered.indexOf("\n"); at >= 0; at = buffered.indexOf("\n")) {
         const text = buffered.slice(0, at);
         buffered = buffered.slice(at + 1);
-        if (!text.startsWith("{\"")) continue; // the application's own log lines
+        if (!text.startsWith('{"')) continue; // the application's own log lines
         const line = JSON.parse(text) as Record<string, unknown>;
         if (!("level" in line)) lines.push(line);
         if (until(line)) resolve({ child, lines });
@@ -218,7 +221,17 @@ describe("rolling upgrade", () => {
     step("switch-over");
 
     const seconds = (performance.now() - started) / 1000;
-    console.log(JSON.stringify({ rollingUpgrade: { previous: commit.slice(0, 12), seconds: Math.round(seconds), steps, requests: Object.fromEntries(byPhase), failures: failures.length } }));
+    console.log(
+      JSON.stringify({
+        rollingUpgrade: {
+          previous: commit.slice(0, 12),
+          seconds: Math.round(seconds),
+          steps,
+          requests: Object.fromEntries(byPhase),
+          failures: failures.length,
+        },
+      }),
+    );
     expect(failures).toEqual([]);
     for (const name of ["previous release", "migrating", "both releases", "new release alone"]) expect(byPhase.get(name) ?? 0).toBeGreaterThan(0);
     expect(previous.served).toBeGreaterThan(0);

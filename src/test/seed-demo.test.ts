@@ -40,20 +40,13 @@ describe("seedDemo, small", () => {
 
   it("inserts exactly the requested claim lines, split across the tenants", async () => {
     const ids = summary.tenants.map((t) => t.id);
-    expect(summary.tenants.map((t) => t.slug)).toEqual([
-      `${slugPrefix}-northwind-clinic`,
-      `${slugPrefix}-lakeside-health`,
-      `${slugPrefix}-summit-ortho`,
-    ]);
+    expect(summary.tenants.map((t) => t.slug)).toEqual([`${slugPrefix}-northwind-clinic`, `${slugPrefix}-lakeside-health`, `${slugPrefix}-summit-ortho`]);
     expect(Number(await scalar<string>("SELECT count(*) FROM claim_lines WHERE customer_id = ANY($1::uuid[])", [ids]))).toBe(5_000);
     expect(summary.totalClaims).toBe(5_000);
     for (const tenant of summary.tenants) {
       const n = Number(await scalar<string>("SELECT count(*) FROM claim_lines WHERE customer_id = $1", [tenant.id]));
       expect(n).toBe(tenant.claimCount);
-      const upload = await client.query(
-        "SELECT format, status, row_count, applied_count FROM uploads WHERE customer_id = $1",
-        [tenant.id],
-      );
+      const upload = await client.query("SELECT format, status, row_count, applied_count FROM uploads WHERE customer_id = $1", [tenant.id]);
       expect(upload.rows).toEqual([{ format: "CSV", status: "APPLIED", row_count: n, applied_count: n }]);
       // Every line points at its upload, and its payer is the one its mapping names.
       expect(
@@ -108,9 +101,7 @@ describe("seedDemo, small", () => {
     const again = await seedDemo(url(), { tenants: 3, claims: 5_000, randomSeed: 7, slugPrefix, asOf: AS_OF });
     expect(again.tenants.every((t) => t.skipped)).toBe(true);
     expect(again.totalClaims).toBe(5_000);
-    await expect(
-      seedDemo(url(), { tenants: 1, claims: 10, randomSeed: 7, slugPrefix, asOf: AS_OF, onExisting: "error" }),
-    ).rejects.toThrow(/exists already/);
+    await expect(seedDemo(url(), { tenants: 1, claims: 10, randomSeed: 7, slugPrefix, asOf: AS_OF, onExisting: "error" })).rejects.toThrow(/exists already/);
   });
 
   it("uses only cpt_groups codes the application knows", async () => {

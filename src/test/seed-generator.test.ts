@@ -45,7 +45,11 @@ describe("seeded randomness", () => {
 
   it("samples weights in proportion and allocates exact totals", () => {
     const rng = new Random(1);
-    const table = new WeightedTable([["a", 1], ["b", 3], ["zero", 0]] as const);
+    const table = new WeightedTable([
+      ["a", 1],
+      ["b", 3],
+      ["zero", 0],
+    ] as const);
     let b = 0;
     for (let i = 0; i < 20_000; i++) if (table.sample(rng) === "b") b++;
     expect(b / 20_000).toBeGreaterThan(0.73);

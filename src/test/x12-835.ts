@@ -27,7 +27,8 @@ export function x12_835(claims: TTestClaim[], options: { payer?: string; control
     body.push("DTM*050*20240410");
     body.push(`SVC*HC:${claim.code ?? "99213"}*${sign * claim.charge}*${sign * claim.paid}**${sign}`);
     body.push("DTM*472*20240408");
-    for (const [group, reason, amount] of claim.adjustments ?? (claim.charge > claim.paid ? [["CO", "45", claim.charge - claim.paid] as [string, string, number]] : [])) {
+    for (const [group, reason, amount] of claim.adjustments ??
+      (claim.charge > claim.paid ? [["CO", "45", claim.charge - claim.paid] as [string, string, number]] : [])) {
       body.push(`CAS*${group}*${reason}*${sign * amount}`);
     }
   }

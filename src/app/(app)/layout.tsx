@@ -16,7 +16,15 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
       return await caller.customers.me();
     } catch (error) {
       // A superuser who has not switched into a tenant has none: the tenant list is their home.
-      if (error instanceof TRPCError && error.code === "FORBIDDEN" && (await caller.customers.list({ limit: 1 }).then(() => true, () => false))) redirect("/tenants");
+      if (
+        error instanceof TRPCError &&
+        error.code === "FORBIDDEN" &&
+        (await caller.customers.list({ limit: 1 }).then(
+          () => true,
+          () => false,
+        ))
+      )
+        redirect("/tenants");
       throw error;
     }
   });
@@ -25,7 +33,9 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
     <TRPCReactProvider>
       <SessionActivity idleMinutes={env().SESSION_IDLE_MINUTES} />
       <header className="topbar">
-        <Link href="/" className="brand">Driftline</Link>
+        <Link href="/" className="brand">
+          Driftline
+        </Link>
         <nav aria-label="Main">
           <Link href="/">Dashboard</Link>
           <Link href="/scorecard">Scorecard</Link>
@@ -54,7 +64,10 @@ export default async function AppLayout({ children }: { children: ReactNode }) {
         </nav>
         <div className="who">
           <span>{me.customer.name}</span>
-          <span className="muted">{me.caller.label} · {me.role}{me.viaSwitch ? " (switched)" : ""}</span>
+          <span className="muted">
+            {me.caller.label} · {me.role}
+            {me.viaSwitch ? " (switched)" : ""}
+          </span>
           <SignOutButton />
         </div>
       </header>

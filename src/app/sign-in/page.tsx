@@ -10,7 +10,9 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
       {reason === "idle" && <p role="status">You were signed out after a period of inactivity.</p>}
       {reason === "ended" && <p role="status">Your session has ended. Sign in again.</p>}
       <SignInForm />
-      <p className="muted"><a href="/reset-password">Forgot your password?</a></p>
+      <p className="muted">
+        <a href="/reset-password">Forgot your password?</a>
+      </p>
     </main>
   );
 }

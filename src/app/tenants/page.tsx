@@ -15,10 +15,14 @@ export default async function TenantsPage() {
   return (
     <TRPCReactProvider>
       <header className="topbar">
-        <Link href={me ? "/" : "/tenants"} className="brand">Driftline</Link>
+        <Link href={me ? "/" : "/tenants"} className="brand">
+          Driftline
+        </Link>
         <nav aria-label="Main">
           {me && <Link href="/">Back to {me.customer.name}</Link>}
-          <Link href="/tenants" aria-current="page">Tenants</Link>
+          <Link href="/tenants" aria-current="page">
+            Tenants
+          </Link>
         </nav>
         <div className="who">
           <span className="muted">Superuser{me ? ` · in ${me.customer.name}` : " · no tenant selected"}</span>

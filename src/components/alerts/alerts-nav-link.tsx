@@ -12,7 +12,12 @@ export function AlertsNavLink() {
   const count = active.data?.total ?? 0;
   return (
     <Link href="/alerts" aria-label={count > 0 ? `Alerts, ${count} active` : "Alerts"}>
-      Alerts{count > 0 && <span className="nav-badge" data-testid="alerts-badge">{count > 99 ? "99+" : count}</span>}
+      Alerts
+      {count > 0 && (
+        <span className="nav-badge" data-testid="alerts-badge">
+          {count > 99 ? "99+" : count}
+        </span>
+      )}
     </Link>
   );
 }

@@ -38,7 +38,10 @@ export function FeedbackDialog({ alertId, existing, onClose }: { alertId: string
     save.mutate({
       id: alertId,
       verdict: text("verdict") as (typeof VERDICTS)[number],
-      reasonCodes: text("reasonCodes").split(",").map((s) => s.trim()).filter(Boolean),
+      reasonCodes: text("reasonCodes")
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
       recoveredAmount: text("recoveredAmount") || null,
       recoveredOn: text("recoveredOn") || null,
       notes: text("notes") || null,
@@ -49,21 +52,48 @@ export function FeedbackDialog({ alertId, existing, onClose }: { alertId: string
     <dialog ref={ref} className="feedback" onClose={onClose} aria-label="Alert feedback">
       <form className="stack" onSubmit={onSubmit}>
         <h2>Feedback</h2>
-        <label>Verdict
+        <label>
+          Verdict
           <select name="verdict" defaultValue={existing?.verdict ?? "REAL"}>
-            {VERDICTS.map((v) => <option key={v} value={v}>{v === "NEEDS_FOLLOWUP" ? "Needs follow-up" : v === "REAL" ? "Real" : "Noise"}</option>)}
+            {VERDICTS.map((v) => (
+              <option key={v} value={v}>
+                {v === "NEEDS_FOLLOWUP" ? "Needs follow-up" : v === "REAL" ? "Real" : "Noise"}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Reason codes (comma-separated)<input name="reasonCodes" defaultValue={existing?.reasonCodes.join(", ") ?? ""} maxLength={400} /></label>
-        <label>Recovered amount ($)<input name="recoveredAmount" inputMode="decimal" pattern="\d{1,10}(\.\d{1,2})?" defaultValue={existing?.recoveredAmount ?? ""} /></label>
-        <label>Recovered on<input name="recoveredOn" type="date" defaultValue={existing?.recoveredOn ?? ""} /></label>
-        <label>Notes (no patient details)<textarea name="notes" rows={3} maxLength={4000} defaultValue={existing?.notes ?? ""} /></label>
-        {save.error && <p role="alert" className="error">{save.error.message}</p>}
+        <label>
+          Reason codes (comma-separated)
+          <input name="reasonCodes" defaultValue={existing?.reasonCodes.join(", ") ?? ""} maxLength={400} />
+        </label>
+        <label>
+          Recovered amount ($)
+          <input name="recoveredAmount" inputMode="decimal" pattern="\d{1,10}(\.\d{1,2})?" defaultValue={existing?.recoveredAmount ?? ""} />
+        </label>
+        <label>
+          Recovered on
+          <input name="recoveredOn" type="date" defaultValue={existing?.recoveredOn ?? ""} />
+        </label>
+        <label>
+          Notes (no patient details)
+          <textarea name="notes" rows={3} maxLength={4000} defaultValue={existing?.notes ?? ""} />
+        </label>
+        {save.error && (
+          <p role="alert" className="error">
+            {save.error.message}
+          </p>
+        )}
         <div className="row">
-          <button type="submit" disabled={save.isPending}>Save feedback</button>
-          <button type="button" className="link-button" onClick={() => ref.current?.close()}>Cancel</button>
+          <button type="submit" disabled={save.isPending}>
+            Save feedback
+          </button>
+          <button type="button" className="link-button" onClick={() => ref.current?.close()}>
+            Cancel
+          </button>
         </div>
-        <p className="muted">Noise resolves the alert; two noise verdicts in 30 days suppress later alerts of the same rule, payer, CPT group and drift type.</p>
+        <p className="muted">
+          Noise resolves the alert; two noise verdicts in 30 days suppress later alerts of the same rule, payer, CPT group and drift type.
+        </p>
       </form>
     </dialog>
   );

@@ -29,12 +29,30 @@ function ChartFrame({ label, table, height = 240, children }: { label: string; t
 }
 
 export function DenialTrendChart({ points }: { points: { month: string; denialRate: number | null; decidedLines: number }[] }) {
-  const data = points.map((p) => ({ month: formatMonth(p.month), rate: p.denialRate === null ? null : Number((p.denialRate * 100).toFixed(2)), lines: p.decidedLines }));
+  const data = points.map((p) => ({
+    month: formatMonth(p.month),
+    rate: p.denialRate === null ? null : Number((p.denialRate * 100).toFixed(2)),
+    lines: p.decidedLines,
+  }));
   const table = (
     <table>
       <caption>Denial rate by month</caption>
-      <thead><tr><th scope="col">Month</th><th scope="col">Denial rate</th><th scope="col">Decided lines</th></tr></thead>
-      <tbody>{points.map((p) => <tr key={p.month}><td>{formatMonth(p.month)}</td><td>{formatPercent(p.denialRate)}</td><td>{p.decidedLines}</td></tr>)}</tbody>
+      <thead>
+        <tr>
+          <th scope="col">Month</th>
+          <th scope="col">Denial rate</th>
+          <th scope="col">Decided lines</th>
+        </tr>
+      </thead>
+      <tbody>
+        {points.map((p) => (
+          <tr key={p.month}>
+            <td>{formatMonth(p.month)}</td>
+            <td>{formatPercent(p.denialRate)}</td>
+            <td>{p.decidedLines}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
   return (
@@ -57,8 +75,22 @@ export function TopPayersChart({ payers }: { payers: { name: string; revenueAtRi
   const table = (
     <table>
       <caption>Top drifting payers by revenue at risk</caption>
-      <thead><tr><th scope="col">Payer</th><th scope="col">Revenue at risk per month</th><th scope="col">Active events</th></tr></thead>
-      <tbody>{payers.map((p) => <tr key={p.name}><td>{p.name}</td><td>{formatMoney(p.revenueAtRisk)}</td><td>{p.activeEvents}</td></tr>)}</tbody>
+      <thead>
+        <tr>
+          <th scope="col">Payer</th>
+          <th scope="col">Revenue at risk per month</th>
+          <th scope="col">Active events</th>
+        </tr>
+      </thead>
+      <tbody>
+        {payers.map((p) => (
+          <tr key={p.name}>
+            <td>{p.name}</td>
+            <td>{formatMoney(p.revenueAtRisk)}</td>
+            <td>{p.activeEvents}</td>
+          </tr>
+        ))}
+      </tbody>
     </table>
   );
   return (
@@ -83,7 +115,17 @@ const UNIT_FORMAT: Record<"rate" | "ratio" | "days", (value: number) => string> 
 };
 
 /** Props are plain data (this is rendered from server components): `unit` picks the format. */
-export function BaselineCurrentChart({ metric, baseline, current, unit }: { metric: string; baseline: number; current: number; unit: "rate" | "ratio" | "days" }) {
+export function BaselineCurrentChart({
+  metric,
+  baseline,
+  current,
+  unit,
+}: {
+  metric: string;
+  baseline: number;
+  current: number;
+  unit: "rate" | "ratio" | "days";
+}) {
   const format = UNIT_FORMAT[unit];
   const data = [
     { window: "Baseline", value: baseline },
@@ -93,8 +135,14 @@ export function BaselineCurrentChart({ metric, baseline, current, unit }: { metr
     <table>
       <caption>{metric}: baseline vs current</caption>
       <tbody>
-        <tr><th scope="row">Baseline</th><td>{format(baseline)}</td></tr>
-        <tr><th scope="row">Current</th><td>{format(current)}</td></tr>
+        <tr>
+          <th scope="row">Baseline</th>
+          <td>{format(baseline)}</td>
+        </tr>
+        <tr>
+          <th scope="row">Current</th>
+          <td>{format(current)}</td>
+        </tr>
       </tbody>
     </table>
   );
@@ -106,7 +154,12 @@ export function BaselineCurrentChart({ metric, baseline, current, unit }: { metr
           <XAxis dataKey="window" tick={{ fill: "#3d4756", fontSize: 13 }} />
           <YAxis tickFormatter={(v: number) => format(v)} tick={{ fill: "#3d4756", fontSize: 12 }} width={72} domain={[0, "auto"]} />
           <Tooltip formatter={(value) => [format(Number(value)), metric]} />
-          <Bar dataKey="value" name={metric} isAnimationActive={false} label={{ position: "top", formatter: (v: unknown) => format(Number(v)), fill: "#1b2430" }}>
+          <Bar
+            dataKey="value"
+            name={metric}
+            isAnimationActive={false}
+            label={{ position: "top", formatter: (v: unknown) => format(Number(v)), fill: "#1b2430" }}
+          >
             <Cell fill="#64748b" />
             <Cell fill="#b42318" />
           </Bar>
@@ -119,7 +172,12 @@ export function BaselineCurrentChart({ metric, baseline, current, unit }: { metr
 /** A tiny inline SVG sparkline (no library): the denial rate per slice of the period. */
 export function Sparkline({ values, label, width = 96, height = 24 }: { values: (number | null)[]; label: string; width?: number; height?: number }) {
   const known = values.filter((v): v is number => v !== null);
-  if (known.length < 2) return <span className="muted" aria-label={`${label}: not enough data`}>—</span>;
+  if (known.length < 2)
+    return (
+      <span className="muted" aria-label={`${label}: not enough data`}>
+        —
+      </span>
+    );
   const max = Math.max(...known, 0.0001);
   const step = width / Math.max(values.length - 1, 1);
   const points = values

@@ -18,9 +18,15 @@ export function DashboardView({ initial, customerName }: { initial?: TDashboardD
     <div className="read-side">
       <div className="page-head">
         <h1>{customerName}</h1>
-        <p className="muted" aria-live="polite">{data ? `Figures as of ${formatDateTime(data.computedAt)}` : "Loading figures…"}</p>
+        <p className="muted" aria-live="polite">
+          {data ? `Figures as of ${formatDateTime(data.computedAt)}` : "Loading figures…"}
+        </p>
       </div>
-      {query.isError && <p role="alert" className="error">The dashboard could not be loaded: {query.error.message}</p>}
+      {query.isError && (
+        <p role="alert" className="error">
+          The dashboard could not be loaded: {query.error.message}
+        </p>
+      )}
       {!data ? <DashboardSkeleton /> : <DashboardBody data={data} />}
     </div>
   );
@@ -29,8 +35,21 @@ export function DashboardView({ initial, customerName }: { initial?: TDashboardD
 function DashboardSkeleton() {
   return (
     <div aria-busy="true" aria-label="Loading the dashboard">
-      <ul className="cards">{Array.from({ length: 6 }, (_, i) => <li key={i} className="card"><div className="skeleton" style={{ height: 52 }} /></li>)}</ul>
-      <div className="panels"><div className="panel"><div className="skeleton" style={{ height: 240 }} /></div><div className="panel"><div className="skeleton" style={{ height: 240 }} /></div></div>
+      <ul className="cards">
+        {Array.from({ length: 6 }, (_, i) => (
+          <li key={i} className="card">
+            <div className="skeleton" style={{ height: 52 }} />
+          </li>
+        ))}
+      </ul>
+      <div className="panels">
+        <div className="panel">
+          <div className="skeleton" style={{ height: 240 }} />
+        </div>
+        <div className="panel">
+          <div className="skeleton" style={{ height: 240 }} />
+        </div>
+      </div>
     </div>
   );
 }
@@ -50,13 +69,17 @@ function DashboardBody({ data }: { data: TDashboardData }) {
         {totals.recoveredThisMonth !== undefined && (
           <li className="card">
             <p className="label">Recovered this month</p>
-            <p className="value"><Link href="/underpayments?status=RECOVERED">{formatMoney(totals.recoveredThisMonth)}</Link></p>
+            <p className="value">
+              <Link href="/underpayments?status=RECOVERED">{formatMoney(totals.recoveredThisMonth)}</Link>
+            </p>
             <p className="hint">underpayments paid after correction</p>
           </li>
         )}
         <li className="card">
           <p className="label">Active drift events</p>
-          <p className="value"><Link href="/drift-events?status=ACTIVE">{formatCount(totals.activeDriftEvents)}</Link></p>
+          <p className="value">
+            <Link href="/drift-events?status=ACTIVE">{formatCount(totals.activeDriftEvents)}</Link>
+          </p>
           <p className="hint">payer behaviour changes now</p>
         </li>
         <li className="card">
@@ -76,14 +99,22 @@ function DashboardBody({ data }: { data: TDashboardData }) {
         </li>
         <li className="card">
           <p className="label">Last detection run</p>
-          <p className="value" style={{ fontSize: 18 }}><Link href="/runs">{lastRun ? lastRun.status.toLowerCase() : "none yet"}</Link></p>
-          <p className="hint">{lastRun ? `${timeAgo(lastRun.finishedAt ?? lastRun.queuedAt)} · ${lastRun.eventsOpened} opened, ${lastRun.eventsResolved} resolved` : "runs daily, or start one on Runs"}</p>
+          <p className="value" style={{ fontSize: 18 }}>
+            <Link href="/runs">{lastRun ? lastRun.status.toLowerCase() : "none yet"}</Link>
+          </p>
+          <p className="hint">
+            {lastRun
+              ? `${timeAgo(lastRun.finishedAt ?? lastRun.queuedAt)} · ${lastRun.eventsOpened} opened, ${lastRun.eventsResolved} resolved`
+              : "runs daily, or start one on Runs"}
+          </p>
         </li>
       </ul>
 
       {!hasClaims && (
         <div className="empty" role="status">
-          <p><strong>No claims yet.</strong> Upload a CSV or X12 835 file, or send claims through the API; the dashboard fills in after the first detection run.</p>
+          <p>
+            <strong>No claims yet.</strong> Upload a CSV or X12 835 file, or send claims through the API; the dashboard fills in after the first detection run.
+          </p>
         </div>
       )}
 
@@ -95,7 +126,9 @@ function DashboardBody({ data }: { data: TDashboardData }) {
         <section className="panel" aria-labelledby="payers-title">
           <h2 id="payers-title">Top drifting payers</h2>
           {data.topDriftingPayers.length > 0 ? (
-            <TopPayersChart payers={data.topDriftingPayers.map((p) => ({ name: p.payer.name, revenueAtRisk: p.revenueAtRisk, activeEvents: p.activeEvents }))} />
+            <TopPayersChart
+              payers={data.topDriftingPayers.map((p) => ({ name: p.payer.name, revenueAtRisk: p.revenueAtRisk, activeEvents: p.activeEvents }))}
+            />
           ) : (
             <p className="muted">No payer is drifting right now.{lastRun ? "" : " Run a detection to find out."}</p>
           )}
@@ -111,7 +144,9 @@ function DashboardBody({ data }: { data: TDashboardData }) {
             <ul className="list-plain">
               {data.topDriftingPayers.map((p) => (
                 <li key={p.payer.id}>
-                  <Link href={`/drift-events?status=ACTIVE&payerId=${p.payer.id}`}><strong>{p.payer.name}</strong></Link>{" "}
+                  <Link href={`/drift-events?status=ACTIVE&payerId=${p.payer.id}`}>
+                    <strong>{p.payer.name}</strong>
+                  </Link>{" "}
                   <span className={`badge ${severityLabel(p.maxSeverity).toLowerCase()}`}>{severityLabel(p.maxSeverity)}</span>
                   <div className="muted">
                     {p.activeEvents} active · {p.driftTypes.map((t) => DRIFT_TYPE_LABEL[t]).join(", ")} · {formatMoney(p.revenueAtRisk)} a month

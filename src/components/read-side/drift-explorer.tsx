@@ -83,7 +83,10 @@ export function DriftExplorer({ role }: { role: TRole }) {
       <div className="page-head">
         <h1>Drift events</h1>
         {role !== "VIEWER" && (
-          <ExportButton kind="DRIFT_EVENTS" params={{ status: filters.status, driftType: filters.driftType, payerId: filters.payerId, cptGroup: filters.cptGroup }} />
+          <ExportButton
+            kind="DRIFT_EVENTS"
+            params={{ status: filters.status, driftType: filters.driftType, payerId: filters.payerId, cptGroup: filters.cptGroup }}
+          />
         )}
       </div>
       <form className="filters" aria-label="Filter drift events" onSubmit={(e) => e.preventDefault()} role="search">
@@ -103,21 +106,33 @@ export function DriftExplorer({ role }: { role: TRole }) {
           Type
           <select value={filters.driftType ?? ""} onChange={(e) => update({ driftType: e.target.value || undefined })}>
             <option value="">All types</option>
-            {DRIFT_TYPES.map((t) => <option key={t} value={t}>{DRIFT_TYPE_LABEL[t]}</option>)}
+            {DRIFT_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {DRIFT_TYPE_LABEL[t]}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           Payer
           <select value={filters.payerId ?? ""} onChange={(e) => update({ payerId: e.target.value || undefined })}>
             <option value="">All payers</option>
-            {payers.data?.items.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            {payers.data?.items.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.name}
+              </option>
+            ))}
           </select>
         </label>
         <label>
           CPT group
           <select value={filters.cptGroup ?? ""} onChange={(e) => update({ cptGroup: e.target.value || undefined })}>
             <option value="">All groups</option>
-            {groups.data?.items.map((g) => <option key={g.code} value={g.code}>{g.name}</option>)}
+            {groups.data?.items.map((g) => (
+              <option key={g.code} value={g.code}>
+                {g.name}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -132,15 +147,29 @@ export function DriftExplorer({ role }: { role: TRole }) {
         <label>
           Order
           <select value={filters.ordering} onChange={(e) => update({ ordering: e.target.value })}>
-            {ORDERINGS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+            {ORDERINGS.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
           </select>
         </label>
         <fieldset className="toolbar" style={{ border: "none", padding: 0, margin: 0 }}>
           <legend className="sr-only">View</legend>
-          <button type="button" className={mode === "scroll" ? undefined : "secondary"} aria-pressed={mode === "scroll"} onClick={() => update({ mode: undefined })}>
+          <button
+            type="button"
+            className={mode === "scroll" ? undefined : "secondary"}
+            aria-pressed={mode === "scroll"}
+            onClick={() => update({ mode: undefined })}
+          >
             Scroll
           </button>
-          <button type="button" className={mode === "pages" ? undefined : "secondary"} aria-pressed={mode === "pages"} onClick={() => update({ mode: "pages" })}>
+          <button
+            type="button"
+            className={mode === "pages" ? undefined : "secondary"}
+            aria-pressed={mode === "pages"}
+            onClick={() => update({ mode: "pages" })}
+          >
             Pages
           </button>
         </fieldset>
@@ -166,15 +195,23 @@ function ScrollList({ input }: { input: TFilters }) {
   useEffect(() => {
     const node = sentinel.current;
     if (!node || !hasNextPage) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
-    }, { rootMargin: "400px" });
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting) && !isFetchingNextPage) void fetchNextPage();
+      },
+      { rootMargin: "400px" },
+    );
     observer.observe(node);
     return () => observer.disconnect();
   }, [hasNextPage, isFetchingNextPage, fetchNextPage]);
 
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];
-  if (query.isError) return <p role="alert" className="error">{query.error.message}</p>;
+  if (query.isError)
+    return (
+      <p role="alert" className="error">
+        {query.error.message}
+      </p>
+    );
   if (query.isPending) return <ListSkeleton />;
   if (items.length === 0) return <EmptyList />;
   return (
@@ -197,7 +234,12 @@ function ScrollList({ input }: { input: TFilters }) {
 function PagedList({ input, page, onPage }: { input: TFilters; page: number; onPage: (page: number) => void }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.driftEvents.list.queryOptions({ ...input, page, pageSize: PAGE_SIZE }, { placeholderData: keepPreviousData }));
-  if (query.isError) return <p role="alert" className="error">{query.error.message}</p>;
+  if (query.isError)
+    return (
+      <p role="alert" className="error">
+        {query.error.message}
+      </p>
+    );
   if (!query.data) return <ListSkeleton />;
   const { items, total = 0, totalPages = 0 } = query.data;
   if (total === 0) return <EmptyList />;
@@ -206,17 +248,30 @@ function PagedList({ input, page, onPage }: { input: TFilters; page: number; onP
     <>
       <EventTable items={items} caption={`Page ${page} of ${totalPages}, ${total} drift events`} />
       <nav className="pager" aria-label="Pages">
-        <button type="button" className="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>Previous</button>
+        <button type="button" className="secondary" disabled={page <= 1} onClick={() => onPage(page - 1)}>
+          Previous
+        </button>
         {numbers.map((n, i) =>
           n === null ? (
-            <span key={`gap-${i}`} aria-hidden="true">…</span>
+            <span key={`gap-${i}`} aria-hidden="true">
+              …
+            </span>
           ) : (
-            <button key={n} type="button" className={n === page ? undefined : "secondary"} aria-current={n === page ? "page" : undefined} aria-label={`Page ${n}`} onClick={() => onPage(n)}>
+            <button
+              key={n}
+              type="button"
+              className={n === page ? undefined : "secondary"}
+              aria-current={n === page ? "page" : undefined}
+              aria-label={`Page ${n}`}
+              onClick={() => onPage(n)}
+            >
               {n}
             </button>
           ),
         )}
-        <button type="button" className="secondary" disabled={page >= totalPages} onClick={() => onPage(page + 1)}>Next</button>
+        <button type="button" className="secondary" disabled={page >= totalPages} onClick={() => onPage(page + 1)}>
+          Next
+        </button>
         <span className="muted">{total} events</span>
       </nav>
     </>
@@ -259,7 +314,9 @@ function EventTable({ items, caption }: { items: TDriftEventData[]; caption: str
             <th scope="col">Payer</th>
             <th scope="col">Procedures</th>
             <th scope="col">Severity</th>
-            <th scope="col" className="num">At risk / month</th>
+            <th scope="col" className="num">
+              At risk / month
+            </th>
             <th scope="col">Status</th>
             <th scope="col">Last detected</th>
           </tr>
@@ -268,14 +325,23 @@ function EventTable({ items, caption }: { items: TDriftEventData[]; caption: str
           {items.map((event) => (
             <tr key={event.id}>
               <td>
-                <Link href={`/drift-events/${event.id}`}>{DRIFT_TYPE_LABEL[event.driftType]}{event.denialReason ? ` ${event.denialReason}` : ""}</Link>
-                <div className="muted" style={{ fontSize: 13 }}>{driftHeadline(event)}</div>
+                <Link href={`/drift-events/${event.id}`}>
+                  {DRIFT_TYPE_LABEL[event.driftType]}
+                  {event.denialReason ? ` ${event.denialReason}` : ""}
+                </Link>
+                <div className="muted" style={{ fontSize: 13 }}>
+                  {driftHeadline(event)}
+                </div>
               </td>
               <td>{event.payer.name}</td>
               <td>{cptGroupLabel(event.cptGroup)}</td>
-              <td><span className={`badge ${severityLabel(event.severity).toLowerCase()}`}>{severityLabel(event.severity)}</span></td>
+              <td>
+                <span className={`badge ${severityLabel(event.severity).toLowerCase()}`}>{severityLabel(event.severity)}</span>
+              </td>
               <td className="num">{formatMoney(event.estimatedRevenueImpact)}</td>
-              <td><span className={`badge ${event.status === "ACTIVE" ? "active" : "neutral"}`}>{event.status.toLowerCase()}</span></td>
+              <td>
+                <span className={`badge ${event.status === "ACTIVE" ? "active" : "neutral"}`}>{event.status.toLowerCase()}</span>
+              </td>
               <td>{formatDateTime(event.lastDetectedAt)}</td>
             </tr>
           ))}

@@ -117,15 +117,8 @@ export function driftExplanation(event: TNarrativeEvent): string[] {
       break;
   }
   const confidence =
-    event.qValue < 0.01
-      ? "This is very unlikely to be chance"
-      : event.qValue < 0.05
-        ? "This is unlikely to be chance"
-        : "This may still be chance";
-  const sentences = [
-    windows,
-    `${confidence} (false-discovery-adjusted p ${formatProbability(event.qValue)}); the true change is most likely ${range}.`,
-  ];
+    event.qValue < 0.01 ? "This is very unlikely to be chance" : event.qValue < 0.05 ? "This is unlikely to be chance" : "This may still be chance";
+  const sentences = [windows, `${confidence} (false-discovery-adjusted p ${formatProbability(event.qValue)}); the true change is most likely ${range}.`];
   if (event.consecutivePeriods > 1) sentences.push(`It has now been seen in ${event.consecutivePeriods} consecutive runs.`);
   const meaning = reasonMeaning(event.denialReason);
   if (meaning) sentences.push(`${event.denialReason} means ${meaning}.`);
@@ -153,7 +146,11 @@ const signedPercent = (value: number) => `${value >= 0 ? "+" : "−"}${formatPer
 const signedNumber = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(1)}`;
 
 /** How to label baseline and current values in charts and tables. */
-export function metricOf(event: Pick<TNarrativeEvent, "driftType" | "denialReason">): { name: string; unit: "rate" | "ratio" | "days"; format: (value: number) => string } {
+export function metricOf(event: Pick<TNarrativeEvent, "driftType" | "denialReason">): {
+  name: string;
+  unit: "rate" | "ratio" | "days";
+  format: (value: number) => string;
+} {
   switch (event.driftType) {
     case "DENIAL_RATE":
       return { name: "Denial rate", unit: "rate", format: (v) => formatPercent(v) };

@@ -21,19 +21,31 @@ export function ExportButton({ kind, params, label = "Export CSV" }: { kind: TKi
 
   return (
     <div className="toolbar">
-      <button type="button" className="secondary" disabled={create.isPending || running} onClick={() => { setExportId(null); create.mutate({ kind, params: clean }); }}>
+      <button
+        type="button"
+        className="secondary"
+        disabled={create.isPending || running}
+        onClick={() => {
+          setExportId(null);
+          create.mutate({ kind, params: clean });
+        }}
+      >
         {label}
       </button>
       <span aria-live="polite">
         {create.isError && <span className="error">{create.error.message}</span>}
         {running && (
           <>
-            <label className="sr-only" htmlFor={`export-progress-${kind}`}>Export progress</label>
+            <label className="sr-only" htmlFor={`export-progress-${kind}`}>
+              Export progress
+            </label>
             <progress id={`export-progress-${kind}`} className="progress" max={1} value={state.data?.progress ?? 0} /> Preparing…
           </>
         )}
         {state.data?.status === "SUCCEEDED" && state.data.downloadUrl && (
-          <a href={state.data.downloadUrl} download>Download CSV ({state.data.rowCount} rows)</a>
+          <a href={state.data.downloadUrl} download>
+            Download CSV ({state.data.rowCount} rows)
+          </a>
         )}
         {state.data?.status === "FAILED" && <span className="error">Export failed: {state.data.error}</span>}
       </span>

@@ -74,8 +74,14 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
           update({ from: String(form.get("from") || "") || undefined, to: String(form.get("to") || "") || undefined });
         }}
       >
-        <label>From<input type="date" name="from" defaultValue={data?.from ?? from} key={`from-${data?.from}`} /></label>
-        <label>To<input type="date" name="to" defaultValue={data?.to ?? to} key={`to-${data?.to}`} /></label>
+        <label>
+          From
+          <input type="date" name="from" defaultValue={data?.from ?? from} key={`from-${data?.from}`} />
+        </label>
+        <label>
+          To
+          <input type="date" name="to" defaultValue={data?.to ?? to} key={`to-${data?.to}`} />
+        </label>
         <button type="submit">Apply</button>
         <div className="toolbar" role="group" aria-label="Quick periods">
           {PRESETS.map((days) => (
@@ -85,17 +91,23 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
           ))}
         </div>
       </form>
-      {query.isError && <p role="alert" className="error">{query.error.message}</p>}
+      {query.isError && (
+        <p role="alert" className="error">
+          {query.error.message}
+        </p>
+      )}
       {data && (
         <p className="muted">
-          {formatDay(data.from)} – {formatDay(data.to)}, compared with {formatDay(data.previousFrom)} – {formatDay(data.previousTo)}.
-          {" "}All payers: {formatCount(data.totals.totalLines)} lines, denial rate {formatPercent(data.totals.denialRate)}.
+          {formatDay(data.from)} – {formatDay(data.to)}, compared with {formatDay(data.previousFrom)} – {formatDay(data.previousTo)}. All payers:{" "}
+          {formatCount(data.totals.totalLines)} lines, denial rate {formatPercent(data.totals.denialRate)}.
         </p>
       )}
       {!data ? (
         <div className="skeleton" style={{ height: 240 }} aria-busy="true" aria-label="Loading the scorecard" />
       ) : data.items.length === 0 ? (
-        <div className="empty" role="status">No claim lines were decided in this period. Pick a longer period or upload claims.</div>
+        <div className="empty" role="status">
+          No claim lines were decided in this period. Pick a longer period or upload claims.
+        </div>
       ) : (
         <div className="table-wrap" role="region" aria-label="Payer scorecard table" tabIndex={0} aria-busy={query.isFetching}>
           <table>
@@ -110,13 +122,19 @@ export function PayerScorecard({ initial, role }: { initial?: TPayerSummaryData;
                     </button>
                   </th>
                 ))}
-                <th scope="col" className="num">Recouped</th>
-                <th scope="col" className="num">Interest paid</th>
+                <th scope="col" className="num">
+                  Recouped
+                </th>
+                <th scope="col" className="num">
+                  Interest paid
+                </th>
                 <th scope="col">Trend</th>
               </tr>
             </thead>
             <tbody>
-              {data.items.map((row) => <ScorecardRow key={row.payer.id} row={row} />)}
+              {data.items.map((row) => (
+                <ScorecardRow key={row.payer.id} row={row} />
+              ))}
             </tbody>
           </table>
         </div>
@@ -138,9 +156,9 @@ function AdjustmentsByMonth({ data }: { data: TPayerSummaryData }) {
     <section aria-labelledby="adjustments-heading">
       <h2 id="adjustments-heading">Recoupments and interest by month</h2>
       <p className="muted">
-        Money payers took back (overpayment recoveries, refunds, forwarded balances) and interest they paid, from the provider-level
-        adjustments of their 835 remittances, by payment date. In this period: {formatMoney(totals.recoupmentAmount, true)} recouped,{" "}
-        {formatMoney(totals.interestAmount, true)} interest paid.
+        Money payers took back (overpayment recoveries, refunds, forwarded balances) and interest they paid, from the provider-level adjustments of their 835
+        remittances, by payment date. In this period: {formatMoney(totals.recoupmentAmount, true)} recouped, {formatMoney(totals.interestAmount, true)} interest
+        paid.
       </p>
       {data.adjustmentsByMonth.length === 0 ? (
         <p className="muted">No recoupments or interest in this period.</p>
@@ -151,8 +169,12 @@ function AdjustmentsByMonth({ data }: { data: TPayerSummaryData }) {
               <tr>
                 <th scope="col">Month</th>
                 <th scope="col">Payer</th>
-                <th scope="col" className="num">Recouped</th>
-                <th scope="col" className="num">Interest paid</th>
+                <th scope="col" className="num">
+                  Recouped
+                </th>
+                <th scope="col" className="num">
+                  Interest paid
+                </th>
               </tr>
             </thead>
             <tbody>

@@ -89,6 +89,8 @@ export function rootCauseSentence(event: TEvent, cause: TNarrativeRootCause | nu
     const to = procedure.currentValue === null ? "—" : metric.format(procedure.currentValue);
     return `Most of the ${what} is in CPT ${procedure.cptCode}, where ${metric.name} went from ${from} to ${to}${since(cause)}.`;
   }
-  const began = cause.changeDate ? `; it began around ${shortDay(cause.changeDate.date)}${cause.changeDate.uncertaintyDays > 0 ? ` (± ${cause.changeDate.uncertaintyDays} day${cause.changeDate.uncertaintyDays === 1 ? "" : "s"})` : ""}` : "";
+  const began = cause.changeDate
+    ? `; it began around ${shortDay(cause.changeDate.date)}${cause.changeDate.uncertaintyDays > 0 ? ` (± ${cause.changeDate.uncertaintyDays} day${cause.changeDate.uncertaintyDays === 1 ? "" : "s"})` : ""}`
+    : "";
   return `No single denial reason or procedure explains most of the ${what}${began}.`;
 }

@@ -27,7 +27,8 @@ export function RootCausePanel({ event }: { event: TDriftEventDetailData }) {
                 const meaning = reasonMeaning(label);
                 return (
                   <li key={label} style={{ fontSize: 14 }}>
-                    <strong>{label}</strong>{meaning ? ` ${meaning}` : ""}: {formatPercent(c.baselineShare)} → {formatPercent(c.currentShare)} of lines ({formatPoints(c.contribution)})
+                    <strong>{label}</strong>
+                    {meaning ? ` ${meaning}` : ""}: {formatPercent(c.baselineShare)} → {formatPercent(c.currentShare)} of lines ({formatPoints(c.contribution)})
                   </li>
                 );
               })}

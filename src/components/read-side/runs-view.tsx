@@ -47,8 +47,14 @@ export function RunsView({ role }: { role: TRole }) {
           </button>
         )}
       </div>
-      <p className="muted">Each run compares the recent window with the baseline for every payer and procedure group. Runs happen daily, after uploads, or when you start one.</p>
-      {trigger.isError && <p role="alert" className="error">{trigger.error.message}</p>}
+      <p className="muted">
+        Each run compares the recent window with the baseline for every payer and procedure group. Runs happen daily, after uploads, or when you start one.
+      </p>
+      {trigger.isError && (
+        <p role="alert" className="error">
+          {trigger.error.message}
+        </p>
+      )}
       <section aria-live="polite" aria-label="Current run">
         {current && (
           <div className="panel" style={{ marginBottom: 16 }}>
@@ -58,25 +64,38 @@ export function RunsView({ role }: { role: TRole }) {
             <ol className="toolbar" style={{ listStyle: "none", padding: 0 }} aria-label="Progress">
               {STEPS.map((step) => {
                 const reached = STEPS.indexOf(step) <= STEPS.indexOf(current.status === "FAILED" ? "RUNNING" : current.status);
-                return <li key={step}><span className={`badge ${reached ? "active" : "neutral"}`}>{reached ? "✓ " : ""}{step.toLowerCase()}</span></li>;
+                return (
+                  <li key={step}>
+                    <span className={`badge ${reached ? "active" : "neutral"}`}>
+                      {reached ? "✓ " : ""}
+                      {step.toLowerCase()}
+                    </span>
+                  </li>
+                );
               })}
             </ol>
             {current.status === "FAILED" && <p className="error">The run failed: {current.error}</p>}
             {current.status === "SUCCEEDED" && (
               <p>
-                Tested {formatCount(current.cellsTested)} payer × procedure cells ({formatCount(current.cellsSkipped)} too small to judge):
-                {" "}{current.eventsOpened} new drift events, {current.eventsUpdated} still drifting, {current.eventsResolved} resolved, in {duration(current)}.
+                Tested {formatCount(current.cellsTested)} payer × procedure cells ({formatCount(current.cellsSkipped)} too small to judge):{" "}
+                {current.eventsOpened} new drift events, {current.eventsUpdated} still drifting, {current.eventsResolved} resolved, in {duration(current)}.
               </p>
             )}
             {!finished && <p className="muted">Working… this page updates by itself.</p>}
           </div>
         )}
       </section>
-      {list.isError && <p role="alert" className="error">{list.error.message}</p>}
+      {list.isError && (
+        <p role="alert" className="error">
+          {list.error.message}
+        </p>
+      )}
       {!data ? (
         <div className="skeleton" style={{ height: 200 }} aria-busy="true" aria-label="Loading runs" />
       ) : data.items.length === 0 ? (
-        <div className="empty" role="status">No runs yet.{role !== "VIEWER" ? " Start the first one with Run now." : ""}</div>
+        <div className="empty" role="status">
+          No runs yet.{role !== "VIEWER" ? " Start the first one with Run now." : ""}
+        </div>
       ) : (
         <>
           <div className="table-wrap" role="region" aria-label="Detection runs table" tabIndex={0}>
@@ -84,9 +103,24 @@ export function RunsView({ role }: { role: TRole }) {
               <caption className="sr-only">Detection runs, newest first</caption>
               <thead>
                 <tr>
-                  <th scope="col">Queued</th><th scope="col">Trigger</th><th scope="col">Status</th>
-                  <th scope="col" className="num">Cells tested</th><th scope="col" className="num">Opened</th>
-                  <th scope="col" className="num">Updated</th><th scope="col" className="num">Resolved</th><th scope="col" className="num">Duration</th>
+                  <th scope="col">Queued</th>
+                  <th scope="col">Trigger</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Cells tested
+                  </th>
+                  <th scope="col" className="num">
+                    Opened
+                  </th>
+                  <th scope="col" className="num">
+                    Updated
+                  </th>
+                  <th scope="col" className="num">
+                    Resolved
+                  </th>
+                  <th scope="col" className="num">
+                    Duration
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -94,7 +128,16 @@ export function RunsView({ role }: { role: TRole }) {
                   <tr key={run.id}>
                     <td>{formatDateTime(run.queuedAt)}</td>
                     <td>{run.trigger.toLowerCase()}</td>
-                    <td><span className={`badge ${run.status === "SUCCEEDED" ? "good" : run.status === "FAILED" ? "critical" : "active"}`}>{run.status.toLowerCase()}</span>{run.error ? <div className="error" style={{ fontSize: 13 }}>{run.error}</div> : null}</td>
+                    <td>
+                      <span className={`badge ${run.status === "SUCCEEDED" ? "good" : run.status === "FAILED" ? "critical" : "active"}`}>
+                        {run.status.toLowerCase()}
+                      </span>
+                      {run.error ? (
+                        <div className="error" style={{ fontSize: 13 }}>
+                          {run.error}
+                        </div>
+                      ) : null}
+                    </td>
                     <td className="num">{formatCount(run.cellsTested)}</td>
                     <td className="num">{run.eventsOpened}</td>
                     <td className="num">{run.eventsUpdated}</td>
@@ -106,9 +149,15 @@ export function RunsView({ role }: { role: TRole }) {
             </table>
           </div>
           <nav className="pager" aria-label="Pages">
-            <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>Newer</button>
-            <span>Page {page} of {data.totalPages || 1}</span>
-            <button type="button" className="secondary" disabled={page >= (data.totalPages ?? 1)} onClick={() => setPage(page + 1)}>Older</button>
+            <button type="button" className="secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+              Newer
+            </button>
+            <span>
+              Page {page} of {data.totalPages || 1}
+            </span>
+            <button type="button" className="secondary" disabled={page >= (data.totalPages ?? 1)} onClick={() => setPage(page + 1)}>
+              Older
+            </button>
           </nav>
         </>
       )}

@@ -50,17 +50,36 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
           </button>
         )}
       </div>
-      {switchTo.isError && <p role="alert" className="error">{switchTo.error.message}</p>}
-      {list.isError && <p role="alert" className="error">{list.error.message}</p>}
+      {switchTo.isError && (
+        <p role="alert" className="error">
+          {switchTo.error.message}
+        </p>
+      )}
+      {list.isError && (
+        <p role="alert" className="error">
+          {list.error.message}
+        </p>
+      )}
       {list.isPending ? (
         <div className="skeleton" style={{ height: 200 }} aria-busy="true" aria-label="Loading tenants" />
       ) : items.length === 0 ? (
-        <div className="empty" role="status">No tenant matches.</div>
+        <div className="empty" role="status">
+          No tenant matches.
+        </div>
       ) : (
         <div className="table-wrap" role="region" aria-label="Tenants table" tabIndex={0}>
           <table>
             <caption className="sr-only">Tenants</caption>
-            <thead><tr><th scope="col">Name</th><th scope="col">Slug</th><th scope="col">Created</th><th scope="col"><span className="sr-only">Action</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Slug</th>
+                <th scope="col">Created</th>
+                <th scope="col">
+                  <span className="sr-only">Action</span>
+                </th>
+              </tr>
+            </thead>
             <tbody>
               {items.map((customer) => (
                 <tr key={customer.id}>
@@ -71,7 +90,12 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
                     {customer.id === activeCustomerId ? (
                       <span className="badge active">current</span>
                     ) : (
-                      <button type="button" onClick={() => switchTo.mutate({ customerId: customer.id })} disabled={switchTo.isPending} aria-label={`Switch to ${customer.name}`}>
+                      <button
+                        type="button"
+                        onClick={() => switchTo.mutate({ customerId: customer.id })}
+                        disabled={switchTo.isPending}
+                        aria-label={`Switch to ${customer.name}`}
+                      >
                         Switch
                       </button>
                     )}
@@ -84,7 +108,9 @@ export function TenantSwitcher({ activeCustomerId }: { activeCustomerId: string 
       )}
       {list.hasNextPage && (
         <div className="pager">
-          <button type="button" className="secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>More tenants</button>
+          <button type="button" className="secondary" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage}>
+            More tenants
+          </button>
         </div>
       )}
     </div>

@@ -4,7 +4,14 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/trpc/react";
 
-type TAnswer = { status: number; detail?: string; errors?: { path: string; message: string }[]; feeSchedule?: { version: number; rowCount: number }; supersededCount?: number; underpaymentsFound?: number };
+type TAnswer = {
+  status: number;
+  detail?: string;
+  errors?: { path: string; message: string }[];
+  feeSchedule?: { version: number; rowCount: number };
+  supersededCount?: number;
+  underpaymentsFound?: number;
+};
 
 async function sendSchedule(file: File): Promise<TAnswer> {
   const form = new FormData();
@@ -89,7 +96,17 @@ export function FeeSchedulesPanel({ canUpload }: { canUpload: boolean }) {
       </label>
       <table aria-label="Fee schedule rates">
         <thead>
-          <tr><th>Payer</th><th>Code</th><th>Modifier</th><th>Rate</th><th>From</th><th>To</th><th>Status</th><th>Version</th><th>File</th></tr>
+          <tr>
+            <th>Payer</th>
+            <th>Code</th>
+            <th>Modifier</th>
+            <th>Rate</th>
+            <th>From</th>
+            <th>To</th>
+            <th>Status</th>
+            <th>Version</th>
+            <th>File</th>
+          </tr>
         </thead>
         <tbody>
           {rates.data?.items.map((rate) => (

@@ -59,24 +59,41 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
           >
             <option value="">any</option>
             {STATUSES.map((s) => (
-              <option key={s} value={s}>{s}</option>
+              <option key={s} value={s}>
+                {s}
+              </option>
             ))}
           </select>
         </label>{" "}
         <label>
           Code{" "}
-          <input value={cptCode} size={6} maxLength={5} onChange={(event) => { setCptCode(event.target.value.toUpperCase()); setPage(1); }} />
+          <input
+            value={cptCode}
+            size={6}
+            maxLength={5}
+            onChange={(event) => {
+              setCptCode(event.target.value.toUpperCase());
+              setPage(1);
+            }}
+          />
         </label>{" "}
         {/* .muted a: the link colour that meets AA contrast on the page background. */}
         <span className="muted">
-          <a href="/api/v1/underpayments/export.csv" download>Download CSV</a>
+          <a href="/api/v1/underpayments/export.csv" download>
+            Download CSV
+          </a>
         </span>
       </div>
       {canChange && (
         <div role="group" aria-label="Change selected">
           {selected.size} selected:{" "}
           {(["APPEALED", "RECOVERED", "WRITTEN_OFF", "OPEN"] as const).map((next) => (
-            <button key={next} type="button" disabled={selected.size === 0 || change.isPending} onClick={() => change.mutate({ ids: [...selected], status: next })}>
+            <button
+              key={next}
+              type="button"
+              disabled={selected.size === 0 || change.isPending}
+              onClick={() => change.mutate({ ids: [...selected], status: next })}
+            >
               Mark {next.replace("_", " ").toLowerCase()}
             </button>
           ))}
@@ -86,8 +103,22 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
       <table aria-label="Underpaid claim lines">
         <thead>
           <tr>
-            {canChange && <th><span className="visually-hidden">Select</span></th>}
-            <th>Claim</th><th>Payer</th><th>Code</th><th>Service date</th><th>Expected</th><th>Allowed</th><th>Paid</th><th>Variance</th><th>Status</th><th>Assignee</th><th>Recovered</th>
+            {canChange && (
+              <th>
+                <span className="visually-hidden">Select</span>
+              </th>
+            )}
+            <th>Claim</th>
+            <th>Payer</th>
+            <th>Code</th>
+            <th>Service date</th>
+            <th>Expected</th>
+            <th>Allowed</th>
+            <th>Paid</th>
+            <th>Variance</th>
+            <th>Status</th>
+            <th>Assignee</th>
+            <th>Recovered</th>
           </tr>
         </thead>
         <tbody>
@@ -95,10 +126,17 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
             <tr key={row.id}>
               {canChange && (
                 <td>
-                  <input type="checkbox" aria-label={`Select ${row.submitterClaimId} line ${row.lineNumber}`} checked={selected.has(row.id)} onChange={() => toggle(row.id)} />
+                  <input
+                    type="checkbox"
+                    aria-label={`Select ${row.submitterClaimId} line ${row.lineNumber}`}
+                    checked={selected.has(row.id)}
+                    onChange={() => toggle(row.id)}
+                  />
                 </td>
               )}
-              <td>{row.submitterClaimId} / {row.lineNumber}</td>
+              <td>
+                {row.submitterClaimId} / {row.lineNumber}
+              </td>
               <td>{row.payer.name}</td>
               <td>{row.cptCode}</td>
               <td>{row.serviceDate}</td>
@@ -116,8 +154,13 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
       {list.data && items.length === 0 && <p className="muted">No underpaid lines match.</p>}
       {list.data && (list.data.totalPages ?? 0) > 1 && (
         <div>
-          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>Previous</button> Page {page} of {list.data.totalPages}{" "}
-          <button type="button" disabled={page >= (list.data.totalPages ?? 1)} onClick={() => setPage(page + 1)}>Next</button>
+          <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>
+            Previous
+          </button>{" "}
+          Page {page} of {list.data.totalPages}{" "}
+          <button type="button" disabled={page >= (list.data.totalPages ?? 1)} onClick={() => setPage(page + 1)}>
+            Next
+          </button>
         </div>
       )}
     </div>

@@ -22,8 +22,18 @@ export function UploadDetails({ uploadId }: { uploadId: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.uploads.get.queryOptions({ id: uploadId }));
   const upload = query.data;
-  if (query.isError) return <p role="alert" className="error">This upload could not be loaded: {query.error.message}</p>;
-  if (!upload) return <p className="muted" aria-busy="true">Loading the upload…</p>;
+  if (query.isError)
+    return (
+      <p role="alert" className="error">
+        This upload could not be loaded: {query.error.message}
+      </p>
+    );
+  if (!upload)
+    return (
+      <p className="muted" aria-busy="true">
+        Loading the upload…
+      </p>
+    );
   return (
     <section aria-labelledby="upload-details-heading" className="stack">
       <h2 id="upload-details-heading">{upload.filename}</h2>

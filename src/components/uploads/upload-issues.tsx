@@ -36,10 +36,12 @@ export function UploadIssues({ uploadId, kind, count }: { uploadId: string; kind
       <h3 id={headingId}>
         {wording.title} ({count.toLocaleString("en-US")})
       </h3>
-      <p className="muted">
-        {wording.intro} “Segment” is the segment&apos;s number counted from the top of the file (the ISA line is 1).
-      </p>
-      {query.isError && <p role="alert" className="error">{query.error.message}</p>}
+      <p className="muted">{wording.intro} “Segment” is the segment&apos;s number counted from the top of the file (the ISA line is 1).</p>
+      {query.isError && (
+        <p role="alert" className="error">
+          {query.error.message}
+        </p>
+      )}
       {data && (
         <>
           <table aria-label={wording.title} aria-busy={query.isFetching}>

@@ -57,7 +57,8 @@ async function uploadsOfTenant(): Promise<number> {
 
 function expectTrpc413(status: number, text: string) {
   expect(status, text.slice(0, 300)).toBe(413);
-  const parsed = JSON.parse(text) as { error?: { json: { data: { code: string; httpStatus: number } } } } | { error: { json: { data: { code: string; httpStatus: number } } } }[];
+  const parsed = JSON.parse(text) as
+    { error?: { json: { data: { code: string; httpStatus: number } } } } | { error: { json: { data: { code: string; httpStatus: number } } } }[];
   const error = Array.isArray(parsed) ? parsed[0]!.error! : parsed.error!;
   expect(error.json.data.code).toBe("PAYLOAD_TOO_LARGE");
   expect(error.json.data.httpStatus).toBe(413);
@@ -72,7 +73,12 @@ describe("JSON body limit on both doors", () => {
     expectTrpc413(declared.status, await declared.text());
     const streamed = await fetch(url, { method: "POST", headers: headers(), body: chunked(single), duplex: "half" } as RequestInit);
     expectTrpc413(streamed.status, await streamed.text());
-    const batch = await fetch(`${url}?batch=1`, { method: "POST", headers: headers(), body: chunked(hugeJson((input) => ({ 0: { json: input } }))), duplex: "half" } as RequestInit);
+    const batch = await fetch(`${url}?batch=1`, {
+      method: "POST",
+      headers: headers(),
+      body: chunked(hugeJson((input) => ({ 0: { json: input } }))),
+      duplex: "half",
+    } as RequestInit);
     expectTrpc413(batch.status, await batch.text());
     expect(await uploadsOfTenant()).toBe(before);
   });
@@ -91,7 +97,11 @@ describe("JSON body limit on both doors", () => {
 
   it("a body just under the limit still reaches the procedure on both doors (its own 400, not a 413)", async () => {
     const pad = "A".repeat(JSON_BODY_LIMIT - 200);
-    const trpcAnswer = await fetch(`${server.origin}/api/trpc/ingest.claims`, { method: "POST", headers: headers(), body: JSON.stringify({ json: { lines: [], pad } }) });
+    const trpcAnswer = await fetch(`${server.origin}/api/trpc/ingest.claims`, {
+      method: "POST",
+      headers: headers(),
+      body: JSON.stringify({ json: { lines: [], pad } }),
+    });
     expect(trpcAnswer.status).toBe(400);
     const restAnswer = await fetch(`${server.baseUrl}/ingest/claims`, { method: "POST", headers: headers(), body: JSON.stringify({ lines: [], pad }) });
     expect(restAnswer.status).toBe(400);

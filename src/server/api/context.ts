@@ -112,12 +112,7 @@ async function sessionAndMemberships(sessionId: string, activity: TRequestActivi
   const cached = cache.get<TCachedSession>(cacheKey);
   const now = Date.now();
   const personActed = activity.userNavigation || (activity.marker !== null && activity.marker !== cached?.session.activityMarker);
-  if (
-    cached &&
-    !personActed &&
-    cached.session.expiresAt.getTime() > now &&
-    cached.session.lastSeenAt.getTime() > now - env().SESSION_IDLE_MINUTES * 60_000
-  ) {
+  if (cached && !personActed && cached.session.expiresAt.getTime() > now && cached.session.lastSeenAt.getTime() > now - env().SESSION_IDLE_MINUTES * 60_000) {
     return cached;
   }
   const since = cache.epoch;
@@ -159,11 +154,7 @@ async function callerFromSession(cookie: string, activity: TRequestActivity): Pr
   return { caller, tenant: memberships[0] ? { ...memberships[0], viaSwitch: false } : null };
 }
 
-export async function createContext(options: {
-  headers: Headers;
-  requestId: string;
-  responseHeaders?: Headers;
-}): Promise<TContext> {
+export async function createContext(options: { headers: Headers; requestId: string; responseHeaders?: Headers }): Promise<TContext> {
   const { headers, requestId } = options;
   const base = {
     requestId,

@@ -37,13 +37,22 @@ describe("examples/typescript-client", () => {
     const served = (await (await fetch(`${server.baseUrl}/openapi.json`)).json()) as object;
     const checkedIn = await readFile(EXAMPLE_CLIENT_TYPES, "utf8");
     // On failure: npm run generate:example-client, and commit the result.
-    expect(checkedIn === (await exampleClientTypes(served)), "examples/typescript-client/driftline-api.d.ts is out of date: run npm run generate:example-client").toBe(true);
+    expect(
+      checkedIn === (await exampleClientTypes(served)),
+      "examples/typescript-client/driftline-api.d.ts is out of date: run npm run generate:example-client",
+    ).toBe(true);
   }, 120_000);
 
   it("uploads an 835, runs detection, lists drift events, acknowledges an alert and pages through claim lines", async () => {
     // A tenant with three months of history and planted drifts, ending yesterday (the run's
     // windows end today), a rule that raises in-app alerts, and the worker that executes runs.
-    const seeded = await seedDemo(process.env.DATABASE_URL!, { tenants: 1, claims: 60_000, randomSeed: 11, plantDrifts: true, slugPrefix: `xc${randomUUID().slice(0, 8)}` });
+    const seeded = await seedDemo(process.env.DATABASE_URL!, {
+      tenants: 1,
+      claims: 60_000,
+      randomSeed: 11,
+      plantDrifts: true,
+      slugPrefix: `xc${randomUUID().slice(0, 8)}`,
+    });
     const customerId = seeded.tenants[0]!.id;
     await createTestRule(customerId, { name: "every drift" });
     const key = await createTestApiKey(customerId, "ANALYST");
@@ -78,7 +87,10 @@ describe("examples/typescript-client", () => {
     expect(severities).toEqual([...severities].sort((a, b) => b - a));
 
     expect(result.acknowledgedAlert).not.toBeNull();
-    const alert = await db().alertEvent.findUniqueOrThrow({ where: { id: result.acknowledgedAlert!.id }, select: { customerId: true, status: true, acknowledgedAt: true } });
+    const alert = await db().alertEvent.findUniqueOrThrow({
+      where: { id: result.acknowledgedAlert!.id },
+      select: { customerId: true, status: true, acknowledgedAt: true },
+    });
     expect(alert).toMatchObject({ customerId, status: "ACKNOWLEDGED" });
     expect(alert.acknowledgedAt).not.toBeNull();
 

@@ -102,7 +102,14 @@ const TITLES: Record<number, string> = {
   500: "Internal Server Error",
 };
 
-export function problem(status: number, code: string, detail: string, requestId: string, errors: { path: string; message: string }[] = [], headers?: Headers): Response {
+export function problem(
+  status: number,
+  code: string,
+  detail: string,
+  requestId: string,
+  errors: { path: string; message: string }[] = [],
+  headers?: Headers,
+): Response {
   const body = {
     type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
     title: TITLES[status] ?? "Error",

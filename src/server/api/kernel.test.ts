@@ -239,7 +239,9 @@ describe("rate limits", () => {
     expect(await db().apiKey.count({ where: { customerId: own.customer.id } })).toBe(before);
 
     // Another caller of the same tenant has its own budget; reads are a separate class.
-    expect((await call("/api-keys", { method: "POST", headers: own.members.ADMIN.session.headers, body: { name: "other caller", role: "VIEWER" } })).response.status).toBe(200);
+    expect(
+      (await call("/api-keys", { method: "POST", headers: own.members.ADMIN.session.headers, body: { name: "other caller", role: "VIEWER" } })).response.status,
+    ).toBe(200);
     expect((await call("/settings", { headers: key.headers })).response.status).toBe(200);
   });
 
@@ -271,9 +273,15 @@ describe("one error shape, never a 500", () => {
   });
 
   it("wrong types -> 400 with field paths", async () => {
-    const problem = await expectProblem(await call("/api-keys", { method: "POST", headers: tenant.keys.ADMIN.headers, body: { name: 42, role: "OWNER", expiresAt: "soon" } }), 400);
+    const problem = await expectProblem(
+      await call("/api-keys", { method: "POST", headers: tenant.keys.ADMIN.headers, body: { name: 42, role: "OWNER", expiresAt: "soon" } }),
+      400,
+    );
     expect(problem.errors.map((e) => e.path).sort()).toEqual(["expiresAt", "name", "role"]);
-    const settings = await expectProblem(await call("/settings", { method: "PATCH", headers: tenant.keys.ADMIN.headers, body: { minSample: "many", fdrQ: 2 } }), 400);
+    const settings = await expectProblem(
+      await call("/settings", { method: "PATCH", headers: tenant.keys.ADMIN.headers, body: { minSample: "many", fdrQ: 2 } }),
+      400,
+    );
     expect(settings.errors.map((e) => e.path).sort()).toEqual(["fdrQ", "minSample"]);
   });
 
@@ -322,7 +330,12 @@ describe("one error shape, never a 500", () => {
 
   it("malformed cursor -> 400 naming cursor; limit > 100 or < 1 -> 400 naming limit", async () => {
     const headers = tenant.keys.ADMIN.headers;
-    for (const cursor of ["garbage", Buffer.from("[1,2,3]").toString("base64url"), Buffer.from('["x","not-a-uuid"]').toString("base64url"), Buffer.from('["not a date","00000000-0000-4000-8000-000000000000"]').toString("base64url")]) {
+    for (const cursor of [
+      "garbage",
+      Buffer.from("[1,2,3]").toString("base64url"),
+      Buffer.from('["x","not-a-uuid"]').toString("base64url"),
+      Buffer.from('["not a date","00000000-0000-4000-8000-000000000000"]').toString("base64url"),
+    ]) {
       for (const path of ["/users", "/api-keys", "/audit-events"]) {
         const problem = await expectProblem(await call(`${path}?cursor=${encodeURIComponent(cursor)}`, { headers }), 400);
         expect(problem.errors.map((e) => e.path)).toEqual(["cursor"]);
@@ -354,17 +367,7 @@ describe("one error shape, never a 500", () => {
   });
 
   it("SQL-ish, LIKE-wildcard and unicode search strings -> 200, matched literally", async () => {
-    const searches = [
-      "'; DROP TABLE users; --",
-      "' OR '1'='1",
-      "%",
-      "_",
-      "\\",
-      "100%_off\\",
-      "Ünïcödé ß 漢字 🚀",
-      "\u202Eevil",
-      "a".repeat(200),
-    ];
+    const searches = ["'; DROP TABLE users; --", "' OR '1'='1", "%", "_", "\\", "100%_off\\", "Ünïcödé ß 漢字 🚀", "\u202Eevil", "a".repeat(200)];
     // A fresh tenant: no audit rows yet (action names contain "_"), no key names with wildcards.
     const own = await createTestTenant();
     const paths = ["/users", "/api-keys", "/audit-events"];
@@ -380,7 +383,10 @@ describe("one error shape, never a 500", () => {
     const weird = await createTestApiKey(own.customer.id, "VIEWER", { name: "100%_off\\ 漢字" });
     for (const search of ["%", "_", "\\", "100%_off\\", "漢字"]) {
       const result = await call(`/api-keys?search=${encodeURIComponent(search)}`, { headers: own.keys.ADMIN.headers });
-      expect((result.json as { items: { id: string }[] }).items.map((i) => i.id), JSON.stringify(search)).toEqual([weird.id]);
+      expect(
+        (result.json as { items: { id: string }[] }).items.map((i) => i.id),
+        JSON.stringify(search),
+      ).toEqual([weird.id]);
     }
   });
 
@@ -412,7 +418,10 @@ describe("one error shape, never a 500", () => {
 
   it("a conflict -> 409 problem (inviting an existing member again)", async () => {
     const member = tenant.members.VIEWER;
-    const problem = await expectProblem(await call("/invitations", { method: "POST", headers: tenant.keys.ADMIN.headers, body: { email: member.email, role: "ADMIN" } }), 409);
+    const problem = await expectProblem(
+      await call("/invitations", { method: "POST", headers: tenant.keys.ADMIN.headers, body: { email: member.email, role: "ADMIN" } }),
+      409,
+    );
     expect(problem.code).toBe("CONFLICT");
   });
 
@@ -461,7 +470,10 @@ describe("audit of admin changes", () => {
     };
 
     await track("settings.update", call("/settings", { method: "PATCH", headers, body: { minSample: 40 } }));
-    const key = (await track("api_key.create", call("/api-keys", { method: "POST", headers, body: { name: "audited", role: "ANALYST" } }))) as { id: string; key: string };
+    const key = (await track("api_key.create", call("/api-keys", { method: "POST", headers, body: { name: "audited", role: "ANALYST" } }))) as {
+      id: string;
+      key: string;
+    };
     await track("api_key.revoke", call(`/api-keys/${key.id}`, { method: "DELETE", headers }));
     const invitee = await createTestUser();
     await track("invitation.create", call("/invitations", { method: "POST", headers, body: { email: invitee.email, role: "VIEWER" } }));
@@ -580,7 +592,11 @@ describe("tenant scoping by construction", () => {
     expect(await scoped.customerSettings.findUnique({ where: { customerId: b.customer.id } })).toBeNull();
     expect((await scoped.customer.findMany({ select: { id: true } })).map((c) => c.id)).toEqual([a.customer.id]);
     expect(await scoped.user.findUnique({ where: { id: bUserIds[0]! } })).toBeNull();
-    expect((await scoped.user.findMany({ select: { id: true } })).map((u) => u.id).sort()).toEqual(Object.values(a.members).map((m) => m.id).sort());
+    expect((await scoped.user.findMany({ select: { id: true } })).map((u) => u.id).sort()).toEqual(
+      Object.values(a.members)
+        .map((m) => m.id)
+        .sort(),
+    );
     expect(await scoped.userSession.count({ where: { userId: { in: bUserIds } } })).toBe(0);
   });
 

@@ -69,7 +69,7 @@ function craftedCursors(ordering: string): Record<string, string> {
     "too many parts": cursorOf([ordering, "2026-01-01T00:00:00.000Z", ID, "extra"]),
     "an object": cursorOf({ ordering, sortValue: 0, id: ID }),
     "a number": cursorOf(1e308),
-    "null": cursorOf(null),
+    null: cursorOf(null),
     "not JSON": b64("not json at all"),
     "not base64url": "!!!***%%%",
     "base64 with padding and +/": "WzAsIjhmMTRlNDVmLWNlZWEtNDY3YS05YTNiLTRmNmIyYzFkMGU5YSJd+/==",
@@ -110,14 +110,20 @@ function expectCursorProblem(answer: TAnswer, where: string) {
   expect(answer.status, `${where}: ${answer.text.slice(0, 300)}`).toBe(400);
   expect(answer.contentType, where).toBe("application/problem+json");
   expect(answer.body.code, where).toBe("BAD_REQUEST");
-  expect((answer.body.errors as { path: string }[]).map((error) => error.path), where).toEqual(["cursor"]);
+  expect(
+    (answer.body.errors as { path: string }[]).map((error) => error.path),
+    where,
+  ).toEqual(["cursor"]);
 }
 
 function expectTrpcCursorError(answer: TAnswer, where: string) {
   expect(answer.status, `${where}: ${answer.text.slice(0, 300)}`).toBe(400);
   const error = (answer.body.error as { json: { data: { code: string; errors: { path: string }[] } } }).json;
   expect(error.data.code, where).toBe("BAD_REQUEST");
-  expect(error.data.errors.map((one) => one.path), where).toEqual(["cursor"]);
+  expect(
+    error.data.errors.map((one) => one.path),
+    where,
+  ).toEqual(["cursor"]);
 }
 
 beforeAll(async () => {
@@ -133,10 +139,23 @@ beforeAll(async () => {
   const rule = await createTestRule(customerId);
   const endpoint = await createTestEndpoint(customerId, "https://93.184.216.34/cursor-test");
   for (const severity of [0.4, 0.8]) {
-    const driftEventId = await createTestDriftEvent(customerId, { payerId: payer.id, severity, qValue: severity / 100, driftType: severity > 0.5 ? "DENIAL_RATE" : "PAYMENT_AMOUNT" });
+    const driftEventId = await createTestDriftEvent(customerId, {
+      payerId: payer.id,
+      severity,
+      qValue: severity / 100,
+      driftType: severity > 0.5 ? "DENIAL_RATE" : "PAYMENT_AMOUNT",
+    });
     await db().alertEvent.create({ data: { customerId, ruleId: rule.id, driftEventId } });
     await db().webhookDelivery.create({
-      data: { customerId, endpointId: endpoint.id, messageId: `msg_${randomUUID()}`, eventType: "webhook.test", payload: { type: "webhook.test" }, status: "DEAD", attemptCount: 5 },
+      data: {
+        customerId,
+        endpointId: endpoint.id,
+        messageId: `msg_${randomUUID()}`,
+        eventType: "webhook.test",
+        payload: { type: "webhook.test" },
+        status: "DEAD",
+        attemptCount: 5,
+      },
     });
   }
   const done = new Date(Date.now() - 60_000);
@@ -211,8 +230,14 @@ describe("page mode stops at a documented depth", () => {
         for (const answer of [await rest(list.rest, query), await trpc(list.trpc, { ...query })]) {
           const where = `${list.rest} ${JSON.stringify(query)}`;
           expect(answer.status, `${where}: ${answer.text.slice(0, 300)}`).toBe(400);
-          const errors = answer.contentType === "application/problem+json" ? answer.body.errors : (answer.body.error as { json: { data: { errors: unknown } } }).json.data.errors;
-          expect((errors as { path: string }[]).map((error) => error.path), where).toEqual(["page"]);
+          const errors =
+            answer.contentType === "application/problem+json"
+              ? answer.body.errors
+              : (answer.body.error as { json: { data: { errors: unknown } } }).json.data.errors;
+          expect(
+            (errors as { path: string }[]).map((error) => error.path),
+            where,
+          ).toEqual(["page"]);
         }
       }
     });

@@ -29,7 +29,9 @@ export function metricsAccess(headers: Headers): { allowed: true } | { allowed: 
     return { allowed: false, status: 403, reason: "Set METRICS_TOKEN, or run Driftline's own server (npm start / start:web) for loopback access." };
   }
   const ip = headers.get("x-driftline-client-ip") ?? "";
-  return LOOPBACK.has(ip) ? { allowed: true } : { allowed: false, status: 403, reason: "Metrics are served to loopback callers only unless METRICS_TOKEN is set." };
+  return LOOPBACK.has(ip)
+    ? { allowed: true }
+    : { allowed: false, status: 403, reason: "Metrics are served to loopback callers only unless METRICS_TOKEN is set." };
 }
 
 export async function handleMetrics(req: Request): Promise<Response> {

@@ -16,7 +16,9 @@ describe("examples of /api/v1/openapi.json", () => {
     const { checked, failures } = checkExamples(document);
     expect(failures).toEqual([]);
     // Not vacuous: every operation documents at least one example (its error bodies).
-    const operations = Object.values(document.paths ?? {}).flatMap((item) => Object.keys(item ?? {}).filter((key) => ["get", "post", "put", "patch", "delete"].includes(key)));
+    const operations = Object.values(document.paths ?? {}).flatMap((item) =>
+      Object.keys(item ?? {}).filter((key) => ["get", "post", "put", "patch", "delete"].includes(key)),
+    );
     expect(checked).toBeGreaterThanOrEqual(operations.length);
   });
 
@@ -32,7 +34,11 @@ describe("examples of /api/v1/openapi.json", () => {
               content: {
                 "application/json": {
                   schema: { $ref: "#/components/schemas/Thing" },
-                  examples: { good: { value: { name: "a", count: 1 } }, extra: { value: { name: "a", count: 1, colour: "red" } }, shared: { $ref: "#/components/examples/BadThing" } },
+                  examples: {
+                    good: { value: { name: "a", count: 1 } },
+                    extra: { value: { name: "a", count: 1, colour: "red" } },
+                    shared: { $ref: "#/components/examples/BadThing" },
+                  },
                 },
               },
             },
@@ -40,7 +46,12 @@ describe("examples of /api/v1/openapi.json", () => {
               "200": {
                 description: "ok",
                 headers: { "x-count": { schema: { type: "integer" }, example: "three" } },
-                content: { "application/json": { schema: { type: "object", properties: { at: { type: "string", format: "date-time" } }, required: ["at"] }, example: { at: "yesterday" } } },
+                content: {
+                  "application/json": {
+                    schema: { type: "object", properties: { at: { type: "string", format: "date-time" } }, required: ["at"] },
+                    example: { at: "yesterday" },
+                  },
+                },
               },
             },
           },
@@ -49,14 +60,24 @@ describe("examples of /api/v1/openapi.json", () => {
       components: {
         schemas: {
           Thing: { type: "object", properties: { name: { type: "string", examples: ["ok", 7] }, count: { type: "integer", minimum: 0 } }, required: ["name"] },
-          Tagged: { allOf: [{ $ref: "#/components/schemas/Thing" }, { type: "object", properties: { tag: { type: "string" } } }], example: { name: "a", tag: "b" } },
-          Mistagged: { allOf: [{ $ref: "#/components/schemas/Thing" }, { type: "object", properties: { tag: { type: "string" } } }], example: { name: "a", tag: "b", other: 1 } },
+          Tagged: {
+            allOf: [{ $ref: "#/components/schemas/Thing" }, { type: "object", properties: { tag: { type: "string" } } }],
+            example: { name: "a", tag: "b" },
+          },
+          Mistagged: {
+            allOf: [{ $ref: "#/components/schemas/Thing" }, { type: "object", properties: { tag: { type: "string" } } }],
+            example: { name: "a", tag: "b", other: 1 },
+          },
         },
         examples: { BadThing: { value: { count: -1 } } },
       },
     };
     const { checked, failures } = checkExamples(document);
-    expect(collectExamples(document).map((example) => example.at).sort()).toEqual(
+    expect(
+      collectExamples(document)
+        .map((example) => example.at)
+        .sort(),
+    ).toEqual(
       [
         "#/components/schemas/Mistagged/example",
         "#/components/schemas/Tagged/example",
@@ -83,7 +104,9 @@ describe("examples of /api/v1/openapi.json", () => {
   });
 
   it("names the upload example's fields in its schema (the rejected upload's `upload`, `replayed`, `line`, `field`)", () => {
-    const post = (openApiDocument().paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, { example?: { errors?: object[] } }> }> }>>)["/uploads"]!.post!;
+    const post = (
+      openApiDocument().paths as Record<string, Record<string, { responses: Record<string, { content: Record<string, { example?: { errors?: object[] } }> }> }>>
+    )["/uploads"]!.post!;
     const example = post.responses["400"]!.content["application/problem+json"]!.example!;
     expect(Object.keys(example)).toEqual(expect.arrayContaining(["upload", "replayed"]));
     expect(Object.keys(example.errors![0]!)).toEqual(expect.arrayContaining(["line", "field"]));
@@ -101,7 +124,12 @@ describe("examples of /api/v1/openapi.json", () => {
         return { status: response.status, mediaType: response.headers.get("content-type")!.split(";")[0]!, body: (await response.json()) as unknown };
       };
       const answers = [await post("outcomes.835"), await post("outcomes.835"), await post("invalid-values.835"), await post("truncated.835")];
-      expect(answers.map((answer) => `${answer.status} ${answer.mediaType}`)).toEqual(["201 application/json", "200 application/json", "201 application/json", "400 application/problem+json"]);
+      expect(answers.map((answer) => `${answer.status} ${answer.mediaType}`)).toEqual([
+        "201 application/json",
+        "200 application/json",
+        "201 application/json",
+        "400 application/problem+json",
+      ]);
       expect((answers[2]!.body as { upload: { skippedCount: number } }).upload.skippedCount).toBeGreaterThan(0);
       const document = openApiDocument();
       for (const { status, mediaType, body } of answers) {

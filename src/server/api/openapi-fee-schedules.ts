@@ -11,7 +11,15 @@ const problem = (description: string, status: number, code: string) => ({
   content: {
     "application/problem+json": {
       schema: { $ref: PROBLEM_REF },
-      example: { type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`, title: description, status, detail: description, code, requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b", errors: [] },
+      example: {
+        type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
+        title: description,
+        status,
+        detail: description,
+        code,
+        requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+        errors: [],
+      },
     },
   },
 });
@@ -37,7 +45,8 @@ const RESULT_SCHEMA = {
 };
 
 const columns = FEE_SCHEDULE_COLUMNS.map((column) => `\`${column.name}\`${column.required ? " (required)" : ""}: ${column.description}`).join("; ");
-const csvExample = "payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo\r\nAetna,99213,,112.50,2026-01-01,\r\nAetna,99214,25,165.00,2026-01-01,2026-12-31\r\n";
+const csvExample =
+  "payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo\r\nAetna,99213,,112.50,2026-01-01,\r\nAetna,99214,25,165.00,2026-01-01,2026-12-31\r\n";
 
 export function documentFeeScheduleRoutes<T extends { paths?: Record<string, unknown> }>(document: T): T {
   const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
@@ -60,7 +69,10 @@ export function documentFeeScheduleRoutes<T extends { paths?: Record<string, unk
       requestBody: {
         required: true,
         content: {
-          "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] }, encoding: { file: { contentType: "text/csv" } } },
+          "multipart/form-data": {
+            schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
+            encoding: { file: { contentType: "text/csv" } },
+          },
           "text/csv": { schema: { type: "string" }, example: csvExample },
         },
       },
@@ -70,7 +82,17 @@ export function documentFeeScheduleRoutes<T extends { paths?: Record<string, unk
           content: {
             "application/json": {
               schema: RESULT_SCHEMA,
-              example: { feeSchedule: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", version: 2, filename: "aetna-2026.csv", rowCount: 2, createdAt: "2026-01-05T10:15:00.000Z" }, supersededCount: 1, underpaymentsFound: 14 },
+              example: {
+                feeSchedule: {
+                  id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f",
+                  version: 2,
+                  filename: "aetna-2026.csv",
+                  rowCount: 2,
+                  createdAt: "2026-01-05T10:15:00.000Z",
+                },
+                supersededCount: 1,
+                underpaymentsFound: 14,
+              },
             },
           },
         },

@@ -37,7 +37,8 @@ async function lint(document: unknown, name: string): Promise<TLintReport> {
   return JSON.parse(stdout) as TLintReport;
 }
 
-const describeProblem = (problem: TLintProblem) => `${problem.severity} ${problem.ruleId} at ${problem.location.map((l) => l.pointer).join(", ")}: ${problem.message}`;
+const describeProblem = (problem: TLintProblem) =>
+  `${problem.severity} ${problem.ruleId} at ${problem.location.map((l) => l.pointer).join(", ")}: ${problem.message}`;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "driftline-openapi-lint-"));

@@ -54,7 +54,8 @@ export const ROUTE_HANDLER_PATHS = {
           content: {
             "text/csv": {
               schema: { type: "string" },
-              example: "submitter_claim_id,line_number,payer,cpt_code,cpt_group,service_date,units,rate,expected_amount,allowed_amount,paid_amount,variance,status,assignee,recovered_amount,recovered_at\r\nCLM-00012345,1,Medicare,99213,EM,2026-02-20,1.00,81.00,81.00,68.85,55.08,12.15,OPEN,,0.00,\r\n",
+              example:
+                "submitter_claim_id,line_number,payer,cpt_code,cpt_group,service_date,units,rate,expected_amount,allowed_amount,paid_amount,variance,status,assignee,recovered_amount,recovered_at\r\nCLM-00012345,1,Medicare,99213,EM,2026-02-20,1.00,81.00,81.00,68.85,55.08,12.15,OPEN,,0.00,\r\n",
             },
           },
         },

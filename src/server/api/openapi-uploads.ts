@@ -12,12 +12,24 @@ const problem = (description: string, status: number, code: string) => ({
   content: {
     "application/problem+json": {
       schema: { $ref: PROBLEM_REF },
-      example: { type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`, title: description, status, detail: description, code, requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b", errors: [] },
+      example: {
+        type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
+        title: description,
+        status,
+        detail: description,
+        code,
+        requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+        errors: [],
+      },
     },
   },
 });
 
-const ISSUE_ITEMS = { type: "object", properties: { line: { type: "integer" }, field: { type: "string" }, message: { type: "string" } }, required: ["line", "field", "message"] };
+const ISSUE_ITEMS = {
+  type: "object",
+  properties: { line: { type: "integer" }, field: { type: "string" }, message: { type: "string" } },
+  required: ["line", "field", "message"],
+};
 
 const UPLOAD_SCHEMA = {
   type: "object",
@@ -39,7 +51,24 @@ const UPLOAD_SCHEMA = {
     createdAt: { type: "string", format: "date-time" },
     completedAt: { type: ["string", "null"], format: "date-time" },
   },
-  required: ["id", "filename", "format", "sizeBytes", "contentHash", "status", "rowCount", "appliedCount", "errorCount", "errors", "skippedCount", "warningCount", "skipped", "warnings", "createdAt", "completedAt"],
+  required: [
+    "id",
+    "filename",
+    "format",
+    "sizeBytes",
+    "contentHash",
+    "status",
+    "rowCount",
+    "appliedCount",
+    "errorCount",
+    "errors",
+    "skippedCount",
+    "warningCount",
+    "skipped",
+    "warnings",
+    "createdAt",
+    "completedAt",
+  ],
 };
 
 const RESULT_SCHEMA = {
@@ -85,7 +114,24 @@ const UPLOAD_REJECTED_SCHEMA = {
 };
 
 const example = {
-  upload: { id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f", filename: "march.csv", format: "CSV", sizeBytes: 18342, contentHash: "9f2c…", status: "APPLIED", rowCount: 120, appliedCount: 120, errorCount: 0, errors: [], skippedCount: 0, warningCount: 0, skipped: [], warnings: [], createdAt: "2024-04-02T10:15:00.000Z", completedAt: "2024-04-02T10:15:01.000Z" },
+  upload: {
+    id: "0b8f7a52-3f7e-4d3b-9c55-2b1a0c9d8e7f",
+    filename: "march.csv",
+    format: "CSV",
+    sizeBytes: 18342,
+    contentHash: "9f2c…",
+    status: "APPLIED",
+    rowCount: 120,
+    appliedCount: 120,
+    errorCount: 0,
+    errors: [],
+    skippedCount: 0,
+    warningCount: 0,
+    skipped: [],
+    warnings: [],
+    createdAt: "2024-04-02T10:15:00.000Z",
+    completedAt: "2024-04-02T10:15:01.000Z",
+  },
   replayed: false,
   insertedCount: 120,
   updatedCount: 0,
@@ -119,16 +165,23 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
       requestBody: {
         required: true,
         content: {
-          "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] }, encoding: { file: { contentType: "text/csv, application/edi-x12" } } },
+          "multipart/form-data": {
+            schema: { type: "object", properties: { file: { type: "string", format: "binary" } }, required: ["file"] },
+            encoding: { file: { contentType: "text/csv, application/edi-x12" } },
+          },
           "text/csv": { schema: { type: "string" }, example: csvTemplate() },
           "application/edi-x12": { schema: { type: "string" } },
         },
       },
       responses: {
         "201": { description: "Applied: a new upload", content: { "application/json": { schema: RESULT_SCHEMA, example } } },
-        "200": { description: "The same file was uploaded before: the existing upload", content: { "application/json": { schema: RESULT_SCHEMA, example: { ...example, replayed: true } } } },
+        "200": {
+          description: "The same file was uploaded before: the existing upload",
+          content: { "application/json": { schema: RESULT_SCHEMA, example: { ...example, replayed: true } } },
+        },
         "400": {
-          description: "Rejected: row errors, nothing applied. Besides the problem fields the body carries `upload` (the REJECTED upload) and `replayed`; each entry of `errors` also has `line` and `field`.",
+          description:
+            "Rejected: row errors, nothing applied. Besides the problem fields the body carries `upload` (the REJECTED upload) and `replayed`; each entry of `errors` also has `line` and `field`.",
           content: {
             "application/problem+json": {
               schema: { $ref: UPLOAD_REJECTED_REF },
@@ -140,7 +193,14 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
                 code: "BAD_REQUEST",
                 requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
                 errors: [{ path: "line 3: billedAmount", message: "negative amounts are not allowed", line: 3, field: "billedAmount" }],
-                upload: { ...example.upload, status: "REJECTED", rowCount: 120, appliedCount: 0, errorCount: 1, errors: [{ line: 3, field: "billedAmount", message: "negative amounts are not allowed" }] },
+                upload: {
+                  ...example.upload,
+                  status: "REJECTED",
+                  rowCount: 120,
+                  appliedCount: 0,
+                  errorCount: 1,
+                  errors: [{ line: 3, field: "billedAmount", message: "negative amounts are not allowed" }],
+                },
                 replayed: false,
               },
             },

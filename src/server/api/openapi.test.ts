@@ -43,7 +43,10 @@ function isProblemSchema(schema: unknown): boolean {
   const problem = document.components?.schemas?.Problem;
   const named = ref?.startsWith("#/components/schemas/") ? document.components?.schemas?.[ref.slice("#/components/schemas/".length)] : undefined;
   if (!problem || !named) return false;
-  return Object.keys(problem.properties ?? {}).every((field) => field in (named.properties ?? {})) && (problem.required ?? []).every((field) => named.required?.includes(field));
+  return (
+    Object.keys(problem.properties ?? {}).every((field) => field in (named.properties ?? {})) &&
+    (problem.required ?? []).every((field) => named.required?.includes(field))
+  );
 }
 
 function operations(): { key: string; path: string; method: string; operation: TOperation }[] {
@@ -127,7 +130,8 @@ describe("GET /api/v1/openapi.json", () => {
         const media = content["application/problem+json"];
         if (!isProblemSchema(media?.schema)) problems.push(`${key}: ${status} schema is not Problem`);
         const example = media?.example as { status?: number } | undefined;
-        if (example ? example.status !== Number(status) : !operation["x-route-handler"]) problems.push(`${key}: ${status} example missing or with another status`);
+        if (example ? example.status !== Number(status) : !operation["x-route-handler"])
+          problems.push(`${key}: ${status} example missing or with another status`);
       }
     }
     expect(problems).toEqual([]);
@@ -155,7 +159,10 @@ describe("GET /api/v1/openapi.json", () => {
     const refused: string[] = [];
     let found = 0;
     for (const { key, path, method } of bodiless) {
-      const response = await fetch(`${server.baseUrl}${path.replace(/\{[^}]+\}/g, randomUUID())}`, { method: method.toUpperCase(), headers: tenant.keys.ADMIN.headers });
+      const response = await fetch(`${server.baseUrl}${path.replace(/\{[^}]+\}/g, randomUUID())}`, {
+        method: method.toUpperCase(),
+        headers: tenant.keys.ADMIN.headers,
+      });
       // Unknown ids are 404s, which is fine here: the request got past the body check.
       if (response.status === 415 || response.status >= 500) refused.push(`${key}: ${response.status}`);
       if (response.ok) found += 1;

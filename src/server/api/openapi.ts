@@ -77,17 +77,21 @@ function documentSecurity(document: ReturnType<typeof generateOpenApiDocument>) 
 }
 
 export function openApiDocument() {
-  cached ??= addRouteHandlerPaths(documentSecurity(documentProblems(
-    generateOpenApiDocument(appRouter, {
-      title: "Driftline REST API",
-      description:
-        "Payer drift detection for clinic billing teams. Authenticate with `Authorization: Bearer <api key>`. " +
-        "Errors are application/problem+json with a stable `code`, the `requestId` and field `errors`.",
-      version: "1.0.0",
-      baseUrl: "/api/v1",
-      securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key created by a tenant ADMIN." } },
-    }),
-  )));
+  cached ??= addRouteHandlerPaths(
+    documentSecurity(
+      documentProblems(
+        generateOpenApiDocument(appRouter, {
+          title: "Driftline REST API",
+          description:
+            "Payer drift detection for clinic billing teams. Authenticate with `Authorization: Bearer <api key>`. " +
+            "Errors are application/problem+json with a stable `code`, the `requestId` and field `errors`.",
+          version: "1.0.0",
+          baseUrl: "/api/v1",
+          securitySchemes: { bearerAuth: { type: "http", scheme: "bearer", description: "An API key created by a tenant ADMIN." } },
+        }),
+      ),
+    ),
+  );
   // POST /uploads and its CSV template are route handlers of their own (idempotent to re-apply).
   return documentFeeScheduleRoutes(documentUploadRoutes(cached));
 }

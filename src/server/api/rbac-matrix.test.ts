@@ -172,7 +172,15 @@ async function endpointOfA(fx: TFixture) {
 
 async function deliveryOfA(fx: TFixture, status: "PENDING" | "DEAD") {
   const delivery = await db().webhookDelivery.create({
-    data: { customerId: fx.a.customer.id, endpointId: fx.targets.endpointId, messageId: `msg_${randomUUID()}`, eventType: "webhook.test", payload: { type: "webhook.test" }, status, attemptCount: status === "DEAD" ? 5 : 0 },
+    data: {
+      customerId: fx.a.customer.id,
+      endpointId: fx.targets.endpointId,
+      messageId: `msg_${randomUUID()}`,
+      eventType: "webhook.test",
+      payload: { type: "webhook.test" },
+      status,
+      attemptCount: status === "DEAD" ? 5 : 0,
+    },
     select: { id: true },
   });
   return delivery.id;
@@ -620,7 +628,9 @@ function leaks(fx: TFixture, payload: unknown, input: unknown): string[] {
 }
 
 function procedureEntries(): [string, { _def: { type: string; meta?: { openapi?: { method: string; path: string } } } }][] {
-  return Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: { openapi?: { method: string; path: string } } } }>);
+  return Object.entries(
+    appRouter._def.procedures as unknown as Record<string, { _def: { type: string; meta?: { openapi?: { method: string; path: string } } } }>,
+  );
 }
 
 function restOperationsOfDocument(): { key: string; method: string; path: string; routeHandler: boolean }[] {
@@ -702,7 +712,18 @@ beforeAll(async () => {
     b,
     superuser: { ...superuser, session: await createTestSession(superuser.id) },
     switched: { ...switchedUser, session: switchedSession },
-    targets: { uploadId: ingested.upload.id, claimId: claim.id, runId: runA.run.id, driftEventId: driftEvent.id, payerId: payer.id, exportId: finishedExport.id, ruleId: rule.id, alertId: "", endpointId: endpoint.id, deliveryId: "" },
+    targets: {
+      uploadId: ingested.upload.id,
+      claimId: claim.id,
+      runId: runA.run.id,
+      driftEventId: driftEvent.id,
+      payerId: payer.id,
+      exportId: finishedExport.id,
+      ruleId: rule.id,
+      alertId: "",
+      endpointId: endpoint.id,
+      deliveryId: "",
+    },
     cataloguePayerId: cataloguePayer.id,
   };
   fx.targets.alertId = await alertOfA(fx);
@@ -717,16 +738,28 @@ afterAll(async () => {
 describe("RBAC matrix: declarations", () => {
   it("declares an expectation for every procedure of appRouter", () => {
     const procedures = procedureEntries().map(([path]) => path);
-    expect(procedures.filter((path) => !(path in PROCEDURES)), "procedures without a declared expectation").toEqual([]);
-    expect(Object.keys(PROCEDURES).filter((path) => !procedures.includes(path)), "stale declarations").toEqual([]);
+    expect(
+      procedures.filter((path) => !(path in PROCEDURES)),
+      "procedures without a declared expectation",
+    ).toEqual([]);
+    expect(
+      Object.keys(PROCEDURES).filter((path) => !procedures.includes(path)),
+      "stale declarations",
+    ).toEqual([]);
   });
 
   it("declares every REST operation of the OpenAPI document, with the procedure it runs", () => {
     const operations = restOperationsOfDocument();
-    expect(operations.filter((op) => !(op.key in REST_OPERATIONS)).map((op) => op.key), "REST operations without a declaration").toEqual([]);
+    expect(
+      operations.filter((op) => !(op.key in REST_OPERATIONS)).map((op) => op.key),
+      "REST operations without a declaration",
+    ).toEqual([]);
     // Route handlers the document does not list yet are still called below; procedures must be in it.
     const stale = Object.entries(REST_OPERATIONS).filter(([key, declaration]) => typeof declaration === "string" && !operations.some((op) => op.key === key));
-    expect(stale.map(([key]) => key), "stale REST declarations").toEqual([]);
+    expect(
+      stale.map(([key]) => key),
+      "stale REST declarations",
+    ).toEqual([]);
     const actual = Object.fromEntries(
       procedureEntries()
         .filter(([, procedure]) => procedure._def.meta?.openapi)
@@ -829,7 +862,8 @@ describe("RBAC matrix: calls", () => {
           const requestId = response.headers.get("x-request-id");
           if (!requestId) failures.push(`${where}: no x-request-id header`);
           if (response.status >= 400) {
-            if (response.headers.get("content-type") !== "application/problem+json") failures.push(`${where}: error is ${response.headers.get("content-type")}`);
+            if (response.headers.get("content-type") !== "application/problem+json")
+              failures.push(`${where}: error is ${response.headers.get("content-type")}`);
             const problem = JSON.parse(text) as Record<string, unknown>;
             const keys = ["type", "title", "status", "detail", "code", "requestId", "errors"];
             const missing = keys.filter((key) => !(key in problem));
@@ -870,9 +904,7 @@ describe("RBAC matrix: calls", () => {
     const me = await (await callerFor(fx.b.members.ADMIN.session.headers)).customers.me();
     expect(me.customer.id).toBe(fx.b.customer.id);
     const users = await (await callerFor(fx.b.keys.ADMIN.headers)).users.list({ limit: 100 });
-    expect(users.items.map((u) => u.id).sort()).toEqual(
-      expect.arrayContaining(Object.values(fx.b.members).map((m) => m.id)),
-    );
+    expect(users.items.map((u) => u.id).sort()).toEqual(expect.arrayContaining(Object.values(fx.b.members).map((m) => m.id)));
     expect(users.items.some((u) => Object.values(fx.a.members).some((m) => m.id === u.id))).toBe(false);
   });
 

@@ -196,7 +196,10 @@ describe("pagination", () => {
       if (pages % 3 === 0) await seedReadSide(tenant.customer.id, { payers: 1, linesPerPayer: 1, driftEvents: 2, activeDriftEvents: 0 });
     } while (cursor && pages < 200);
     expect(new Set(seen).size, "no row twice").toBe(seen.length);
-    expect([...before].filter((id) => !seen.includes(id)), "no row missed").toEqual([]);
+    expect(
+      [...before].filter((id) => !seen.includes(id)),
+      "no row missed",
+    ).toEqual([]);
   });
 
   it("a cursor walk by severity (ties broken by id) visits every row once", async () => {
@@ -258,12 +261,18 @@ describe("indexes serve the aggregates", () => {
     // The smallest index with customer_id first will do for a count: any index-only scan.
     expect(await plan("SELECT count(*) FROM claim_lines WHERE customer_id = $1::uuid", id)).toMatch(/Index Only Scan using claim_lines_customer_\w+_idx/);
     expect(
-      await plan("SELECT to_char(decided_at, 'YYYY-MM'), count(*), count(*) FILTER (WHERE outcome = 'DENIED') FROM claim_lines WHERE customer_id = $1::uuid AND decided_at >= $2::date GROUP BY 1", id, "2026-01-01"),
+      await plan(
+        "SELECT to_char(decided_at, 'YYYY-MM'), count(*), count(*) FILTER (WHERE outcome = 'DENIED') FROM claim_lines WHERE customer_id = $1::uuid AND decided_at >= $2::date GROUP BY 1",
+        id,
+        "2026-01-01",
+      ),
     ).toMatch(/Index Only Scan using claim_lines_customer_(payer_)?decided_idx/);
     expect(
       await plan(
         "SELECT payer_id, count(*), avg(allowed_amount), percentile_cont(0.5) WITHIN GROUP (ORDER BY decided_at - submitted_at) FROM claim_lines WHERE customer_id = $1::uuid AND decided_at >= $2::date AND decided_at <= $3::date GROUP BY payer_id",
-        id, "2026-01-01", "2026-12-31",
+        id,
+        "2026-01-01",
+        "2026-12-31",
       ),
     ).toMatch(/Index Only Scan using claim_lines_customer_(payer_)?decided_idx/);
   });

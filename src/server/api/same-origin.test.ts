@@ -106,11 +106,19 @@ describe("upload route", () => {
   it("a cross-site text/plain or multipart upload with the session cookie is refused and stores nothing", async () => {
     const csv = toCsv([testLine()]);
     const before = await db().upload.count({ where: { customerId: tenant.customer.id } });
-    const plain = await fetch(`${server.baseUrl}/uploads`, { method: "POST", headers: { ...cookie("ANALYST"), origin: EVIL, "content-type": "text/plain" }, body: csv });
+    const plain = await fetch(`${server.baseUrl}/uploads`, {
+      method: "POST",
+      headers: { ...cookie("ANALYST"), origin: EVIL, "content-type": "text/plain" },
+      body: csv,
+    });
     await expectRefused(plain);
     const form = new FormData();
     form.append("file", new Blob([csv], { type: "text/csv" }), "claims.csv");
-    const multipart = await fetch(`${server.baseUrl}/uploads`, { method: "POST", headers: { ...cookie("ANALYST"), "sec-fetch-site": "cross-site" }, body: form });
+    const multipart = await fetch(`${server.baseUrl}/uploads`, {
+      method: "POST",
+      headers: { ...cookie("ANALYST"), "sec-fetch-site": "cross-site" },
+      body: form,
+    });
     await expectRefused(multipart);
     expect(await db().upload.count({ where: { customerId: tenant.customer.id } })).toBe(before);
   });

@@ -16,10 +16,7 @@ function header(headers: unknown, name: string): string | null {
  * HTTP without next-auth's page machinery). The client address comes from our own server
  * (x-driftline-client-ip, see client-address.ts), never from the caller.
  */
-export async function authorizeCredentials(
-  credentials: Record<string, string> | undefined,
-  headers: unknown,
-): Promise<{ id: string; sid: string } | null> {
+export async function authorizeCredentials(credentials: Record<string, string> | undefined, headers: unknown): Promise<{ id: string; sid: string } | null> {
   if (!credentials?.email || !credentials.password) return null;
   try {
     const result = await signInWithPassword({

@@ -133,7 +133,8 @@ export async function loginProblems(url: string, kind: "platform" | "tenant"): P
     if (facts.owns_tables) problems.push(`${facts.user} owns tables of the schema (or is a member of their owner)`);
     if (kind === "platform" && !facts.platform) problems.push(`${facts.user} is not a member of ${PLATFORM_ROLE}`);
     if (kind === "tenant" && !facts.tenant) problems.push(`${facts.user} is not a member of ${TENANT_ROLE}`);
-    if (kind === "tenant" && facts.platform && !facts.superuser) problems.push(`${facts.user} is a member of ${PLATFORM_ROLE} (the tenant login must be bound by the tenant policies)`);
+    if (kind === "tenant" && facts.platform && !facts.superuser)
+      problems.push(`${facts.user} is a member of ${PLATFORM_ROLE} (the tenant login must be bound by the tenant policies)`);
     return problems;
   } finally {
     await client.end().catch(() => {});

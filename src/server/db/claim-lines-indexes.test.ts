@@ -21,7 +21,8 @@ import { seedReadSide } from "@/test/read-side-data";
 type TContext = { customerId: string; payerId: string; mappingId: string; uploadId: string; claimLineId: string; submitterClaimId: string };
 type TListedQuery = { name: string; index: string; sql: string; params: (c: TContext) => unknown[] };
 
-const CLAIM_COLUMNS = "id, submitter_claim_id, line_number, payer_id, cpt_code, cpt_group, units, service_date, decided_at, billed_amount, allowed_amount, outcome";
+const CLAIM_COLUMNS =
+  "id, submitter_claim_id, line_number, payer_id, cpt_code, cpt_group, units, service_date, decided_at, billed_amount, allowed_amount, outcome";
 
 const QUERIES: TListedQuery[] = [
   {
@@ -117,7 +118,10 @@ describe("every index on claim_lines is used by a query that needs it", () => {
 
   beforeAll(async () => {
     const context: Partial<TContext> = {};
-    for (const [tenant, probed] of [[0, true], [1, false]] as const) {
+    for (const [tenant, probed] of [
+      [0, true],
+      [1, false],
+    ] as const) {
       const customer = await createTestCustomer({ slug: `claim-indexes-${tenant}-${Date.now()}` });
       // Four uploads of two payers each: 12,000 lines a tenant, spread over 200 days.
       for (let upload = 0; upload < 4; upload += 1) {
@@ -130,7 +134,9 @@ describe("every index on claim_lines is used by a query that needs it", () => {
     Object.assign(context, { claimLineId: line!.id, submitterClaimId: line!.submitter_claim_id, mappingId: line!.payer_mapping_id });
     await asOwner(async (client) => {
       await client.query("VACUUM (ANALYZE) claim_lines");
-      indexes = (await client.query<{ name: string }>("SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'claim_lines'::regclass ORDER BY 1")).rows.map((row) => row.name);
+      indexes = (
+        await client.query<{ name: string }>("SELECT indexrelid::regclass::text AS name FROM pg_index WHERE indrelid = 'claim_lines'::regclass ORDER BY 1")
+      ).rows.map((row) => row.name);
     });
     for (const query of QUERIES) {
       const rows = await db().$transaction(async (tx) => {
@@ -144,12 +150,18 @@ describe("every index on claim_lines is used by a query that needs it", () => {
   it("lists every index on claim_lines against at least one query", () => {
     expect(indexes.length).toBeGreaterThan(0);
     const listed = new Set(QUERIES.map((query) => query.index));
-    expect(indexes.filter((index) => !listed.has(index)), "indexes no listed query needs").toEqual([]);
+    expect(
+      indexes.filter((index) => !listed.has(index)),
+      "indexes no listed query needs",
+    ).toEqual([]);
   });
 
   it("no index is unused by every listed query", () => {
     const used = new Set([...plans.values()].flatMap((set) => [...set]));
-    expect(indexes.filter((index) => !used.has(index)), "indexes no plan uses").toEqual([]);
+    expect(
+      indexes.filter((index) => !used.has(index)),
+      "indexes no plan uses",
+    ).toEqual([]);
   });
 
   it.each(QUERIES.map((query) => [query.name, query.index] as const))("%s uses %s", (name, index) => {

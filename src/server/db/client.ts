@@ -16,12 +16,14 @@ import { CountingClient } from "./pg-driver";
  */
 const holder = globalThis as unknown as { driftlinePrisma?: PrismaClient; driftlineTenantPrisma?: PrismaClient; driftlineReplicaPrisma?: PrismaClient };
 
-export function createPrismaClient(
-  url = databaseUrl(),
-  options: { max?: number; logQueries?: boolean; connectionTimeoutMillis?: number } = {},
-): PrismaClient {
+export function createPrismaClient(url = databaseUrl(), options: { max?: number; logQueries?: boolean; connectionTimeoutMillis?: number } = {}): PrismaClient {
   // CountingClient (pg-driver.ts): the tenant prelude shares BEGIN's round trip; round trips counted.
-  const adapter = new PrismaPg({ connectionString: url, max: options.max ?? 10, connectionTimeoutMillis: options.connectionTimeoutMillis, Client: CountingClient });
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis,
+    Client: CountingClient,
+  });
   // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
   // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
   // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.

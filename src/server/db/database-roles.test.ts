@@ -93,10 +93,7 @@ describe("the application's logins", () => {
       const client = await connect(urls[kind]);
       await client.query("RESET ROLE");
       if (kind === "tenant") await client.query("SELECT set_config('app.customer_id', $1, false)", [a.customer.id]);
-      for (const sql of [
-        "UPDATE audit_events SET action = 'rewritten' WHERE customer_id = $1",
-        "DELETE FROM audit_events WHERE customer_id = $1",
-      ]) {
+      for (const sql of ["UPDATE audit_events SET action = 'rewritten' WHERE customer_id = $1", "DELETE FROM audit_events WHERE customer_id = $1"]) {
         await expect(client.query(sql, [a.customer.id]), sql).rejects.toThrow(/permission denied/);
       }
       for (const sql of [
@@ -176,9 +173,11 @@ describe("schema conventions for the roles (every table, including those added l
         `SELECT ${["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE"].map((p) => `has_table_privilege($1, $2, '${p}') AS "${p}"`).join(", ")}`,
         [PLATFORM_ROLE, `public.${table.name}`],
       );
-      const granted = Object.entries(rows[0]!).filter(([, yes]) => yes).map(([privilege]) => privilege).join(",");
-      const expected =
-        table.name === "audit_events" ? "SELECT,INSERT" : table.name === "schema_migrations" ? "SELECT" : "SELECT,INSERT,UPDATE,DELETE";
+      const granted = Object.entries(rows[0]!)
+        .filter(([, yes]) => yes)
+        .map(([privilege]) => privilege)
+        .join(",");
+      const expected = table.name === "audit_events" ? "SELECT,INSERT" : table.name === "schema_migrations" ? "SELECT" : "SELECT,INSERT,UPDATE,DELETE";
       if (granted !== expected) broken.push(`${table.name}: ${PLATFORM_ROLE} has ${granted || "nothing"}, expected ${expected}`);
       if (table.rls && !table.policies.includes(PLATFORM_ROLE)) broken.push(`${table.name}: RLS on but no policy for ${PLATFORM_ROLE}`);
     }
@@ -186,7 +185,8 @@ describe("schema conventions for the roles (every table, including those added l
   });
 
   it("no application role owns a table of the schema or may rewrite the audit log", async () => {
-    const { rows } = await owner.query<{ name: string; owner: string }>(`
+    const { rows } = await owner.query<{ name: string; owner: string }>(
+      `
       SELECT c.relname::text AS name, r.rolname::text AS owner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       JOIN pg_roles r ON r.oid = c.relowner
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND r.rolname IN ($1, $2)`,

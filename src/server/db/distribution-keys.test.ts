@@ -53,7 +53,8 @@ const EXCEPTIONS: Record<string, string> = {
   "uploads.uploads_pkey": SURROGATE_WITH_TENANT_KEY,
   "webhook_deliveries.webhook_deliveries_pkey": SURROGATE_WITH_TENANT_KEY,
   "webhook_deliveries.webhook_deliveries_endpoint_alert_key": CHILD_KEY,
-  "webhook_deliveries.webhook_deliveries_message_key": "the message id is derived from (type, endpoint, subject) and is unique across tenants by construction; becomes (customer_id, message_id) with the same pattern",
+  "webhook_deliveries.webhook_deliveries_message_key":
+    "the message id is derived from (type, endpoint, subject) and is unique across tenants by construction; becomes (customer_id, message_id) with the same pattern",
   "webhook_delivery_attempts.webhook_delivery_attempts_pkey": SURROGATE,
   "webhook_delivery_attempts.webhook_delivery_attempts_number_key": CHILD_KEY,
   "webhook_endpoints.webhook_endpoints_pkey": SURROGATE_WITH_TENANT_KEY,

@@ -36,9 +36,7 @@ export async function binaries(): Promise<{ initdb: string; postgres: string }> 
   try {
     return (await import(/* webpackIgnore: true */ platformPackage)) as { initdb: string; postgres: string };
   } catch {
-    throw new DatabaseStartError(
-      `${platformPackage} is not installed: run \`npm install\`, or set DATABASE_URL to your own PostgreSQL.`,
-    );
+    throw new DatabaseStartError(`${platformPackage} is not installed: run \`npm install\`, or set DATABASE_URL to your own PostgreSQL.`);
   }
 }
 
@@ -113,11 +111,11 @@ function initialise(pgDir: string, initdb: string, ids: { uid?: number; gid?: nu
   const pwfile = path.join(tmpdir(), `driftline-pw-${process.pid}`);
   writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
   try {
-    execFileSync(
-      initdb,
-      [`--pgdata=${pgDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C"],
-      { ...ids, stdio: "pipe", env: { ...process.env, LC_ALL: "C" } },
-    );
+    execFileSync(initdb, [`--pgdata=${pgDir}`, "--auth=scram-sha-256", "--username=postgres", `--pwfile=${pwfile}`, "--encoding=UTF8", "--locale=C"], {
+      ...ids,
+      stdio: "pipe",
+      env: { ...process.env, LC_ALL: "C" },
+    });
   } catch (error) {
     const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? String(error);
     throw new DatabaseStartError(`Could not initialise PostgreSQL in ${pgDir}: ${stderr}`);
@@ -139,7 +137,10 @@ function startServer(pgDir: string, postgres: string, port: number, ids: { uid?:
       if (output.includes("database system is ready to accept connections")) resolve(child);
     });
     child.on("exit", (code) => {
-      const reason = output.split("\n").filter((line) => /FATAL|ERROR|could not/i.test(line)).join("; ");
+      const reason = output
+        .split("\n")
+        .filter((line) => /FATAL|ERROR|could not/i.test(line))
+        .join("; ");
       reject(new DatabaseStartError(`PostgreSQL exited during start-up (code ${code}): ${reason || output.trim()}`));
     });
   });

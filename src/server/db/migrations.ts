@@ -26,11 +26,9 @@ function dbmateUrl(databaseUrl: string): string {
 
 async function dbmate(databaseUrl: string, args: string[]): Promise<string> {
   try {
-    const { stdout } = await run(
-      resolveBinary(),
-      ["--url", dbmateUrl(databaseUrl), "--migrations-dir", MIGRATIONS_DIR, "--no-dump-schema", ...args],
-      { env: { ...process.env, DATABASE_URL: "" } },
-    );
+    const { stdout } = await run(resolveBinary(), ["--url", dbmateUrl(databaseUrl), "--migrations-dir", MIGRATIONS_DIR, "--no-dump-schema", ...args], {
+      env: { ...process.env, DATABASE_URL: "" },
+    });
     return stdout;
   } catch (error) {
     const { stderr, stdout } = error as { stderr?: string; stdout?: string };

@@ -60,9 +60,7 @@ export async function useAppLogins(database: TOpenDatabase): Promise<TAppLogins>
   let logins: TAppLogins;
   if (config.DATABASE_URL || config.DATABASE_TENANT_URL) {
     if (!config.DATABASE_URL || !config.DATABASE_TENANT_URL) {
-      throw new EnvError(
-        "DATABASE_URL (the platform login) and DATABASE_TENANT_URL (the tenant login) are set together: DEPLOYMENT.md, \"Database logins\".",
-      );
+      throw new EnvError('DATABASE_URL (the platform login) and DATABASE_TENANT_URL (the tenant login) are set together: DEPLOYMENT.md, "Database logins".');
     }
     await assertReachable(config.DATABASE_URL, "DATABASE_URL");
     await assertReachable(config.DATABASE_TENANT_URL, "DATABASE_TENANT_URL");

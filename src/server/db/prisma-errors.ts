@@ -15,10 +15,7 @@ function someInChain(error: unknown, test: (record: Record<string, unknown>) => 
 
 /** Unique violation: Prisma P2002, or SQLSTATE 23505 through the pg driver adapter. */
 export function isUniqueViolation(error: unknown): boolean {
-  return someInChain(
-    error,
-    (r) => r.code === "P2002" || r.code === "23505" || r.originalCode === "23505" || r.kind === "UniqueConstraintViolation",
-  );
+  return someInChain(error, (r) => r.code === "P2002" || r.code === "23505" || r.originalCode === "23505" || r.kind === "UniqueConstraintViolation");
 }
 
 /** Serialization failure or deadlock: worth retrying the whole transaction. */

@@ -22,7 +22,7 @@ export async function assertReplicaLogin(url = env().DATABASE_REPLICA_URL): Prom
   if (problems.length > 0) {
     throw new DatabaseStartError(
       `The read replica's login is not safe to run with:\n  ${problems.map((problem) => `DATABASE_REPLICA_URL: ${problem}`).join("\n  ")}\n` +
-        "DATABASE_REPLICA_URL must be the tenant login (a member of driftline_app only) on the replica host: DEPLOYMENT.md, \"Read replica\".",
+        'DATABASE_REPLICA_URL must be the tenant login (a member of driftline_app only) on the replica host: DEPLOYMENT.md, "Read replica".',
     );
   }
 }

@@ -46,7 +46,10 @@ async function upload(of: TTestTenant, lines: number): Promise<string> {
   return (JSON.parse(text) as { upload: { id: string } }).upload.id;
 }
 
-async function readiness(): Promise<{ status: string; replica: { status: string; lagSeconds: number | null; reads: { replica: number; primary: number; replicaShare: number | null } } }> {
+async function readiness(): Promise<{
+  status: string;
+  replica: { status: string; lagSeconds: number | null; reads: { replica: number; primary: number; replicaShare: number | null } };
+}> {
   const response = await fetch(`${server.origin}/api/ready`);
   return (await response.json()) as Awaited<ReturnType<typeof readiness>>;
 }
@@ -144,7 +147,10 @@ describe("read replica", () => {
     // PostgreSQL's own view: the replica's statement log shows the dashboard's aggregates, run as
     // the tenant login with the role and tenant set first; the primary's tenant connections never ran them.
     // One entry per log record (a statement's SQL continues on lines without the prefix).
-    const replicaStatements = cluster.replicaLog().split(/\n(?=user=)/).filter((entry) => entry.startsWith(`user=${tenantLogin()} `));
+    const replicaStatements = cluster
+      .replicaLog()
+      .split(/\n(?=user=)/)
+      .filter((entry) => entry.startsWith(`user=${tenantLogin()} `));
     expect(replicaStatements.some((line) => line.includes("revenue_at_risk"))).toBe(true);
     expect(replicaStatements.some((line) => line.includes("set_config('app.customer_id'"))).toBe(true);
     expect((await tenantStatements(cluster.primary.url)).some((query) => query.includes("revenue_at_risk"))).toBe(false);
@@ -153,7 +159,10 @@ describe("read replica", () => {
     const otherDashboard = await get("/dashboard", other.keys.VIEWER.headers);
     expect(otherDashboard.totals).toMatchObject({ uploads: 1, claimLines: 2 });
     // And the replica's tenant login, without a tenant in scope, sees nothing at all (RLS replicated).
-    const [row] = await onServer<{ n: number }>(cluster.replicaTenantUrl, "SELECT (SELECT count(*) FROM uploads)::int + (SELECT count(*) FROM claim_lines)::int AS n");
+    const [row] = await onServer<{ n: number }>(
+      cluster.replicaTenantUrl,
+      "SELECT (SELECT count(*) FROM uploads)::int + (SELECT count(*) FROM claim_lines)::int AS n",
+    );
     expect(row!.n).toBe(0);
   });
 
@@ -257,7 +266,11 @@ describe("read replica", () => {
     await until(
       "an export generated from the replica",
       async () => {
-        const response = await fetch(`${server.baseUrl}/exports`, { method: "POST", headers, body: JSON.stringify({ kind: "PAYER_SCORECARD", params: { from: "2024-01-01", to: "2024-12-31" } }) });
+        const response = await fetch(`${server.baseUrl}/exports`, {
+          method: "POST",
+          headers,
+          body: JSON.stringify({ kind: "PAYER_SCORECARD", params: { from: "2024-01-01", to: "2024-12-31" } }),
+        });
         expect(response.status).toBeLessThan(300);
         const { id } = (await response.json()) as { id: string };
         const before = await counts();
@@ -269,7 +282,11 @@ describe("read replica", () => {
       },
       (served) => served === 1,
     );
-    const entries = cluster.replicaLog().slice(logFrom).split(/\n(?=user=)/).filter((entry) => entry.startsWith(`user=${tenantLogin()} `));
+    const entries = cluster
+      .replicaLog()
+      .slice(logFrom)
+      .split(/\n(?=user=)/)
+      .filter((entry) => entry.startsWith(`user=${tenantLogin()} `));
     expect(entries.some((entry) => entry.includes("percentile_cont"))).toBe(true);
   });
 

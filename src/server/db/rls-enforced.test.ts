@@ -20,7 +20,14 @@ let b: TTestTenant;
 
 function claimLines(prefix: string, count: number) {
   return Array.from({ length: count }, (_, i) =>
-    claimLineInput({ submitterClaimId: `${prefix}-${i}`, payerName: `Enforced Mutual ${i % 3}`, serviceDate: "2026-09-01", submittedAt: "2026-09-02", decidedAt: "2026-09-20", paidAt: undefined }),
+    claimLineInput({
+      submitterClaimId: `${prefix}-${i}`,
+      payerName: `Enforced Mutual ${i % 3}`,
+      serviceDate: "2026-09-01",
+      submittedAt: "2026-09-02",
+      decidedAt: "2026-09-20",
+      paidAt: undefined,
+    }),
   );
 }
 
@@ -66,7 +73,9 @@ describe("row-level security enforced for tenant requests", () => {
       expect(response.status).toBe(200);
       const body = (await response.json()) as { items: Array<{ id: string }> };
       expect(body.items).toHaveLength(12);
-      const { rows } = await owner.query<{ role: string; tenant: string | null; n: number }>(`SELECT role, tenant, count(*)::int AS n FROM ${probe} GROUP BY 1, 2`);
+      const { rows } = await owner.query<{ role: string; tenant: string | null; n: number }>(
+        `SELECT role, tenant, count(*)::int AS n FROM ${probe} GROUP BY 1, 2`,
+      );
       expect(rows.map(({ role, tenant }) => ({ role, tenant }))).toEqual([{ role: "driftline_app", tenant: a.customer.id }]);
       expect(rows[0]!.n).toBeGreaterThanOrEqual(12);
     } finally {
@@ -78,7 +87,9 @@ describe("row-level security enforced for tenant requests", () => {
 
   it("raw SQL through tenantDb(A) asking for B's rows gets none: the policy is the only barrier there", async () => {
     const scoped = tenantDb(a.customer.id);
-    const [who] = await scoped.$queryRaw<Array<{ role: string; tenant: string }>>`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`;
+    const [who] = await scoped.$queryRaw<
+      Array<{ role: string; tenant: string }>
+    >`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`;
     expect(who).toEqual({ role: "driftline_app", tenant: a.customer.id });
     const bLines = Prisma.sql`SELECT count(*)::int AS n FROM claim_lines WHERE customer_id = ${b.customer.id}::uuid`;
     expect(await ownerCount("SELECT count(*)::int AS n FROM claim_lines WHERE customer_id = $1", [b.customer.id])).toBe(12);
@@ -89,12 +100,16 @@ describe("row-level security enforced for tenant requests", () => {
     // No tenant in scope: nothing at all, even by raw SQL.
     expect((await tenantDb(null).$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM claim_lines`)[0]!.n).toBe(0);
     // A raw write into B is refused by the policy's WITH CHECK.
-    await expect(scoped.$executeRaw`INSERT INTO alert_rules (customer_id, name) VALUES (${b.customer.id}::uuid, 'smuggled')`).rejects.toThrow(/row-level security/);
+    await expect(scoped.$executeRaw`INSERT INTO alert_rules (customer_id, name) VALUES (${b.customer.id}::uuid, 'smuggled')`).rejects.toThrow(
+      /row-level security/,
+    );
   });
 
   it("withTenantTransaction runs as driftline_app for A from its first statement, and nothing outlives it", async () => {
     const inside = await withTenantTransaction(a.customer.id, async (tx) => {
-      const [who] = await tx.$queryRaw<Array<{ role: string; tenant: string }>>`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`;
+      const [who] = await tx.$queryRaw<
+        Array<{ role: string; tenant: string }>
+      >`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`;
       const [bRows] = await tx.$queryRaw<Array<{ n: number }>>`SELECT count(*)::int AS n FROM claim_lines WHERE customer_id = ${b.customer.id}::uuid`;
       const mine = await tx.claimLine.count();
       return { who, bRows: bRows!.n, mine };
@@ -108,7 +123,9 @@ describe("row-level security enforced for tenant requests", () => {
     for (let i = 0; i < 24; i += 1) {
       const [scopedWho, ownerWho] = await Promise.all([
         tenantDb(b.customer.id).$queryRaw<Array<{ role: string }>>`SELECT current_user::text AS role`,
-        unscopedDb().$queryRaw<Array<{ role: string; tenant: string | null }>>`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`,
+        unscopedDb().$queryRaw<
+          Array<{ role: string; tenant: string | null }>
+        >`SELECT current_user::text AS role, current_setting('app.customer_id', true) AS tenant`,
       ]);
       expect(scopedWho[0]!.role).toBe("driftline_app");
       expect(ownerWho[0]!.role).not.toBe("driftline_app");

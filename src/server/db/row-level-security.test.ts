@@ -39,7 +39,10 @@ function claimLines(prefix: string, count: number) {
     claimLineInput({
       submitterClaimId: `${prefix}-${i}`,
       payerName: `RLS Mutual ${i % 3}`,
-      serviceDate: "2026-09-01", submittedAt: "2026-09-02", decidedAt: "2026-09-20", paidAt: undefined,
+      serviceDate: "2026-09-01",
+      submittedAt: "2026-09-02",
+      decidedAt: "2026-09-20",
+      paidAt: undefined,
       ...(i % 5 === 0 ? { paidAmount: "0.00", outcome: "DENIED" as const, denialReason: "CO-97" } : {}),
     }),
   );
@@ -80,7 +83,9 @@ describe("row-level security (driftline_app)", () => {
     );
     expect(rows.filter((row) => !row.rls || row.policies === 0).map((row) => row.relname)).toEqual([]);
     expect(rows).toHaveLength(tenantTables.length + 1);
-    const role = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'driftline_app'");
+    const role = await client.query<{ rolsuper: boolean; rolbypassrls: boolean }>(
+      "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = 'driftline_app'",
+    );
     expect(role.rows[0]).toEqual({ rolsuper: false, rolbypassrls: false });
   });
 
@@ -95,7 +100,10 @@ describe("row-level security (driftline_app)", () => {
     for (const table of tenantTables) {
       const visible = seen[table]!;
       // Only A's rows (and, for payers, the shared catalogue): never B's, never another tenant's.
-      expect(Object.keys(visible).filter((key) => key !== a.customer.id && !(table === "payers" && key === "null")), table).toEqual([]);
+      expect(
+        Object.keys(visible).filter((key) => key !== a.customer.id && !(table === "payers" && key === "null")),
+        table,
+      ).toEqual([]);
       expect(visible[a.customer.id] ?? 0, table).toBe(owner[table]![a.customer.id] ?? 0);
     }
     expect(seen.claim_lines![a.customer.id]).toBe(20);
@@ -106,9 +114,15 @@ describe("row-level security (driftline_app)", () => {
 
   it("asking for B's rows by id while scoped to A returns nothing", async () => {
     const { rows: bClaims } = await client.query<{ id: string }>("SELECT id::text FROM claim_lines WHERE customer_id = $1", [b.customer.id]);
-    const found = await asApp(a.customer.id, async () => (await client.query("SELECT * FROM claim_lines WHERE id = ANY($1::uuid[])", [bClaims.map((row) => row.id)])).rowCount);
+    const found = await asApp(
+      a.customer.id,
+      async () => (await client.query("SELECT * FROM claim_lines WHERE id = ANY($1::uuid[])", [bClaims.map((row) => row.id)])).rowCount,
+    );
     expect(found).toBe(0);
-    const updated = await asApp(a.customer.id, async () => (await client.query("UPDATE claim_lines SET units = 2 WHERE customer_id = $1", [b.customer.id])).rowCount);
+    const updated = await asApp(
+      a.customer.id,
+      async () => (await client.query("UPDATE claim_lines SET units = 2 WHERE customer_id = $1", [b.customer.id])).rowCount,
+    );
     expect(updated).toBe(0);
     const deleted = await asApp(a.customer.id, async () => (await client.query("DELETE FROM alert_rules WHERE customer_id = $1", [b.customer.id])).rowCount);
     expect(deleted).toBe(0);
@@ -153,8 +167,12 @@ describe("row-level security (driftline_app)", () => {
   });
 
   it("driftline_app cannot update or delete the audit log", async () => {
-    await expect(asApp(a.customer.id, () => client.query("UPDATE audit_events SET action = 'x' WHERE customer_id = $1", [a.customer.id]))).rejects.toThrow(/permission denied/);
-    await expect(asApp(a.customer.id, () => client.query("DELETE FROM audit_events WHERE customer_id = $1", [a.customer.id]))).rejects.toThrow(/permission denied/);
+    await expect(asApp(a.customer.id, () => client.query("UPDATE audit_events SET action = 'x' WHERE customer_id = $1", [a.customer.id]))).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asApp(a.customer.id, () => client.query("DELETE FROM audit_events WHERE customer_id = $1", [a.customer.id]))).rejects.toThrow(
+      /permission denied/,
+    );
   });
 
   it("costs little on the payer summary aggregate and a claim-list page (measured, same run)", async () => {

@@ -56,10 +56,7 @@ type TPartialUniqueException = { table: string; index: string; columns: readonly
 // =============================================================================================
 
 type TToken = { kind: "ident" | "string" | "number" | "punct" | "newline" | "eof"; value: string; line: number };
-type TValue =
-  | { kind: "string" | "number" | "ident"; value: string }
-  | { kind: "array"; items: TValue[] }
-  | { kind: "call"; value: string; args: TArg[] };
+type TValue = { kind: "string" | "number" | "ident"; value: string } | { kind: "array"; items: TValue[] } | { kind: "call"; value: string; args: TArg[] };
 type TArg = { name?: string; value: TValue };
 type TAttribute = { name: string; args: TArg[]; line: number };
 
@@ -231,7 +228,8 @@ class SchemaParser {
   private parseValue(): TValue {
     const token = this.next();
     if (token.kind === "string" || token.kind === "number") return { kind: token.kind, value: token.value };
-    if (token.kind === "ident") return this.is("punct", "(") ? { kind: "call", value: token.value, args: this.parseArgs() } : { kind: "ident", value: token.value };
+    if (token.kind === "ident")
+      return this.is("punct", "(") ? { kind: "call", value: token.value, args: this.parseArgs() } : { kind: "ident", value: token.value };
     if (token.kind === "punct" && token.value === "[") {
       const items: TValue[] = [];
       for (this.skipNewlines(); !this.accept("punct", "]"); this.skipNewlines()) {
@@ -247,7 +245,7 @@ class SchemaParser {
   }
 
   private skipBlock(): void {
-    for (let depth = 1; depth > 0; ) {
+    for (let depth = 1; depth > 0;) {
       const token = this.next();
       if (token.kind === "eof") throw new Error(`schema.prisma: unterminated block`);
       if (token.kind === "punct" && token.value === "{") depth += 1;
@@ -396,7 +394,8 @@ function parsePrismaSchema(text: string): TPrismaSchema {
             onUpdate: identArgument(attribute, "onUpdate"),
           };
           if (parsed.relation.fields) checkFields(parsed.relation.fields, attribute);
-          if (!parsed.relation.fields !== !parsed.relation.references) throw new Error(`schema.prisma:${attribute.line}: @relation needs both fields and references`);
+          if (!parsed.relation.fields !== !parsed.relation.references)
+            throw new Error(`schema.prisma:${attribute.line}: @relation needs both fields and references`);
         }
       }
       if (kind === "object" ? parsed.nativeType || parsed.dbName !== field.name : parsed.relation) {
@@ -643,7 +642,9 @@ function compareSchemas(prisma: TPrismaSchema, db: TDbSchema, partialExceptions:
     }
     for (const column of dbColumns.values()) {
       if (!fieldByColumn.has(column.column)) {
-        report.columns.push(`${model.dbName}.${column.column}: db column (${column.type}${column.notNull ? " NOT NULL" : ""}) has no prisma field in ${model.name}`);
+        report.columns.push(
+          `${model.dbName}.${column.column}: db column (${column.type}${column.notNull ? " NOT NULL" : ""}) has no prisma field in ${model.name}`,
+        );
       }
     }
   }
@@ -709,7 +710,9 @@ function compareSchemas(prisma: TPrismaSchema, db: TDbSchema, partialExceptions:
     else {
       if (!index.isPartial) report.uniques.push(`listed partial exception ${exception.index}: not partial in db, so prisma must declare it`);
       if (index.table !== exception.table || !sameList(index.columns, exception.columns)) {
-        report.uniques.push(`listed partial exception ${exception.index}: listed on ${exception.table}(${list(exception.columns)}) vs db ${index.table}(${list(index.columns)})`);
+        report.uniques.push(
+          `listed partial exception ${exception.index}: listed on ${exception.table}(${list(exception.columns)}) vs db ${index.table}(${list(index.columns)})`,
+        );
       }
     }
   }
@@ -820,8 +823,16 @@ describe("the agreement checker detects drift", () => {
       (text) => editBlock(text, "ClaimLine", /(^\s+units\s+Decimal\b.*@db\.Decimal)\(10, 2\)/m, "$1(12, 2)"),
       ["claim_lines.units: prisma numeric(12,2) vs db numeric(10,2)"],
     ],
-    ["Json as json instead of jsonb", (text) => editBlock(text, "WebhookDelivery", /(^\s+payload\s+Json)$/m, "$1 @db.Json"), ["webhook_deliveries.payload: prisma json vs db jsonb"]],
-    ["a list field made scalar", (text) => editBlock(text, "AlertRule", /(^\s+emailRecipients\s+String)\[\]/m, "$1  "), ["alert_rules.email_recipients: prisma text vs db text[]"]],
+    [
+      "Json as json instead of jsonb",
+      (text) => editBlock(text, "WebhookDelivery", /(^\s+payload\s+Json)$/m, "$1 @db.Json"),
+      ["webhook_deliveries.payload: prisma json vs db jsonb"],
+    ],
+    [
+      "a list field made scalar",
+      (text) => editBlock(text, "AlertRule", /(^\s+emailRecipients\s+String)\[\]/m, "$1  "),
+      ["alert_rules.email_recipients: prisma text vs db text[]"],
+    ],
     [
       "a field dropped",
       (text) => editBlock(text, "AlertFeedback", /^\s+notes\s+String\?.*\n/m, ""),
@@ -987,17 +998,29 @@ describe("the schema.prisma parser", () => {
     const claimLine = prisma.models.find((model) => model.name === "ClaimLine")!;
     expect(claimLine.dbName).toBe("claim_lines");
     expect(claimLine.fields.find((field) => field.name === "units")).toEqual({
-      name: "units", type: "Decimal", kind: "scalar", isList: false, isOptional: false, dbName: "units", nativeType: { name: "Decimal", args: ["10", "2"] },
+      name: "units",
+      type: "Decimal",
+      kind: "scalar",
+      isList: false,
+      isOptional: false,
+      dbName: "units",
+      nativeType: { name: "Decimal", args: ["10", "2"] },
     });
     expect(claimLine.fields.find((field) => field.name === "remarkCodes")).toMatchObject({ isList: true, dbName: "remark_codes" });
-    expect(claimLine.uniques).toEqual([{ fields: ["customerId", "submitterClaimId", "lineNumber"], map: "claim_lines_customer_claim_line_key", source: "@@unique" }]);
+    expect(claimLine.uniques).toEqual([
+      { fields: ["customerId", "submitterClaimId", "lineNumber"], map: "claim_lines_customer_claim_line_key", source: "@@unique" },
+    ]);
     expect(claimLine.fields.find((field) => field.name === "upload")?.relation).toEqual({
       fields: ["customerId", "uploadId"],
       references: ["customerId", "id"],
       onDelete: "SetNull",
       onUpdate: "NoAction",
     });
-    expect(prisma.models.find((model) => model.name === "AlertRuleEndpoint")!.primaryKey).toEqual({ fields: ["ruleId", "endpointId"], map: undefined, source: "@@id" });
+    expect(prisma.models.find((model) => model.name === "AlertRuleEndpoint")!.primaryKey).toEqual({
+      fields: ["ruleId", "endpointId"],
+      map: undefined,
+      source: "@@id",
+    });
     expect(prisma.enums.find((item) => item.name === "MemberRole")).toEqual({
       name: "MemberRole",
       dbName: "member_role",

@@ -71,7 +71,12 @@ beforeAll(async () => {
     one<{ id: string }>(platform, "INSERT INTO payers (customer_id, name) VALUES ($1, $2) RETURNING id::text AS id", [customerId, `FK payer ${randomUUID()}`]);
   ids.endpointA = (await endpoint(a.customer.id)).id;
   ids.endpointB = (await endpoint(b.customer.id)).id;
-  ids.ruleA = (await one<{ id: string }>(platform, "INSERT INTO alert_rules (customer_id, name) VALUES ($1, $2) RETURNING id::text AS id", [a.customer.id, `fk-${randomUUID()}`])).id;
+  ids.ruleA = (
+    await one<{ id: string }>(platform, "INSERT INTO alert_rules (customer_id, name) VALUES ($1, $2) RETURNING id::text AS id", [
+      a.customer.id,
+      `fk-${randomUUID()}`,
+    ])
+  ).id;
   ids.payerA = (await payer(a.customer.id)).id;
   ids.payerB = (await payer(b.customer.id)).id;
   ids.catalogue = (await payer(null)).id;
@@ -147,9 +152,9 @@ describe("tenant foreign keys are composite with customer_id", () => {
     await expect(platform.query(mapping, [a.customer.id, name(), ids.payerB])).rejects.toThrow(/belongs to another tenant/);
     await asTenant(a.customer.id, mapping, [a.customer.id, name(), ids.payerA]);
     await asTenant(a.customer.id, mapping, [a.customer.id, name(), ids.catalogue]);
-    await expect(
-      platform.query("UPDATE payer_mappings SET payer_id = $2 WHERE customer_id = $1", [a.customer.id, ids.payerB]),
-    ).rejects.toMatchObject({ code: "23503" });
+    await expect(platform.query("UPDATE payer_mappings SET payer_id = $2 WHERE customer_id = $1", [a.customer.id, ids.payerB])).rejects.toMatchObject({
+      code: "23503",
+    });
   });
 
   it("deleting an upload clears its claim lines' upload_id and keeps their tenant (SET NULL names its column)", async () => {

@@ -17,7 +17,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await db().customer.delete({ where: { id: a.id } }).catch(() => {});
+  await db()
+    .customer.delete({ where: { id: a.id } })
+    .catch(() => {});
 });
 
 /** Function-valued properties of a model delegate: the operations a caller can invoke. */

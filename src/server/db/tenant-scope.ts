@@ -250,11 +250,7 @@ export { Prisma };
 export type TTenantTx = Parameters<Parameters<TTenantDb["$transaction"]>[0]>[0];
 
 /** A transaction whose client is scoped to the tenant, with write-conflict retries. */
-export function withTenantTransaction<T>(
-  customerId: string,
-  fn: (tx: TTenantTx) => Promise<T>,
-  options: TTransactionOptions = {},
-): Promise<T> {
+export function withTenantTransaction<T>(customerId: string, fn: (tx: TTenantTx) => Promise<T>, options: TTransactionOptions = {}): Promise<T> {
   return retryWriteConflicts(
     () =>
       tenantDb(customerId).$transaction(async (tx) => {

@@ -107,6 +107,9 @@ describe("background run lifecycle", () => {
     expect(await EXPORT_RUN.claim(row.id, undefined)).toBeNull();
     await EXPORT_RUN.fail(row.id, new Error("abandoned"));
     await expect(EXPORT_RUN.execute(claimed!, undefined)).rejects.toThrow(/no longer RUNNING/);
-    expect(await db().export.findUniqueOrThrow({ where: { id: row.id }, select: { status: true, content: true } })).toEqual({ status: "FAILED", content: null });
+    expect(await db().export.findUniqueOrThrow({ where: { id: row.id }, select: { status: true, content: true } })).toEqual({
+      status: "FAILED",
+      content: null,
+    });
   });
 });

@@ -101,7 +101,11 @@ export async function sweepStaleRuns(kinds: readonly TAnyRunKind[]): Promise<num
 
 /** The worker registration of a kind: one job per run, claimed at most once. */
 export function runJob<TClaimed>(kind: TRunKind<TClaimed, void>, options: { pollingIntervalSeconds: number }): TJobRegistration;
-export function runJob<TClaimed, TOptions>(kind: TRunKind<TClaimed, TOptions>, options: { pollingIntervalSeconds: number }, handle: (id: string) => Promise<unknown>): TJobRegistration;
+export function runJob<TClaimed, TOptions>(
+  kind: TRunKind<TClaimed, TOptions>,
+  options: { pollingIntervalSeconds: number },
+  handle: (id: string) => Promise<unknown>,
+): TJobRegistration;
 export function runJob<TClaimed, TOptions>(
   kind: TRunKind<TClaimed, TOptions>,
   options: { pollingIntervalSeconds: number },

@@ -8,7 +8,11 @@ import { createHash, randomBytes } from "node:crypto";
 const PATTERN = /^dl_([a-z0-9]{8})_([A-Za-z0-9_-]{32})$/;
 
 export function generateApiKey(): { key: string; prefix: string; hash: string } {
-  const prefix = randomBytes(6).toString("base64url").toLowerCase().replace(/[^a-z0-9]/g, "0").slice(0, 8);
+  const prefix = randomBytes(6)
+    .toString("base64url")
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "0")
+    .slice(0, 8);
   const key = `dl_${prefix}_${randomBytes(24).toString("base64url")}`;
   return { key, prefix: `dl_${prefix}`, hash: hashApiKey(key) };
 }

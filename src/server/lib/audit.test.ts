@@ -45,9 +45,7 @@ async function tamperedCustomer(length: number): Promise<string> {
 
 describe("audit chain format", () => {
   it("serialises with stable key order at every depth", () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
-      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}',
-    );
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
   });
 
   it("hashes the same row the same way whatever the key order of details", () => {
@@ -93,9 +91,7 @@ describe("recordAudit", () => {
 
   it("serialises 20 concurrent appends on one tenant into seqs 1..20", async () => {
     const customerId = await createCustomer();
-    const records = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => recordAudit(db(), entry(customerId, `concurrent.${i}`, { i }))),
-    );
+    const records = await Promise.all(Array.from({ length: 20 }, (_, i) => recordAudit(db(), entry(customerId, `concurrent.${i}`, { i }))));
     expect(records.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await verifyAuditChain(db(), customerId, { batchSize: 7 })).toEqual({ ok: true, checked: 20, problems: [] });
   });
@@ -135,16 +131,18 @@ describe("recordAudit", () => {
     const customerId = await createCustomer();
     await buildChain(customerId, 2);
     // The application (platform login): refused before the trigger is even reached.
-    await expect(
-      db().$executeRaw`UPDATE audit_events SET action = 'forged' WHERE customer_id = ${customerId}::uuid`,
-    ).rejects.toThrow(/permission denied/);
+    await expect(db().$executeRaw`UPDATE audit_events SET action = 'forged' WHERE customer_id = ${customerId}::uuid`).rejects.toThrow(/permission denied/);
     await expect(db().$executeRaw`DELETE FROM audit_events WHERE customer_id = ${customerId}::uuid`).rejects.toThrow(/permission denied/);
     await expect(db().$executeRawUnsafe("TRUNCATE audit_events")).rejects.toThrow(/permission denied/);
     // The owner (migrations): the append-only trigger refuses, in a transaction rolled back regardless.
     const owner = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
     await owner.connect();
     try {
-      for (const sql of ["UPDATE audit_events SET action = 'forged' WHERE customer_id = $1", "DELETE FROM audit_events WHERE customer_id = $1", "TRUNCATE audit_events"]) {
+      for (const sql of [
+        "UPDATE audit_events SET action = 'forged' WHERE customer_id = $1",
+        "DELETE FROM audit_events WHERE customer_id = $1",
+        "TRUNCATE audit_events",
+      ]) {
         await owner.query("BEGIN");
         await expect(owner.query(sql, sql.includes("$1") ? [customerId] : []), sql).rejects.toThrow(/append-only/);
         await owner.query("ROLLBACK");
@@ -160,9 +158,7 @@ describe("recordAudit", () => {
 describe("verifyAuditChain", () => {
   it("finds an edited row", async () => {
     const customerId = await tamperedCustomer(5);
-    await asOwnerWithoutAuditTrigger([
-      ["UPDATE audit_events SET action = 'forged' WHERE customer_id = $1 AND seq = 3", [customerId]],
-    ]);
+    await asOwnerWithoutAuditTrigger([["UPDATE audit_events SET action = 'forged' WHERE customer_id = $1 AND seq = 3", [customerId]]]);
     const result = await verifyAuditChain(db(), customerId);
     expect(result.ok).toBe(false);
     expect(result.checked).toBe(5);
@@ -202,9 +198,7 @@ describe("verifyAuditChain", () => {
 
   it("finds a forged prev_hash that links nowhere", async () => {
     const customerId = await tamperedCustomer(3);
-    await asOwnerWithoutAuditTrigger([
-      ["UPDATE audit_events SET prev_hash = $2 WHERE customer_id = $1 AND seq = 2", [customerId, "f".repeat(64)]],
-    ]);
+    await asOwnerWithoutAuditTrigger([["UPDATE audit_events SET prev_hash = $2 WHERE customer_id = $1 AND seq = 2", [customerId, "f".repeat(64)]]]);
     const kinds = (await verifyAuditChain(db(), customerId)).problems.map((p) => `${p.seq}:${p.kind}`).sort();
     expect(kinds).toEqual(["2:broken_link", "2:hash_mismatch"]);
   });
@@ -218,8 +212,6 @@ describe("verifyAuditChain", () => {
     expect(result.ok).toBe(false);
     expect(result.checked).toBeGreaterThanOrEqual(6);
     expect(result.problems.filter((p) => p.customerId === good)).toEqual([]);
-    expect(result.problems.filter((p) => p.customerId === bad)).toEqual([
-      expect.objectContaining({ seq: 1, kind: "hash_mismatch" }),
-    ]);
+    expect(result.problems.filter((p) => p.customerId === bad)).toEqual([expect.objectContaining({ seq: 1, kind: "hash_mismatch" })]);
   });
 });

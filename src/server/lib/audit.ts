@@ -1,13 +1,7 @@
 import type pg from "pg";
 import { Prisma } from "@/generated/prisma/client";
 import type { TDb, TTx } from "@/server/db/client";
-import {
-  GENESIS_HASH,
-  computeAuditHash,
-  normaliseDetails,
-  truncateToMillis,
-  type TAuditOutcome,
-} from "./audit-chain";
+import { GENESIS_HASH, computeAuditHash, normaliseDetails, truncateToMillis, type TAuditOutcome } from "./audit-chain";
 
 /**
  * The audit log (PRODUCT.md §8): append-only, one hash chain per tenant, customer_id NULL being
@@ -137,8 +131,21 @@ export async function recordAuditOnConnection(client: pg.ClientBase, entry: TAud
                                outcome, request_id, ip, details, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb, $14, $15) RETURNING id::text AS id`,
     [
-      customerId, row.seq.toString(), row.occurredAt, row.actorUserId, row.actorApiKeyId, row.actorLabel, row.action, row.resourceType,
-      row.resourceId, row.outcome, row.requestId, row.ip, JSON.stringify(details), row.prevHash, hash,
+      customerId,
+      row.seq.toString(),
+      row.occurredAt,
+      row.actorUserId,
+      row.actorApiKeyId,
+      row.actorLabel,
+      row.action,
+      row.resourceType,
+      row.resourceId,
+      row.outcome,
+      row.requestId,
+      row.ip,
+      JSON.stringify(details),
+      row.prevHash,
+      hash,
     ],
   );
   return { id: created.rows[0]!.id, customerId, seq: Number(row.seq), occurredAt: row.occurredAt, hash };
@@ -196,11 +203,7 @@ const rowSelect = {
  * Deleting the newest rows leaves no trace inside the chain; anchoring head hashes elsewhere is
  * what catches that.
  */
-export async function verifyAuditChain(
-  client: TTx | TDb,
-  customerId: string | null | "all",
-  options: TAuditVerifyOptions = {},
-): Promise<TAuditVerifyResult> {
+export async function verifyAuditChain(client: TTx | TDb, customerId: string | null | "all", options: TAuditVerifyOptions = {}): Promise<TAuditVerifyResult> {
   const result: TAuditVerifyResult = { ok: true, checked: 0, problems: [] };
   if (customerId !== "all") {
     await verifyOneChain(client, customerId, options, result);
@@ -224,12 +227,7 @@ export async function verifyAuditChain(
   return result;
 }
 
-async function verifyOneChain(
-  client: TTx | TDb,
-  customerId: string | null,
-  options: TAuditVerifyOptions,
-  result: TAuditVerifyResult,
-): Promise<void> {
+async function verifyOneChain(client: TTx | TDb, customerId: string | null, options: TAuditVerifyOptions, result: TAuditVerifyResult): Promise<void> {
   const batchSize = options.batchSize ?? 500;
   const maxProblems = options.maxProblemsPerChain ?? 1000;
   let found = 0;

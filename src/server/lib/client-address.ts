@@ -12,7 +12,10 @@ import { env } from "@/env";
 
 /** Parses TRUSTED_PROXIES ("10.0.0.5, 10.1.0.0/16, ::1"); throws naming the bad entry. */
 export function parseTrustedProxies(raw: string | undefined): BlockList | null {
-  const entries = (raw ?? "").split(",").map((entry) => entry.trim()).filter((entry) => entry !== "");
+  const entries = (raw ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
   if (entries.length === 0) return null;
   const list = new BlockList();
   for (const entry of entries) {
@@ -45,9 +48,7 @@ function isTrusted(address: string, trusted: BlockList): boolean {
 export function clientAddress(socketAddress: string | undefined, forwardedFor: string | string[] | null | undefined, trusted: BlockList | null): string {
   const peer = socketAddress ? normalise(socketAddress) : "unknown";
   if (!trusted || !isTrusted(peer, trusted) || !forwardedFor) return peer;
-  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
-    .split(",")
-    .map((hop) => normalise(hop.trim()));
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor).split(",").map((hop) => normalise(hop.trim()));
   // Right to left: each trusted proxy appended the address it saw. Stop at the first hop that is
   // not a trusted proxy; a malformed entry ends the walk at the last proxy that vouched for it.
   let client = peer;

@@ -57,7 +57,9 @@ async function caught(run: () => Promise<unknown>): Promise<unknown> {
 
 /** What pino's own serializer would have written: proves the error really carries the marker. */
 function unscrubbed(error: unknown): string {
-  return JSON.stringify(pino.stdSerializers.err(error as Error), (_key, value: unknown) => (value instanceof Error ? { ...value, message: value.message, stack: value.stack } : value));
+  return JSON.stringify(pino.stdSerializers.err(error as Error), (_key, value: unknown) =>
+    value instanceof Error ? { ...value, message: value.message, stack: value.stack } : value,
+  );
 }
 
 describe("database errors are logged without row values", () => {
@@ -81,7 +83,10 @@ describe("database errors are logged without row values", () => {
     await client.query("INSERT INTO customers (slug, name) VALUES ($1, $2)", [slug, marker]);
     const errors = [
       await caught(() =>
-        client.query("INSERT INTO detection_runs (customer_id, trigger, queued_at, started_at, error) VALUES ($1, 'MANUAL', now(), now() - interval '1 hour', $2)", [customerId, marker]),
+        client.query(
+          "INSERT INTO detection_runs (customer_id, trigger, queued_at, started_at, error) VALUES ($1, 'MANUAL', now(), now() - interval '1 hour', $2)",
+          [customerId, marker],
+        ),
       ),
       await caught(() => client.query("INSERT INTO customers (slug, name) VALUES (NULL, $1)", [marker])),
       await caught(() => client.query("INSERT INTO customers (slug, name) VALUES ($1, 'x')", [slug])),

@@ -15,7 +15,6 @@ export const MAX_LIMIT = 100;
  */
 export const MAX_PAGE_DEPTH = 10_000;
 
-
 /** Flat query parameters, so the same schema serves tRPC input and REST query strings. */
 export const ZListParams = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_LIMIT).optional(),
@@ -117,7 +116,10 @@ export function decodeCursor(cursor: string, ordering: TOrdering, kind: TSortKin
   const [madeUnder, sortValue, id] = parsed.data;
   const expected = orderingText(ordering);
   if (madeUnder !== expected) {
-    throw fieldError("cursor", `this cursor was made for ordering "${madeUnder.slice(0, 64)}", not "${expected}"; send that ordering or start again without a cursor`);
+    throw fieldError(
+      "cursor",
+      `this cursor was made for ordering "${madeUnder.slice(0, 64)}", not "${expected}"; send that ordering or start again without a cursor`,
+    );
   }
   const value = SORT_VALUE[kind].safeParse(sortValue);
   if (!value.success) throw fieldError("cursor", `malformed cursor: its sort value is not a ${kind}; ${CURSOR_HINT}`);
@@ -179,12 +181,12 @@ export async function paginate<T extends TRow>(options: {
     const page = params.page ?? 1;
     const pageSize = params.pageSize ?? 50;
     if (page * pageSize > MAX_PAGE_DEPTH) {
-      throw fieldError("page", `page × pageSize may not exceed ${MAX_PAGE_DEPTH} rows (here at most page ${Math.floor(MAX_PAGE_DEPTH / pageSize)}); walk deeper with cursor`);
+      throw fieldError(
+        "page",
+        `page × pageSize may not exceed ${MAX_PAGE_DEPTH} rows (here at most page ${Math.floor(MAX_PAGE_DEPTH / pageSize)}); walk deeper with cursor`,
+      );
     }
-    const [items, total] = await Promise.all([
-      options.findMany({ where, orderBy, take: pageSize, skip: (page - 1) * pageSize }),
-      options.count({ where }),
-    ]);
+    const [items, total] = await Promise.all([options.findMany({ where, orderBy, take: pageSize, skip: (page - 1) * pageSize }), options.count({ where })]);
     return { items, page, pageSize, total, totalPages: Math.ceil(total / pageSize) };
   }
 

@@ -55,7 +55,12 @@ describe("consumeRateLimit", () => {
     const results = await Promise.all(Array.from({ length: 12 }, () => consumeRateLimit("write", key)));
     expect(results.filter((r) => r.allowed)).toHaveLength(5);
     expect(results.filter((r) => !r.allowed).every((r) => r.remaining === 0 && r.limit === 5)).toBe(true);
-    expect(results.filter((r) => r.allowed).map((r) => r.remaining).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(
+      results
+        .filter((r) => r.allowed)
+        .map((r) => r.remaining)
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4]);
     expect(results.every((r) => r.resetSeconds > 0 && r.resetSeconds <= 60)).toBe(true);
   });
 

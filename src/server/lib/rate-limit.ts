@@ -101,10 +101,7 @@ const ZPolicyOverride = z.strictObject({
 });
 
 const ZOverrides = z.strictObject(
-  Object.fromEntries(RATE_LIMIT_KINDS.map((kind) => [kind, ZPolicyOverride.optional()])) as Record<
-    TRateLimitKind,
-    z.ZodOptional<typeof ZPolicyOverride>
-  >,
+  Object.fromEntries(RATE_LIMIT_KINDS.map((kind) => [kind, ZPolicyOverride.optional()])) as Record<TRateLimitKind, z.ZodOptional<typeof ZPolicyOverride>>,
 );
 
 /**

@@ -1,6 +1,15 @@
 import { forPage } from "@/server/api/server-caller";
 
-type TSearch = { cursor?: string; outcome?: string; cptGroup?: string; cptCode?: string; payerId?: string; submitterClaimId?: string; decidedFrom?: string; decidedTo?: string };
+type TSearch = {
+  cursor?: string;
+  outcome?: string;
+  cptGroup?: string;
+  cptCode?: string;
+  payerId?: string;
+  submitterClaimId?: string;
+  decidedFrom?: string;
+  decidedTo?: string;
+};
 
 const OUTCOMES = ["PAID", "DENIED", "PARTIAL", "OTHER"] as const;
 
@@ -19,40 +28,84 @@ export default async function ClaimsPage({ searchParams }: { searchParams: Promi
     decidedTo: clean(params.decidedTo),
   };
   const [page, groups, payers] = await forPage((caller) =>
-    Promise.all([caller.claims.list({ limit: 50, cursor: clean(params.cursor), ...filters }), caller.catalogues.cptGroups(), caller.catalogues.payers({ limit: 100 })]),
+    Promise.all([
+      caller.claims.list({ limit: 50, cursor: clean(params.cursor), ...filters }),
+      caller.catalogues.cptGroups(),
+      caller.catalogues.payers({ limit: 100 }),
+    ]),
   );
-  const next = new URLSearchParams(Object.entries({ ...filters, cursor: page.nextCursor ?? undefined }).filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+  const next = new URLSearchParams(
+    Object.entries({ ...filters, cursor: page.nextCursor ?? undefined }).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
   return (
     <>
       <h1>Claims</h1>
       <form className="row" action="/claims" aria-label="Filter claim lines">
-        <label>Payer
+        <label>
+          Payer
           <select name="payerId" defaultValue={filters.payerId ?? ""}>
             <option value="">Any</option>
-            {payers.items.map((payer) => <option key={payer.id} value={payer.id}>{payer.name}</option>)}
+            {payers.items.map((payer) => (
+              <option key={payer.id} value={payer.id}>
+                {payer.name}
+              </option>
+            ))}
           </select>
         </label>
-        <label>Outcome
+        <label>
+          Outcome
           <select name="outcome" defaultValue={outcome ?? ""}>
             <option value="">Any</option>
-            {OUTCOMES.map((o) => <option key={o}>{o}</option>)}
+            {OUTCOMES.map((o) => (
+              <option key={o}>{o}</option>
+            ))}
           </select>
         </label>
-        <label>CPT group
+        <label>
+          CPT group
           <select name="cptGroup" defaultValue={filters.cptGroup ?? ""}>
             <option value="">Any</option>
-            {groups.items.map((group) => <option key={group.code} value={group.code}>{group.name}</option>)}
+            {groups.items.map((group) => (
+              <option key={group.code} value={group.code}>
+                {group.name}
+              </option>
+            ))}
           </select>
         </label>
-        <label>CPT code<input name="cptCode" defaultValue={filters.cptCode ?? ""} size={6} /></label>
-        <label>Claim id<input name="submitterClaimId" defaultValue={filters.submitterClaimId ?? ""} /></label>
-        <label>Decided from<input type="date" name="decidedFrom" defaultValue={filters.decidedFrom ?? ""} /></label>
-        <label>to<input type="date" name="decidedTo" defaultValue={filters.decidedTo ?? ""} /></label>
+        <label>
+          CPT code
+          <input name="cptCode" defaultValue={filters.cptCode ?? ""} size={6} />
+        </label>
+        <label>
+          Claim id
+          <input name="submitterClaimId" defaultValue={filters.submitterClaimId ?? ""} />
+        </label>
+        <label>
+          Decided from
+          <input type="date" name="decidedFrom" defaultValue={filters.decidedFrom ?? ""} />
+        </label>
+        <label>
+          to
+          <input type="date" name="decidedTo" defaultValue={filters.decidedTo ?? ""} />
+        </label>
         <button type="submit">Filter</button>
       </form>
       <table aria-label="Claim lines">
         <thead>
-          <tr><th>Claim</th><th>Line</th><th>Payer</th><th>CPT</th><th>Group</th><th>Service</th><th>Decided</th><th>Billed</th><th>Allowed</th><th>Paid</th><th>Outcome</th><th>Reason</th></tr>
+          <tr>
+            <th>Claim</th>
+            <th>Line</th>
+            <th>Payer</th>
+            <th>CPT</th>
+            <th>Group</th>
+            <th>Service</th>
+            <th>Decided</th>
+            <th>Billed</th>
+            <th>Allowed</th>
+            <th>Paid</th>
+            <th>Outcome</th>
+            <th>Reason</th>
+          </tr>
         </thead>
         <tbody>
           {page.items.map((line) => (

@@ -6,7 +6,9 @@ import { forPage } from "@/server/api/server-caller";
 export default async function ScorecardPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const params = await searchParams;
   const isDefault = !params.from && !params.to && !params.ordering;
-  const [me, initial] = await forPage((caller) => Promise.all([caller.customers.me(), isDefault ? caller.claims.payerSummary({}) : Promise.resolve(undefined)]));
+  const [me, initial] = await forPage((caller) =>
+    Promise.all([caller.customers.me(), isDefault ? caller.claims.payerSummary({}) : Promise.resolve(undefined)]),
+  );
   return (
     <Suspense>
       <PayerScorecard initial={initial} role={me.role} />

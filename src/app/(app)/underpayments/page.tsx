@@ -10,9 +10,8 @@ export default async function UnderpaymentsPage() {
     <>
       <h1>Underpayments</h1>
       <p className="muted">
-        Claim lines the payer allowed below your contracted fee schedule by more than the larger of 1 % and $1. Lines without a contracted
-        rate and denied lines never appear here. Appeal them, assign them, and watch them turn RECOVERED when the payer&apos;s corrected 835
-        pays the difference.
+        Claim lines the payer allowed below your contracted fee schedule by more than the larger of 1 % and $1. Lines without a contracted rate and denied lines
+        never appear here. Appeal them, assign them, and watch them turn RECOVERED when the payer&apos;s corrected 835 pays the difference.
       </p>
       <UnderpaymentWorklist canChange />
     </>

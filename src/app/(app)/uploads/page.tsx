@@ -10,9 +10,12 @@ export default async function UploadsPage() {
     <>
       <h1>Uploads</h1>
       <p className="muted">
-        CSV with the documented columns (<a href="/api/v1/uploads/template.csv" download>download the template</a>) or an X12 835
-        remittance file. A CSV is applied whole or not at all. An 835 comes from your payer, so it is applied with everything that can be
-        used; what cannot is listed below as skipped items, with the reason, and anything odd as a warning. The same file twice is one upload.
+        CSV with the documented columns (
+        <a href="/api/v1/uploads/template.csv" download>
+          download the template
+        </a>
+        ) or an X12 835 remittance file. A CSV is applied whole or not at all. An 835 comes from your payer, so it is applied with everything that can be used;
+        what cannot is listed below as skipped items, with the reason, and anything odd as a warning. The same file twice is one upload.
       </p>
       <UploadPanel />
     </>

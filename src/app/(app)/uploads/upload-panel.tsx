@@ -9,7 +9,16 @@ import { useTRPC } from "@/trpc/react";
 
 type TUploadAnswer = {
   status: number;
-  upload?: { id: string; filename: string; status: string; rowCount: number; appliedCount: number; errorCount: number; skippedCount?: number; warningCount?: number };
+  upload?: {
+    id: string;
+    filename: string;
+    status: string;
+    rowCount: number;
+    appliedCount: number;
+    errorCount: number;
+    skippedCount?: number;
+    warningCount?: number;
+  };
   replayed?: boolean;
   detail?: string;
 };
@@ -86,10 +95,23 @@ export function UploadPanel() {
         }}
         onDragLeave={() => setDragging(false)}
         onDrop={onDrop}
-        style={{ border: `2px dashed ${dragging ? "var(--accent)" : "var(--border)"}`, borderRadius: 8, padding: 32, textAlign: "center", background: "#fff", cursor: "pointer" }}
+        style={{
+          border: `2px dashed ${dragging ? "var(--accent)" : "var(--border)"}`,
+          borderRadius: 8,
+          padding: 32,
+          textAlign: "center",
+          background: "#fff",
+          cursor: "pointer",
+        }}
       >
         Drop a CSV or X12 835 file here, or click to choose one.
-        <input ref={input} type="file" accept=".csv,.835,.txt,.edi,.x12,text/csv" hidden onChange={(event) => void upload(event.target.files?.[0] ?? undefined)} />
+        <input
+          ref={input}
+          type="file"
+          accept=".csv,.835,.txt,.edi,.x12,text/csv"
+          hidden
+          onChange={(event) => void upload(event.target.files?.[0] ?? undefined)}
+        />
       </div>
       {progress !== null && (
         <div>
@@ -114,12 +136,24 @@ export function UploadPanel() {
       <h2>History</h2>
       {stats.data && (
         <p className="muted">
-          {stats.data.uploads} uploads ({stats.data.applied} applied, {stats.data.rejected} rejected) · {stats.data.rows} rows read ·{" "}
-          {stats.data.rowErrors} row errors · {stats.data.claimLines} claim lines stored
+          {stats.data.uploads} uploads ({stats.data.applied} applied, {stats.data.rejected} rejected) · {stats.data.rows} rows read · {stats.data.rowErrors} row
+          errors · {stats.data.claimLines} claim lines stored
         </p>
       )}
       <table aria-label="Upload history">
-        <thead><tr><th>When</th><th>File</th><th>Format</th><th>Status</th><th>Rows</th><th>Applied</th><th>Skipped</th><th>Warnings</th><th>Errors</th></tr></thead>
+        <thead>
+          <tr>
+            <th>When</th>
+            <th>File</th>
+            <th>Format</th>
+            <th>Status</th>
+            <th>Rows</th>
+            <th>Applied</th>
+            <th>Skipped</th>
+            <th>Warnings</th>
+            <th>Errors</th>
+          </tr>
+        </thead>
         <tbody>
           {history.data?.items.map((upload) => (
             <tr key={upload.id}>

@@ -65,7 +65,9 @@ export function resolvedAlertRows(alert: TAlertRef, rule: TRuleChannels, drift: 
 }
 
 export async function enqueueAlertEmails(tx: TSqlTx, items: readonly { alert: TAlertRef; rule: TRuleChannels }[]): Promise<number> {
-  const rows = items.filter((i) => i.rule.emailRecipients.length > 0).map((i) => ({ customer_id: i.alert.customerId, alert_event_id: i.alert.id, recipients: i.rule.emailRecipients }));
+  const rows = items
+    .filter((i) => i.rule.emailRecipients.length > 0)
+    .map((i) => ({ customer_id: i.alert.customerId, alert_event_id: i.alert.id, recipients: i.rule.emailRecipients }));
   if (rows.length === 0) return 0;
   return tx.$executeRaw`
     INSERT INTO alert_email_deliveries (customer_id, alert_event_id, recipients)
@@ -77,8 +79,18 @@ export async function enqueueAlertEmails(tx: TSqlTx, items: readonly { alert: TA
 export { enqueueWebhookDeliveries };
 
 const ruleChannelsSelect = {
-  id: true, name: true, enabled: true, payerId: true, cptGroup: true, driftTypes: true, minSeverity: true, minAbsDelta: true,
-  minRevenueImpact: true, maxQValue: true, cooldownMinutes: true, emailRecipients: true,
+  id: true,
+  name: true,
+  enabled: true,
+  payerId: true,
+  cptGroup: true,
+  driftTypes: true,
+  minSeverity: true,
+  minAbsDelta: true,
+  minRevenueImpact: true,
+  maxQValue: true,
+  cooldownMinutes: true,
+  emailRecipients: true,
   endpointLinks: { select: { endpoint: { select: { id: true, enabled: true, eventTypes: true } } } },
 } satisfies Prisma.AlertRuleSelect;
 

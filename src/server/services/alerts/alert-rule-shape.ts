@@ -51,7 +51,10 @@ export function toAlertRule(row: TRuleRow): TAlertRule {
   return { ...rest, minRevenueImpact: minRevenueImpact?.toFixed(2) ?? null, endpointIds: endpointLinks.map((l) => l.endpointId) };
 }
 
-const ZMoney = z.union([z.number(), z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, "a decimal amount such as 1000.00")]).transform(String).refine((v) => Number(v) >= 0, "must be >= 0");
+const ZMoney = z
+  .union([z.number(), z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, "a decimal amount such as 1000.00")])
+  .transform(String)
+  .refine((v) => Number(v) >= 0, "must be >= 0");
 
 const ruleFields = {
   name: z.string().trim().min(1).max(120),
@@ -91,5 +94,8 @@ export const ZUpdateAlertRuleInput = z.strictObject({
 } as { id: z.ZodUUID } & { [K in keyof typeof ruleFields]: z.ZodOptional<(typeof ruleFields)[K]> });
 
 export const ZAlertRuleFilters = z.object({
-  enabled: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  enabled: z
+    .enum(["true", "false"])
+    .transform((v) => v === "true")
+    .optional(),
 });

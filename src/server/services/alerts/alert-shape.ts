@@ -62,15 +62,33 @@ export const alertSelect = {
   resolvedBy: { select: { id: true, email: true } },
   driftEvent: {
     select: {
-      id: true, cptGroup: true, driftType: true, status: true, direction: true, baselineValue: true, currentValue: true, delta: true,
-      severity: true, qValue: true, estimatedRevenueImpact: true, lastDetectedAt: true, payer: { select: { id: true, name: true } },
+      id: true,
+      cptGroup: true,
+      driftType: true,
+      status: true,
+      direction: true,
+      baselineValue: true,
+      currentValue: true,
+      delta: true,
+      severity: true,
+      qValue: true,
+      estimatedRevenueImpact: true,
+      lastDetectedAt: true,
+      payer: { select: { id: true, name: true } },
     },
   },
   feedback: {
     orderBy: { createdAt: "asc" },
     take: 50,
     select: {
-      id: true, verdict: true, reasonCodes: true, recoveredAmount: true, recoveredOn: true, notes: true, createdAt: true, updatedAt: true,
+      id: true,
+      verdict: true,
+      reasonCodes: true,
+      recoveredAmount: true,
+      recoveredOn: true,
+      notes: true,
+      createdAt: true,
+      updatedAt: true,
       user: { select: { id: true, email: true } },
     },
   },
@@ -108,7 +126,11 @@ export const ZFeedbackInput = z.strictObject({
   id: z.uuid(),
   verdict: ZFeedbackVerdict,
   reasonCodes: z.array(z.string().trim().min(1).max(40)).max(10).default([]),
-  recoveredAmount: z.union([z.number().min(0), z.string().regex(/^\d{1,10}(\.\d{1,2})?$/)]).transform(String).nullable().optional(),
+  recoveredAmount: z
+    .union([z.number().min(0), z.string().regex(/^\d{1,10}(\.\d{1,2})?$/)])
+    .transform(String)
+    .nullable()
+    .optional(),
   recoveredOn: z.iso.date().nullable().optional(),
   notes: z.string().max(4000).nullable().optional(),
 });

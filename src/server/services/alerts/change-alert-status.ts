@@ -14,7 +14,11 @@ import { getAlert } from "./list-alerts";
 
 export async function acknowledgeAlerts(tx: TTenantTx, customerId: string, actor: TActor, ids: readonly string[]): Promise<string[]> {
   const locked = await tx.alertEvent.findMany({ where: { id: { in: [...ids] } }, select: { id: true } });
-  await lockRows(tx, "alert_events", locked.map((a) => a.id));
+  await lockRows(
+    tx,
+    "alert_events",
+    locked.map((a) => a.id),
+  );
   const changed = await tx.$queryRaw<{ id: string }[]>`
     UPDATE alert_events SET status = 'ACKNOWLEDGED', acknowledged_at = greatest(now(), created_at), acknowledged_by_id = ${actor.userId}::uuid, updated_at = now()
     WHERE customer_id = ${customerId}::uuid AND id = ANY(${locked.map((a) => a.id)}::uuid[]) AND status IN ('PENDING', 'SENT', 'FAILED')

@@ -21,7 +21,14 @@ afterAll(async () => {
 
 describe("detection run -> alert -> signed webhook", () => {
   it("every alert of a run arrives signed at the receiver", async () => {
-    const seeded = await seedDemo(process.env.DATABASE_URL!, { tenants: 1, claims: 160_000, randomSeed: 11, asOf: AS_OF, plantDrifts: true, slugPrefix: `e2e${randomUUID().slice(0, 8)}` });
+    const seeded = await seedDemo(process.env.DATABASE_URL!, {
+      tenants: 1,
+      claims: 160_000,
+      randomSeed: 11,
+      asOf: AS_OF,
+      plantDrifts: true,
+      slugPrefix: `e2e${randomUUID().slice(0, 8)}`,
+    });
     const customerId = seeded.tenants[0]!.id;
     receiver = await startReceiver();
     const endpoint = await createTestEndpoint(customerId, receiver.url, ["alert.created"]);
@@ -39,7 +46,9 @@ describe("detection run -> alert -> signed webhook", () => {
       if (Date.now() > deadline) throw new Error("deliveries did not arrive");
       await dispatchDueDeliveries({ customerIds: [customerId], policy });
     }
-    const bodies = receiver.received.filter((r) => r.verified).map((r) => JSON.parse(r.body) as { type: string; data: { alert: { id: string }; driftEvent: { id: string } } });
+    const bodies = receiver.received
+      .filter((r) => r.verified)
+      .map((r) => JSON.parse(r.body) as { type: string; data: { alert: { id: string }; driftEvent: { id: string } } });
     expect(new Set(bodies.map((b) => b.data.alert.id))).toEqual(new Set(alerts.map((a) => a.id)));
     expect(bodies.every((b) => b.type === "alert.created")).toBe(true);
     const planted = seeded.plantedDrifts[0]!;

@@ -27,9 +27,23 @@ export async function readDriftEventSummaries(tx: TSqlTx, customerId: string, id
   if (ids.length === 0) return new Map();
   const rows = await tx.$queryRaw<
     Array<{
-      id: string; payer_id: string; payer_name: string; cpt_group: string; drift_type: string; status: string; denial_reason: string | null;
-      baseline_value: number; current_value: number; delta: number; q_value: number; severity: number; direction: string;
-      estimated_revenue_impact: string; first_detected_at: Date; last_detected_at: Date; resolved_at: Date | null;
+      id: string;
+      payer_id: string;
+      payer_name: string;
+      cpt_group: string;
+      drift_type: string;
+      status: string;
+      denial_reason: string | null;
+      baseline_value: number;
+      current_value: number;
+      delta: number;
+      q_value: number;
+      severity: number;
+      direction: string;
+      estimated_revenue_impact: string;
+      first_detected_at: Date;
+      last_detected_at: Date;
+      resolved_at: Date | null;
     }>
   >`
     SELECT d.id::text AS id, d.payer_id::text AS payer_id, p.name AS payer_name, d.cpt_group, d.drift_type::text AS drift_type,

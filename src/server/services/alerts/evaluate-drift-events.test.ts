@@ -15,7 +15,11 @@ async function tenantWithEndpoint() {
 }
 
 const alertsOf = (customerId: string) =>
-  db().alertEvent.findMany({ where: { customerId }, select: { id: true, ruleId: true, driftEventId: true, status: true, suppressed: true, suppressionReason: true }, orderBy: { createdAt: "asc" } });
+  db().alertEvent.findMany({
+    where: { customerId },
+    select: { id: true, ruleId: true, driftEventId: true, status: true, suppressed: true, suppressionReason: true },
+    orderBy: { createdAt: "asc" },
+  });
 
 describe("evaluateDriftEvents", () => {
   it("applies scope and conditions and writes the outbox in the same transaction", async () => {
@@ -36,7 +40,10 @@ describe("evaluateDriftEvents", () => {
     const alerts = await alertsOf(t.customerId);
     expect(alerts).toEqual([expect.objectContaining({ ruleId: matching.id, driftEventId: drift, status: "PENDING", suppressed: false })]);
     expect(tooStrict.id).not.toBe(matching.id);
-    const deliveries = await db().webhookDelivery.findMany({ where: { customerId: t.customerId }, select: { eventType: true, alertEventId: true, messageId: true } });
+    const deliveries = await db().webhookDelivery.findMany({
+      where: { customerId: t.customerId },
+      select: { eventType: true, alertEventId: true, messageId: true },
+    });
     // drift.detected is detection's own event (detection/lifecycle-webhooks.ts), not the rule's.
     expect(deliveries.map((d) => d.eventType).sort()).toEqual(["alert.created"]);
     // Re-detection of the same event does not raise it again.
@@ -75,7 +82,9 @@ describe("evaluateDriftEvents", () => {
     const first = await createTestDriftEvent(t.customerId, { payerId: t.payer.id });
     await evaluateAsDetection(t.customerId, [{ id: first, kind: "opened" }]);
     const alert = (await alertsOf(t.customerId))[0]!;
-    await db().alertFeedback.createMany({ data: [u1!, u2!].map((u) => ({ customerId: t.customerId, alertEventId: alert.id, userId: u.id, verdict: "NOISE" as const })) });
+    await db().alertFeedback.createMany({
+      data: [u1!, u2!].map((u) => ({ customerId: t.customerId, alertEventId: alert.id, userId: u.id, verdict: "NOISE" as const })),
+    });
     await resolveTestDriftEvent(first);
     await evaluateAsDetection(t.customerId, [{ id: first, kind: "resolved" }]);
     const second = await createTestDriftEvent(t.customerId, { payerId: t.payer.id });
@@ -103,9 +112,22 @@ describe("evaluateDriftEvents", () => {
     // As detection does (Customer lock first) ...
     await Promise.all(Array.from({ length: 6 }, () => evaluateAsDetection(t.customerId, changes)));
     // ... and with no Customer lock at all: the rule locks and unique keys still hold.
-    await Promise.all(Array.from({ length: 6 }, () => withTransaction((tx) => evaluateDriftEvents(tx, changes.map((c) => ({ ...c, customerId: t.customerId }))))));
+    await Promise.all(
+      Array.from({ length: 6 }, () =>
+        withTransaction((tx) =>
+          evaluateDriftEvents(
+            tx,
+            changes.map((c) => ({ ...c, customerId: t.customerId })),
+          ),
+        ),
+      ),
+    );
     expect(await db().alertEvent.count({ where: { customerId: t.customerId } })).toBe(2 * drifts.length);
-    const perAlert = await db().webhookDelivery.groupBy({ by: ["endpointId", "alertEventId"], where: { customerId: t.customerId, eventType: "alert.created" }, _count: true });
+    const perAlert = await db().webhookDelivery.groupBy({
+      by: ["endpointId", "alertEventId"],
+      where: { customerId: t.customerId, eventType: "alert.created" },
+      _count: true,
+    });
     expect(perAlert.every((g) => g._count === 1)).toBe(true);
     expect(perAlert).toHaveLength(3 * drifts.length);
     // drift.* are detection's events, written once per subscribed endpoint whatever the rules.

@@ -1,6 +1,14 @@
 import type { TTx } from "@/server/db/client";
 import { lockRows } from "@/server/db/locks";
-import { createdAlertRows, enqueueAlertEmails, enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows, type TAlertRef, type TRuleChannels } from "./alert-outbox";
+import {
+  createdAlertRows,
+  enqueueAlertEmails,
+  enqueueWebhookDeliveries,
+  readRuleChannels,
+  resolvedAlertRows,
+  type TAlertRef,
+  type TRuleChannels,
+} from "./alert-outbox";
 import type { TOutboxRow } from "@/server/services/webhooks/enqueue-webhook-deliveries";
 import { readDriftEventSummaries } from "./drift-event-summary";
 import { matchesAlertRule } from "./match-alert-rule";
@@ -57,18 +65,32 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
   const result: TEvaluationResult = { alertsCreated: 0, alertsSuppressed: 0, alertsResolved: 0, webhookDeliveries: 0, emails: 0 };
   const enabled = await tx.$queryRaw<{ id: string }[]>`
     SELECT id::text AS id FROM alert_rules WHERE customer_id = ${customerId}::uuid AND enabled ORDER BY id`;
-  const lockedRuleIds = await lockRows(tx, "alert_rules", enabled.map((r) => r.id));
+  const lockedRuleIds = await lockRows(
+    tx,
+    "alert_rules",
+    enabled.map((r) => r.id),
+  );
   const resolvedIds = changes.filter((c) => c.kind === "resolved").map((c) => c.id);
-  const openAlerts = resolvedIds.length === 0 ? [] : await tx.$queryRaw<{ id: string; rule_id: string }[]>`
+  const openAlerts =
+    resolvedIds.length === 0
+      ? []
+      : await tx.$queryRaw<{ id: string; rule_id: string }[]>`
     SELECT id::text AS id, rule_id::text AS rule_id FROM alert_events
     WHERE customer_id = ${customerId}::uuid AND drift_event_id = ANY(${resolvedIds}::uuid[]) AND status <> 'RESOLVED' ORDER BY id`;
   const rules = await readRuleChannels(tx, customerId, [...new Set([...lockedRuleIds, ...openAlerts.map((a) => a.rule_id)])]);
-  const drifts = await readDriftEventSummaries(tx, customerId, changes.map((c) => c.id));
+  const drifts = await readDriftEventSummaries(
+    tx,
+    customerId,
+    changes.map((c) => c.id),
+  );
 
   // created_at is kept to milliseconds: list cursors carry it as an ISO string.
   // Opened / updated: candidates are (rule, event) pairs that match and have no alert yet.
   const live = changes.filter((c) => c.kind !== "resolved" && drifts.get(c.id)?.status === "ACTIVE");
-  const existing = live.length === 0 ? [] : await tx.$queryRaw<{ key: string }[]>`
+  const existing =
+    live.length === 0
+      ? []
+      : await tx.$queryRaw<{ key: string }[]>`
     SELECT rule_id::text || ':' || drift_event_id::text AS key FROM alert_events
     WHERE customer_id = ${customerId}::uuid AND drift_event_id = ANY(${live.map((c) => c.id)}::uuid[])`;
   const taken = new Set(existing.map((row) => row.key));
@@ -80,7 +102,9 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
   });
   const reasons = await findSuppressions(tx, customerId, candidates);
   if (candidates.length > 0) {
-    const json = JSON.stringify(candidates.map((c) => ({ rule_id: c.ruleId, drift_event_id: c.drift.id, reason: reasons.get(`${c.ruleId}:${c.drift.id}`) ?? null })));
+    const json = JSON.stringify(
+      candidates.map((c) => ({ rule_id: c.ruleId, drift_event_id: c.drift.id, reason: reasons.get(`${c.ruleId}:${c.drift.id}`) ?? null })),
+    );
     const inserted = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; status: string; created_at: Date }[]>`
       INSERT INTO alert_events (customer_id, rule_id, drift_event_id, suppressed, suppression_reason, created_at)
       SELECT ${customerId}::uuid, c.rule_id, c.drift_event_id, c.reason IS NOT NULL, c.reason, date_trunc('milliseconds', now())
@@ -105,12 +129,19 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
     result.alertsCreated += created.length;
     result.webhookDeliveries += await enqueueWebhookDeliveries(tx, outbox);
     result.emails += await enqueueAlertEmails(tx, created);
-    await refreshAlertStatus(tx, created.map((c) => c.alert.id));
+    await refreshAlertStatus(
+      tx,
+      created.map((c) => c.alert.id),
+    );
   }
 
   // Resolved: close their open alerts and announce it.
   if (openAlerts.length > 0) {
-    await lockRows(tx, "alert_events", openAlerts.map((a) => a.id));
+    await lockRows(
+      tx,
+      "alert_events",
+      openAlerts.map((a) => a.id),
+    );
     const closed = await tx.$queryRaw<{ id: string; rule_id: string; drift_event_id: string; suppressed: boolean; created_at: Date }[]>`
       UPDATE alert_events SET status = 'RESOLVED', resolved_at = greatest(now(), created_at), resolved_by_id = NULL, updated_at = now()
       WHERE id = ANY(${openAlerts.map((a) => a.id)}::uuid[]) AND status <> 'RESOLVED'
@@ -118,7 +149,9 @@ async function evaluateForCustomer(tx: TTx, customerId: string, changes: { id: s
     result.alertsResolved += closed.length;
     const outbox = closed
       .filter((row) => !row.suppressed)
-      .flatMap((row) => resolvedAlertRows({ id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at }, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)));
+      .flatMap((row) =>
+        resolvedAlertRows({ id: row.id, customerId, status: "RESOLVED", createdAt: row.created_at }, rules.get(row.rule_id)!, drifts.get(row.drift_event_id)),
+      );
     result.webhookDeliveries += await enqueueWebhookDeliveries(tx, outbox);
   }
   return result;

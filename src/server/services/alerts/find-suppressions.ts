@@ -18,7 +18,14 @@ export async function findSuppressions(
 ): Promise<Map<string, string>> {
   if (candidates.length === 0) return new Map();
   const json = JSON.stringify(
-    candidates.map((c) => ({ rule_id: c.ruleId, drift_event_id: c.drift.id, payer_id: c.drift.payer.id, cpt_group: c.drift.cptGroup, drift_type: c.drift.driftType, cooldown: c.cooldownMinutes })),
+    candidates.map((c) => ({
+      rule_id: c.ruleId,
+      drift_event_id: c.drift.id,
+      payer_id: c.drift.payer.id,
+      cpt_group: c.drift.cptGroup,
+      drift_type: c.drift.driftType,
+      cooldown: c.cooldownMinutes,
+    })),
   );
   const rows = await tx.$queryRaw<{ key: string; cooldown_since: Date | null; noise: number }[]>`
     SELECT c.rule_id::text || ':' || c.drift_event_id::text AS key,

@@ -41,7 +41,14 @@ export async function giveAlertFeedback(customerId: string, actor: TActor, input
     const attributed = { ...actor, userId };
     if (input.verdict === "NOISE") await resolveAlertInTx(tx, customerId, attributed, input.id);
     else await acknowledgeAlerts(tx, customerId, attributed, [input.id]);
-    await auditAction(tx, actor, customerId, existing ? "alert.feedback.update" : "alert.feedback.create", { type: "alert", id: input.id }, { verdict: input.verdict, feedbackId: saved.id });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      existing ? "alert.feedback.update" : "alert.feedback.create",
+      { type: "alert", id: input.id },
+      { verdict: input.verdict, feedbackId: saved.id },
+    );
   });
   return getAlert(customerId, input.id);
 }

@@ -19,7 +19,8 @@ function whereOf(params: TFilters): Record<string, unknown> {
   if (params.cptGroup) drift.cptGroup = params.cptGroup;
   if (params.driftType) drift.driftType = params.driftType;
   if (Object.keys(drift).length > 0) where.driftEvent = drift;
-  if (params.createdFrom || params.createdTo) where.createdAt = { ...(params.createdFrom ? { gte: params.createdFrom } : {}), ...(params.createdTo ? { lte: params.createdTo } : {}) };
+  if (params.createdFrom || params.createdTo)
+    where.createdAt = { ...(params.createdFrom ? { gte: params.createdFrom } : {}), ...(params.createdTo ? { lte: params.createdTo } : {}) };
   if (params.search) {
     const text = likeLiteral(params.search);
     where.OR = [{ rule: { name: { contains: text, mode: "insensitive" } } }, { driftEvent: { payer: { name: { contains: text, mode: "insensitive" } } } }];

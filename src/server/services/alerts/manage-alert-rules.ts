@@ -31,13 +31,21 @@ export async function getAlertRule(customerId: string, id: string) {
   return toAlertRule(row);
 }
 
-async function checkReferences(tx: TTenantTx, input: { name?: string; payerId?: string | null; cptGroup?: string | null; endpointIds?: string[] }, selfId?: string) {
+async function checkReferences(
+  tx: TTenantTx,
+  input: { name?: string; payerId?: string | null; cptGroup?: string | null; endpointIds?: string[] },
+  selfId?: string,
+) {
   if (input.name !== undefined) {
     const clash = await tx.alertRule.findFirst({ where: { name: input.name, ...(selfId ? { id: { not: selfId } } : {}) }, select: { id: true } });
-    if (clash) throw new AppError("CONFLICT", `An alert rule named "${input.name}" already exists.`, { errors: [{ path: "name", message: "already used by another rule" }] });
+    if (clash)
+      throw new AppError("CONFLICT", `An alert rule named "${input.name}" already exists.`, {
+        errors: [{ path: "name", message: "already used by another rule" }],
+      });
   }
   if (input.payerId && !(await tx.payer.findFirst({ where: { id: input.payerId }, select: { id: true } }))) throw fieldError("payerId", "no such payer");
-  if (input.cptGroup && !(await tx.cptGroup.findFirst({ where: { code: input.cptGroup }, select: { code: true } }))) throw fieldError("cptGroup", "no such CPT group");
+  if (input.cptGroup && !(await tx.cptGroup.findFirst({ where: { code: input.cptGroup }, select: { code: true } })))
+    throw fieldError("cptGroup", "no such CPT group");
   if (input.endpointIds && input.endpointIds.length > 0) {
     const found = await tx.webhookEndpoint.count({ where: { id: { in: input.endpointIds } } });
     if (found !== new Set(input.endpointIds).size) throw fieldError("endpointIds", "no such webhook endpoint");
@@ -49,7 +57,8 @@ export function createAlertRule(customerId: string, actor: TActor, input: z.outp
     await checkReferences(tx, input);
     const { endpointIds, ...fields } = input;
     const created = await tx.alertRule.create({ data: { ...fields, customerId }, select: { id: true } });
-    if (endpointIds.length > 0) await tx.alertRuleEndpoint.createMany({ data: [...new Set(endpointIds)].map((endpointId) => ({ customerId, ruleId: created.id, endpointId })) });
+    if (endpointIds.length > 0)
+      await tx.alertRuleEndpoint.createMany({ data: [...new Set(endpointIds)].map((endpointId) => ({ customerId, ruleId: created.id, endpointId })) });
     await auditAction(tx, actor, customerId, "alert_rule.create", { type: "alert_rule", id: created.id }, { endpoints: endpointIds.length });
     return toAlertRule(await tx.alertRule.findFirstOrThrow({ where: { id: created.id }, select: alertRuleSelect }));
   });
@@ -64,7 +73,8 @@ export function updateAlertRule(customerId: string, actor: TActor, input: z.outp
     await tx.alertRule.update({ where: { id }, data: fields, select: { id: true } });
     if (endpointIds) {
       await tx.alertRuleEndpoint.deleteMany({ where: { ruleId: id } });
-      if (endpointIds.length > 0) await tx.alertRuleEndpoint.createMany({ data: [...new Set(endpointIds)].map((endpointId) => ({ customerId, ruleId: id, endpointId })) });
+      if (endpointIds.length > 0)
+        await tx.alertRuleEndpoint.createMany({ data: [...new Set(endpointIds)].map((endpointId) => ({ customerId, ruleId: id, endpointId })) });
     }
     await auditAction(tx, actor, customerId, "alert_rule.update", { type: "alert_rule", id }, { changed: Object.keys(input).filter((k) => k !== "id") });
     return toAlertRule(await tx.alertRule.findFirstOrThrow({ where: { id }, select: alertRuleSelect }));

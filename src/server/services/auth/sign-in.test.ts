@@ -51,7 +51,9 @@ async function victim() {
 }
 
 async function refusedCount(): Promise<number> {
-  const metric = await metrics().registry.getSingleMetricAsString("driftline_sign_in_refused_total").catch(() => "");
+  const metric = await metrics()
+    .registry.getSingleMetricAsString("driftline_sign_in_refused_total")
+    .catch(() => "");
   return [...metric.matchAll(/^driftline_sign_in_refused_total\{[^}]*\} (\d+)/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 

@@ -29,7 +29,10 @@ export const ZClaimFilters = z.object({
 });
 export type TClaimFilters = z.infer<typeof ZClaimFilters>;
 
-const ZMoney = z.string().regex(/^\d+\.\d{2}$/).describe('Decimal string with two places, e.g. "120.00".');
+const ZMoney = z
+  .string()
+  .regex(/^\d+\.\d{2}$/)
+  .describe('Decimal string with two places, e.g. "120.00".');
 
 export const ZClaimLine = z.object({
   id: z.uuid(),
@@ -128,7 +131,11 @@ export async function listClaims(customerId: string, actor: TActor, params: TLis
   if (params.outcome) where.outcome = params.outcome;
   if (params.uploadId) where.uploadId = params.uploadId;
   if (params.submitterClaimId) where.submitterClaimId = params.submitterClaimId;
-  const dates = { serviceDate: range(params.serviceDateFrom, params.serviceDateTo), submittedAt: range(params.submittedFrom, params.submittedTo), decidedAt: range(params.decidedFrom, params.decidedTo) };
+  const dates = {
+    serviceDate: range(params.serviceDateFrom, params.serviceDateTo),
+    submittedAt: range(params.submittedFrom, params.submittedTo),
+    decidedAt: range(params.decidedFrom, params.decidedTo),
+  };
   for (const [field, condition] of Object.entries(dates)) if (condition) where[field] = condition;
   if (params.search) {
     // Claim numbers may hold % and _ (they are the submitter's own text): matched literally.
@@ -142,7 +149,9 @@ export async function listClaims(customerId: string, actor: TActor, params: TLis
     findMany: (args) => scoped.claimLine.findMany({ ...args, select: claimSelect }),
     count: (args) => scoped.claimLine.count(args),
   });
-  const filters = Object.keys(params).filter((key) => params[key as keyof typeof params] !== undefined && !["limit", "cursor", "page", "pageSize"].includes(key));
+  const filters = Object.keys(params).filter(
+    (key) => params[key as keyof typeof params] !== undefined && !["limit", "cursor", "page", "pageSize"].includes(key),
+  );
   await auditAction(db(), actor, customerId, "claim.list", { type: "claim_line" }, { returned: result.items.length, filters });
   return { ...result, items: result.items.map(toClaimLine) };
 }

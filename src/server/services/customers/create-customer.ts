@@ -4,9 +4,7 @@ import { isUniqueViolation } from "@/server/db/prisma-errors";
 import { AppError } from "@/server/lib/errors";
 
 export const ZCreateCustomerInput = z.strictObject({
-  slug: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lower-case letters, digits and dashes, 2–63 characters"),
   name: z.string().trim().min(1).max(200),
 });
 export type TCreateCustomerInput = z.infer<typeof ZCreateCustomerInput>;

@@ -82,13 +82,10 @@ export class VersionedCache<T> {
       if (next) next.settle(this.start(slot, next.version, next.compute));
     };
     // A failed computation is not cached.
-    value.then(
-      () => {
-        slot.done = { version, value, expiresAt: startedAt + this.ttlMs };
-        finish();
-      },
-      finish,
-    );
+    value.then(() => {
+      slot.done = { version, value, expiresAt: startedAt + this.ttlMs };
+      finish();
+    }, finish);
     return value;
   }
 

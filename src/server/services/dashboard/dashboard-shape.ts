@@ -2,7 +2,10 @@ import { z } from "zod";
 
 /** The dashboard resource (GET /api/v1/dashboard): overview numbers, trends and recent activity. */
 
-const ZMoney = z.string().regex(/^-?\d+\.\d{2}$/).describe('Dollars as a decimal string with two places, e.g. "120.00".');
+const ZMoney = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .describe('Dollars as a decimal string with two places, e.g. "120.00".');
 
 export const ZDashboardRun = z.object({
   id: z.uuid(),
@@ -32,7 +35,10 @@ export const ZDashboard = z.object({
   denialRateTrend: z
     .array(
       z.object({
-        month: z.string().regex(/^\d{4}-\d{2}$/).describe("YYYY-MM"),
+        month: z
+          .string()
+          .regex(/^\d{4}-\d{2}$/)
+          .describe("YYYY-MM"),
         decidedLines: z.number().int(),
         deniedLines: z.number().int(),
         denialRate: z.number().min(0).max(1).nullable().describe("denied / decided; null for a month without decided lines."),

@@ -16,7 +16,14 @@ import { dashboardCache } from "./dashboard-cache";
 
 const TREND_MONTHS = 6;
 
-type TTotalsRow = { claim_lines: number; uploads: number; active_events: number; revenue_at_risk: string; pending_alerts: number; recovered_this_month: string };
+type TTotalsRow = {
+  claim_lines: number;
+  uploads: number;
+  active_events: number;
+  revenue_at_risk: string;
+  pending_alerts: number;
+  recovered_this_month: string;
+};
 type TTrendRow = { month: string; decided: number; denied: number };
 type TPayerRow = { payer_id: string; payer_name: string; events: number; revenue: string; max_severity: number; drift_types: string[] };
 type TAlertRow = {

@@ -24,13 +24,30 @@ async function snapshot(customerId: string) {
   const rows = await db().driftEvent.findMany({
     where: { customerId },
     select: {
-      status: true, cptGroup: true, driftType: true, denialReason: true, direction: true, baselineValue: true, currentValue: true,
-      delta: true, pValue: true, qValue: true, severity: true, estimatedRevenueImpact: true, consecutivePeriods: true,
-      baselineSampleSize: true, currentSampleSize: true, payer: { select: { name: true, customerId: true } },
+      status: true,
+      cptGroup: true,
+      driftType: true,
+      denialReason: true,
+      direction: true,
+      baselineValue: true,
+      currentValue: true,
+      delta: true,
+      pValue: true,
+      qValue: true,
+      severity: true,
+      estimatedRevenueImpact: true,
+      consecutivePeriods: true,
+      baselineSampleSize: true,
+      currentSampleSize: true,
+      payer: { select: { name: true, customerId: true } },
     },
   });
   return rows
-    .map(({ payer, estimatedRevenueImpact, ...rest }) => ({ ...rest, payer: payer.customerId ? "(private)" : payer.name, estimatedRevenueImpact: estimatedRevenueImpact.toFixed(2) }))
+    .map(({ payer, estimatedRevenueImpact, ...rest }) => ({
+      ...rest,
+      payer: payer.customerId ? "(private)" : payer.name,
+      estimatedRevenueImpact: estimatedRevenueImpact.toFixed(2),
+    }))
     .sort((x, y) => `${x.payer}|${x.cptGroup}|${x.driftType}`.localeCompare(`${y.payer}|${y.cptGroup}|${y.driftType}`));
 }
 
@@ -52,10 +69,25 @@ describe("concurrent detection passes for one tenant", () => {
     const aetna = await db().payer.findFirstOrThrow({ where: { name: "Aetna", customerId: null }, select: { id: true } });
     const stale = await db().driftEvent.create({
       data: {
-        customerId: racedId, payerId: aetna.id, cptGroup: "EM", driftType: "DECISION_TIME", baselineValue: 10, currentValue: 20, delta: 10,
-        deltaCiLow: 8, deltaCiHigh: 12, pValue: 0.001, qValue: 0.01, severity: 0.9, direction: "UP", baselineSampleSize: 100,
-        currentSampleSize: 50, baselineStart: new Date("2025-11-01"), baselineEnd: new Date("2026-01-29"),
-        currentStart: new Date("2026-01-30"), currentEnd: new Date("2026-02-12"),
+        customerId: racedId,
+        payerId: aetna.id,
+        cptGroup: "EM",
+        driftType: "DECISION_TIME",
+        baselineValue: 10,
+        currentValue: 20,
+        delta: 10,
+        deltaCiLow: 8,
+        deltaCiHigh: 12,
+        pValue: 0.001,
+        qValue: 0.01,
+        severity: 0.9,
+        direction: "UP",
+        baselineSampleSize: 100,
+        currentSampleSize: 50,
+        baselineStart: new Date("2025-11-01"),
+        baselineEnd: new Date("2026-01-29"),
+        currentStart: new Date("2026-01-30"),
+        currentEnd: new Date("2026-02-12"),
       },
       select: { id: true },
     });

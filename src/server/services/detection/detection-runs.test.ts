@@ -46,7 +46,10 @@ describe("detection runs", () => {
     await db().detectionRun.update({ where: { id: run.id }, data: { queuedAt: new Date(Date.now() - 3 * 3600_000) } });
     const fresh = await createDetectionRun(customer.id, "MANUAL");
     expect(fresh.created).toBe(true);
-    expect(await db().detectionRun.findUniqueOrThrow({ where: { id: run.id }, select: { status: true, error: true } })).toMatchObject({ status: "FAILED", error: expect.stringContaining("abandoned") });
+    expect(await db().detectionRun.findUniqueOrThrow({ where: { id: run.id }, select: { status: true, error: true } })).toMatchObject({
+      status: "FAILED",
+      error: expect.stringContaining("abandoned"),
+    });
   });
 
   it("a tenant without data gets a completed run that says so", async () => {
@@ -60,7 +63,13 @@ describe("detection runs", () => {
   });
 
   it("a tenant with too little data gets a completed run that says so", async () => {
-    const small = await seedDemo(process.env.DATABASE_URL!, { tenants: 1, claims: 400, randomSeed: 5, asOf: AS_OF, slugPrefix: `s${randomUUID().slice(0, 8)}` });
+    const small = await seedDemo(process.env.DATABASE_URL!, {
+      tenants: 1,
+      claims: 400,
+      randomSeed: 5,
+      asOf: AS_OF,
+      slugPrefix: `s${randomUUID().slice(0, 8)}`,
+    });
     const { run } = await createDetectionRun(small.tenants[0]!.id, "MANUAL");
     const done = await executeDetectionRun(run.id, { asOf: AS_OF });
     expect(done).toMatchObject({ status: "SUCCEEDED", cellsTested: 0 });

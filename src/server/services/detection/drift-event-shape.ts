@@ -84,7 +84,10 @@ export function toDriftEvent(row: TDriftEventRow): TDriftEvent {
   const { deltaCiLow, deltaCiHigh, baselineMeanVariance, currentMeanVariance, ...rest } = row;
   return {
     ...rest,
-    meanVariance: baselineMeanVariance !== null && currentMeanVariance !== null ? { baseline: baselineMeanVariance.toFixed(2), current: currentMeanVariance.toFixed(2) } : null,
+    meanVariance:
+      baselineMeanVariance !== null && currentMeanVariance !== null
+        ? { baseline: baselineMeanVariance.toFixed(2), current: currentMeanVariance.toFixed(2) }
+        : null,
     deltaCi: [deltaCiLow, deltaCiHigh],
     estimatedRevenueImpact: row.estimatedRevenueImpact.toFixed(2),
     baselineStart: day(row.baselineStart),

@@ -43,7 +43,23 @@ function cell(baseline: TWindowInput, current: TWindowInput, payment: Partial<TP
     cptGroup: "EM",
     baseline: windowOf(baseline),
     current: windowOf(current),
-    payment: payment ? { payerId, cptGroup: "EM", nA: 0, nB: 0, medianA: 1, medianB: 1, meanLogA: 0, varLogA: 0.01, meanLogB: 0, varLogB: 0.01, rankSumA: 0, tieTerm: 0, ...payment } : null,
+    payment: payment
+      ? {
+          payerId,
+          cptGroup: "EM",
+          nA: 0,
+          nB: 0,
+          medianA: 1,
+          medianB: 1,
+          meanLogA: 0,
+          varLogA: 0.01,
+          meanLogB: 0,
+          varLogB: 0.01,
+          rankSumA: 0,
+          tieTerm: 0,
+          ...payment,
+        }
+      : null,
     underpayment: null,
   };
 }
@@ -66,7 +82,9 @@ describe("minimum sample", () => {
   it("tests PAYMENT_AMOUNT only with minSample ratios in both windows", () => {
     const strongDrop = { medianA: 1, medianB: 0.8, nA: 100, nB: 29, rankSumA: 100 * 129 - 4950, tieTerm: 0 };
     expect(evaluateCells([cell({ lines: 200 }, { lines: 200 }, strongDrop)], SETTINGS).testsByType.PAYMENT_AMOUNT).toBe(0);
-    expect(evaluateCells([cell({ lines: 200 }, { lines: 200 }, { ...strongDrop, nB: 30, rankSumA: 100 * 130 - 4950 + 100 })], SETTINGS).testsByType.PAYMENT_AMOUNT).toBe(1);
+    expect(
+      evaluateCells([cell({ lines: 200 }, { lines: 200 }, { ...strongDrop, nB: 30, rankSumA: 100 * 130 - 4950 + 100 })], SETTINGS).testsByType.PAYMENT_AMOUNT,
+    ).toBe(1);
   });
 });
 
@@ -124,7 +142,10 @@ describe("DECISION_TIME gate (median shift >= 3 days)", () => {
 describe("DENIAL_REASON gate (from < 2 % to >= 10 %, >= 5 occurrences)", () => {
   const base = { lines: 5000, denied: 1000 };
   it("flags a CARC rising from 1.9 % to 10 % with 5 occurrences", () => {
-    const [f] = evaluateCells([cell({ ...base, carcs: { "CO-197": 19, "CO-50": 981 } }, { lines: 250, denied: 50, carcs: { "CO-197": 5, "CO-50": 45 } })], SETTINGS).findings;
+    const [f] = evaluateCells(
+      [cell({ ...base, carcs: { "CO-197": 19, "CO-50": 981 } }, { lines: 250, denied: 50, carcs: { "CO-197": 5, "CO-50": 45 } })],
+      SETTINGS,
+    ).findings;
     expect(f).toMatchObject({ driftType: "DENIAL_REASON", denialReason: "CO-197", direction: "UP" });
   });
   it("does not flag a CARC that already had 2 %", () => {
@@ -143,7 +164,10 @@ describe("Benjamini–Hochberg across the run", () => {
     expect(types([borderline, ...nulls])).toEqual([]);
   });
   it("stores q >= p and q <= fdrQ for every finding", () => {
-    const cells = [cell({ lines: 1000, denied: 100 }, { lines: 1000, denied: 200 }), ...Array.from({ length: 10 }, () => cell({ lines: 400, denied: 40 }, { lines: 400, denied: 41 }))];
+    const cells = [
+      cell({ lines: 1000, denied: 100 }, { lines: 1000, denied: 200 }),
+      ...Array.from({ length: 10 }, () => cell({ lines: 400, denied: 40 }, { lines: 400, denied: 41 })),
+    ];
     for (const f of evaluateCells(cells, SETTINGS).findings) {
       expect(f.qValue).toBeGreaterThanOrEqual(f.pValue);
       expect(f.qValue).toBeLessThanOrEqual(SETTINGS.fdrQ);

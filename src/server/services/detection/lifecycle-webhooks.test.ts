@@ -34,7 +34,14 @@ describe("detection lifecycle webhooks", () => {
   let otherTenantEndpoint: { id: string; secret: string };
 
   beforeAll(async () => {
-    seeded = await seedDemo(process.env.DATABASE_URL!, { tenants: 1, claims: 160_000, randomSeed: 13, asOf: AS_OF, plantDrifts: true, slugPrefix: `lw${randomUUID().slice(0, 8)}` });
+    seeded = await seedDemo(process.env.DATABASE_URL!, {
+      tenants: 1,
+      claims: 160_000,
+      randomSeed: 13,
+      asOf: AS_OF,
+      plantDrifts: true,
+      slugPrefix: `lw${randomUUID().slice(0, 8)}`,
+    });
     customerId = seeded.tenants[0]!.id;
     receiver = await startReceiver();
     const make = async (tenant: string, types: string[]) => {
@@ -65,7 +72,10 @@ describe("detection lifecycle webhooks", () => {
       if (Date.now() > deadline) throw new Error("deliveries did not arrive");
       await dispatchDueDeliveries({ customerIds: [customerId], policy });
     }
-    const rows = await db().webhookDelivery.findMany({ where: { endpointId: { in: [...Object.values(endpoints), otherTenantEndpoint].map((e) => e.id) } }, select: { endpointId: true, messageId: true, status: true } });
+    const rows = await db().webhookDelivery.findMany({
+      where: { endpointId: { in: [...Object.values(endpoints), otherTenantEndpoint].map((e) => e.id) } },
+      select: { endpointId: true, messageId: true, status: true },
+    });
     expect(rows.every((row) => row.status === "DELIVERED")).toBe(true);
     const byId = new Map(receiver.received.filter((r) => r.verified && r.status === 200).map((r) => [r.id, JSON.parse(r.body) as TBody]));
     const result = new Map<string, { id: string; body: TBody }[]>();
@@ -89,7 +99,10 @@ describe("detection lifecycle webhooks", () => {
     expect(got.get(endpoints.run.id)).toHaveLength(1);
     const failed = got.get(endpoints.run.id)![0]!;
     expect(failed.id).toBe(deriveMessageId("run.completed", endpoints.run.id, first.id));
-    expect(failed.body).toMatchObject({ type: "run.completed", data: { run: { id: first.id, status: "FAILED", error: "alert evaluation exploded", eventsOpened: 0 } } });
+    expect(failed.body).toMatchObject({
+      type: "run.completed",
+      data: { run: { id: first.id, status: "FAILED", error: "alert evaluation exploded", eventsOpened: 0 } },
+    });
     expect(got.get(endpoints.detected.id)).toBeUndefined();
 
     // 2. A good run: one drift.detected per opened event, one run.completed with its counts.
@@ -103,9 +116,22 @@ describe("detection lifecycle webhooks", () => {
     const succeeded = runMessages.find((m) => m.body.data.run!.id === second.id)!;
     expect(succeeded.body).toMatchObject({
       type: "run.completed",
-      data: { run: { status: "SUCCEEDED", eventsOpened: done.eventsOpened, eventsUpdated: 0, eventsResolved: 0, cellsTested: done.cellsTested, error: null, summary: { status: "OK" } } },
+      data: {
+        run: {
+          status: "SUCCEEDED",
+          eventsOpened: done.eventsOpened,
+          eventsUpdated: 0,
+          eventsResolved: 0,
+          cellsTested: done.cellsTested,
+          error: null,
+          summary: { status: "OK" },
+        },
+      },
     });
-    const opened = await db().driftEvent.findMany({ where: { customerId, status: "ACTIVE" }, select: { id: true, payerId: true, cptGroup: true, driftType: true } });
+    const opened = await db().driftEvent.findMany({
+      where: { customerId, status: "ACTIVE" },
+      select: { id: true, payerId: true, cptGroup: true, driftType: true },
+    });
     expect(opened).toHaveLength(done.eventsOpened);
     const detected = got.get(endpoints.detected.id)!;
     expect(detected.every((m) => m.body.type === "drift.detected")).toBe(true);
@@ -128,22 +154,36 @@ describe("detection lifecycle webhooks", () => {
     expect(free.length).toBeGreaterThan(0);
     const { base, driftType } = free[0]!;
     const stale = await createTestDriftEvent(customerId, { payerId: base.payerId, cptGroup: base.cptGroup, driftType });
-    await db().$executeRaw`UPDATE drift_events SET baseline_start = '2025-10-01', baseline_end = '2025-12-31', current_start = '2026-01-01', current_end = '2026-01-31' WHERE id = ${stale}::uuid`;
+    await db()
+      .$executeRaw`UPDATE drift_events SET baseline_start = '2025-10-01', baseline_end = '2025-12-31', current_start = '2026-01-01', current_end = '2026-01-31' WHERE id = ${stale}::uuid`;
     const fourth = (await createDetectionRun(customerId, "SCHEDULED")).run;
     expect(await executeDetectionRun(fourth.id, { asOf: AS_OF })).toMatchObject({ status: "SUCCEEDED", eventsOpened: 0, eventsResolved: 1 });
     got = await deliverAll();
     expect(got.get(endpoints.resolved.id)).toEqual([
-      { id: deriveMessageId("drift.resolved", endpoints.resolved.id, stale), body: expect.objectContaining({ type: "drift.resolved", data: { driftEvent: expect.objectContaining({ id: stale, status: "RESOLVED" }) } }) },
+      {
+        id: deriveMessageId("drift.resolved", endpoints.resolved.id, stale),
+        body: expect.objectContaining({ type: "drift.resolved", data: { driftEvent: expect.objectContaining({ id: stale, status: "RESOLVED" }) } }),
+      },
     ]);
     expect(got.get(endpoints.detected.id)).toHaveLength(opened.length);
 
     // Exactly one signed run.completed per run; nothing for endpoints not subscribed.
-    const perRun = got.get(endpoints.run.id)!.map((m) => m.body.data.run!.id).sort();
+    const perRun = got
+      .get(endpoints.run.id)!
+      .map((m) => m.body.data.run!.id)
+      .sort();
     expect(perRun).toEqual([first.id, second.id, third.id, fourth.id].sort());
-    expect(receiver.received.filter((r) => r.verified).map((r) => r.id).filter((id, i, all) => all.indexOf(id) !== i)).toEqual([]);
+    expect(
+      receiver.received
+        .filter((r) => r.verified)
+        .map((r) => r.id)
+        .filter((id, i, all) => all.indexOf(id) !== i),
+    ).toEqual([]);
     for (const key of ["unsubscribed", "disabled"] as const) expect(got.get(endpoints[key].id)).toBeUndefined();
     expect(got.get(otherTenantEndpoint.id)).toBeUndefined();
-    expect(await db().webhookDelivery.count({ where: { endpointId: { in: [endpoints.unsubscribed.id, endpoints.disabled.id, otherTenantEndpoint.id] } } })).toBe(0);
+    expect(
+      await db().webhookDelivery.count({ where: { endpointId: { in: [endpoints.unsubscribed.id, endpoints.disabled.id, otherTenantEndpoint.id] } } }),
+    ).toBe(0);
   }, 240_000);
 
   it("a finished run's run.completed cannot be written twice, and finishing it again announces nothing", async () => {
@@ -154,9 +194,20 @@ describe("detection lifecycle webhooks", () => {
     await markDetectionRunFailed(run.id, new Error("again"));
     // A retried transaction derives the same message id: the outbox keeps one row.
     expect(await withTransaction((tx) => enqueueRunCompletedWebhooks(tx, customer.id, run.id))).toBe(0);
-    const rows = await db().webhookDelivery.findMany({ where: { customerId: customer.id }, select: { endpointId: true, eventType: true, messageId: true, payload: true } });
+    const rows = await db().webhookDelivery.findMany({
+      where: { customerId: customer.id },
+      select: { endpointId: true, eventType: true, messageId: true, payload: true },
+    });
     expect(rows).toEqual([
-      { endpointId: endpoint.id, eventType: "run.completed", messageId: deriveMessageId("run.completed", endpoint.id, run.id), payload: expect.objectContaining({ type: "run.completed", data: { run: expect.objectContaining({ id: run.id, status: "FAILED", error: "worker lost" }) } }) },
+      {
+        endpointId: endpoint.id,
+        eventType: "run.completed",
+        messageId: deriveMessageId("run.completed", endpoint.id, run.id),
+        payload: expect.objectContaining({
+          type: "run.completed",
+          data: { run: expect.objectContaining({ id: run.id, status: "FAILED", error: "worker lost" }) },
+        }),
+      },
     ]);
     // A run that never started (windows could not be computed) is announced FAILED as well.
     const next = (await createDetectionRun(customer.id, "CLI")).run;

@@ -25,10 +25,11 @@ export async function enqueueDriftEventWebhooks(tx: TTx, customerId: string, cha
   const wanted = [...(detectedEndpoints.length > 0 ? opened : []), ...(resolvedEndpoints.length > 0 ? resolved : [])];
   if (wanted.length === 0) return 0;
   const summaries = await readDriftEventSummaries(tx, customerId, wanted);
-  const subjects = (ids: readonly string[]) => ids.flatMap((id) => {
-    const driftEvent = summaries.get(id);
-    return driftEvent ? [{ id, data: { driftEvent } }] : [];
-  });
+  const subjects = (ids: readonly string[]) =>
+    ids.flatMap((id) => {
+      const driftEvent = summaries.get(id);
+      return driftEvent ? [{ id, data: { driftEvent } }] : [];
+    });
   return enqueueWebhookDeliveries(tx, [
     ...subscribedEventRows(customerId, "drift.detected", detectedEndpoints, subjects(opened), now),
     ...subscribedEventRows(customerId, "drift.resolved", resolvedEndpoints, subjects(resolved), now),

@@ -39,7 +39,17 @@ const generatedLine = fc.record({
 });
 // Every code has baseline lines (so it has a median) and every window holds lines of both codes.
 const cellLines = fc
-  .tuple(...CODES.flatMap((code) => [true, false].map((current) => fc.array(generatedLine.map((line) => ({ ...line, code, current })), { minLength: 1, maxLength: 4 }))), fc.array(generatedLine, { minLength: 10, maxLength: 60 }))
+  .tuple(
+    ...CODES.flatMap((code) =>
+      [true, false].map((current) =>
+        fc.array(
+          generatedLine.map((line) => ({ ...line, code, current })),
+          { minLength: 1, maxLength: 4 },
+        ),
+      ),
+    ),
+    fc.array(generatedLine, { minLength: 10, maxLength: 60 }),
+  )
   .map((parts) => parts.flat());
 const CELLS = fc.sample(cellLines, { seed: 20261204, numRuns: 8 });
 
@@ -83,9 +93,17 @@ describe("cell metrics SQL against the JavaScript statistics", () => {
     const customer = await createTestCustomer();
     const items = (async function* () {
       let line = 0;
-      for (const [index, lines] of CELLS.entries()) for (const generated of lines) yield { kind: "line" as const, line: ++line, value: toInput(generated, payerNames[index]!) };
+      for (const [index, lines] of CELLS.entries())
+        for (const generated of lines) yield { kind: "line" as const, line: ++line, value: toInput(generated, payerNames[index]!) };
     })();
-    const meta = { format: "JSON" as const, filename: "rank-sums.json", sizeBytes: 1, contentHash: `rank-sums-${customer.id}`, createdById: null, apiKeyId: null };
+    const meta = {
+      format: "JSON" as const,
+      filename: "rank-sums.json",
+      sizeBytes: 1,
+      contentHash: `rank-sums-${customer.id}`,
+      createdById: null,
+      apiKeyId: null,
+    };
     const applied = await applyClaimLines(customer.id, meta, items, { maxBytes: 1 << 20, maxRows: 10_000 });
     expect(applied.upload.status).toBe("APPLIED");
     metrics = await queryCellMetrics(db(), customer.id, WINDOWS);

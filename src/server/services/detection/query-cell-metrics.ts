@@ -152,12 +152,15 @@ export const METRICS_PLANNER_SETTINGS = [
 ];
 
 export async function queryCellMetrics(client: TDb, customerId: string, windows: TWindows): Promise<TCellMetrics> {
-  const [row, under] = await client.$transaction(async (tx) => {
-    for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
-    const cells = await tx.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
-    const underpayments = await tx.$queryRaw<Array<{ rows: string }>>(underpaymentMetricsSql(customerId, windows));
-    return [cells[0], underpayments[0]] as const;
-  }, { maxWait: 10_000, timeout: 600_000 });
+  const [row, under] = await client.$transaction(
+    async (tx) => {
+      for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
+      const cells = await tx.$queryRaw<Array<{ counts: string; payments: string }>>(cellMetricsSql(customerId, windows));
+      const underpayments = await tx.$queryRaw<Array<{ rows: string }>>(underpaymentMetricsSql(customerId, windows));
+      return [cells[0], underpayments[0]] as const;
+    },
+    { maxWait: 10_000, timeout: 600_000 },
+  );
   return {
     counts: JSON.parse(row?.counts ?? "[]") as TCountRow[],
     payments: JSON.parse(row?.payments ?? "[]") as TPaymentRow[],

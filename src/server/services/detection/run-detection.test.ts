@@ -28,8 +28,16 @@ async function activeEvents(customerId: string) {
   return db().driftEvent.findMany({
     where: { customerId, status: "ACTIVE" },
     select: {
-      payerId: true, cptGroup: true, driftType: true, direction: true, denialReason: true, qValue: true, severity: true,
-      currentStart: true, rootCause: true, payer: { select: { name: true } },
+      payerId: true,
+      cptGroup: true,
+      driftType: true,
+      direction: true,
+      denialReason: true,
+      qValue: true,
+      severity: true,
+      currentStart: true,
+      rootCause: true,
+      payer: { select: { name: true } },
     },
   });
 }

@@ -65,37 +65,38 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
   }[status];
 
   const written = await retryWriteConflicts(() =>
-    client.$transaction(async (tx) => {
-      const result = await writeDriftEvents(
-        tx,
-        { customerId, runId: options.runId ?? null, windows, findings: evaluation.findings, evaluated: evaluation.evaluated, rootCauses },
-        options.onChanged ?? onDriftEventsChanged,
-      );
-      const summary = {
-        status,
-        message,
-        lines: { baseline: baselineLines, current: currentLines },
-        cells: { total: evaluation.cellsTotal, tested: evaluation.cellsTested, skipped: evaluation.cellsSkipped },
-        tests: { total: evaluation.tests, byType: evaluation.testsByType },
-        settings: { minSample: settings.minSample, fdrQ: settings.fdrQ, baselineDays: settings.baselineDays, currentDays: settings.currentDays },
-        findings: evaluation.findings.map((f) => ({
-          payerId: f.payerId,
-          cptGroup: f.cptGroup,
-          driftType: f.driftType,
-          denialReason: f.denialReason,
-          direction: f.direction,
-          delta: f.delta,
-          qValue: f.qValue,
-        })),
-        timingsMs: {
-          aggregate: Math.round(aggregated - started),
-          evaluate: Math.round(evaluated - aggregated),
-          rootCause: Math.round(explained - evaluated),
-          write: Math.round(performance.now() - explained),
-        },
-      };
-      if (options.runId) {
-        const finished = await tx.$executeRaw`
+    client.$transaction(
+      async (tx) => {
+        const result = await writeDriftEvents(
+          tx,
+          { customerId, runId: options.runId ?? null, windows, findings: evaluation.findings, evaluated: evaluation.evaluated, rootCauses },
+          options.onChanged ?? onDriftEventsChanged,
+        );
+        const summary = {
+          status,
+          message,
+          lines: { baseline: baselineLines, current: currentLines },
+          cells: { total: evaluation.cellsTotal, tested: evaluation.cellsTested, skipped: evaluation.cellsSkipped },
+          tests: { total: evaluation.tests, byType: evaluation.testsByType },
+          settings: { minSample: settings.minSample, fdrQ: settings.fdrQ, baselineDays: settings.baselineDays, currentDays: settings.currentDays },
+          findings: evaluation.findings.map((f) => ({
+            payerId: f.payerId,
+            cptGroup: f.cptGroup,
+            driftType: f.driftType,
+            denialReason: f.denialReason,
+            direction: f.direction,
+            delta: f.delta,
+            qValue: f.qValue,
+          })),
+          timingsMs: {
+            aggregate: Math.round(aggregated - started),
+            evaluate: Math.round(evaluated - aggregated),
+            rootCause: Math.round(explained - evaluated),
+            write: Math.round(performance.now() - explained),
+          },
+        };
+        if (options.runId) {
+          const finished = await tx.$executeRaw`
           UPDATE detection_runs SET status = 'SUCCEEDED', finished_at = greatest(clock_timestamp(), started_at),
             baseline_start = ${windows.baselineStart}::date, baseline_end = ${windows.baselineEnd}::date,
             current_start = ${windows.currentStart}::date, current_end = ${windows.currentEnd}::date,
@@ -103,12 +104,14 @@ export async function runDetection(customerId: string, options: TRunDetectionOpt
             events_opened = ${result.opened}, events_updated = ${result.updated}, events_resolved = ${result.resolved},
             summary = ${JSON.stringify(summary)}::jsonb, error = NULL
           WHERE id = ${options.runId}::uuid AND customer_id = ${customerId}::uuid AND status = 'RUNNING'`;
-        // Swept FAILED meanwhile (taken for dead): its end was announced; roll these writes back.
-        if (finished !== 1) throw new Error(`run ${options.runId} is no longer RUNNING`);
-        await enqueueRunCompletedWebhooks(tx, customerId, options.runId);
-      }
-      return { ...result, summary };
-    }, transactionSettings({ timeoutMs: 60_000 })),
+          // Swept FAILED meanwhile (taken for dead): its end was announced; roll these writes back.
+          if (finished !== 1) throw new Error(`run ${options.runId} is no longer RUNNING`);
+          await enqueueRunCompletedWebhooks(tx, customerId, options.runId);
+        }
+        return { ...result, summary };
+      },
+      transactionSettings({ timeoutMs: 60_000 }),
+    ),
   );
 
   return {

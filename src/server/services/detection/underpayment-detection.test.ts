@@ -68,7 +68,8 @@ beforeAll(async () => {
     for (const decidedAt of spread(100, "2025-11-18", 90)) lines.push({ payerName, cptCode: "99214", decidedAt, allowed: "150.00" });
     // Current: 99214 still at contract, 99213 at contract except for the underpaying payer.
     for (const decidedAt of spread(40, "2026-02-16", 14)) lines.push({ payerName, cptCode: "99214", decidedAt, allowed: "150.00" });
-    for (const decidedAt of spread(80, "2026-02-16", 14)) lines.push({ payerName, cptCode: "99213", decidedAt, allowed: payerName === under ? "85.00" : "100.00" });
+    for (const decidedAt of spread(80, "2026-02-16", 14))
+      lines.push({ payerName, cptCode: "99213", decidedAt, allowed: payerName === under ? "85.00" : "100.00" });
     // Denials are denials, never underpayments.
     for (const decidedAt of spread(10, "2026-02-16", 14)) lines.push({ payerName, cptCode: "99213", decidedAt, allowed: "0.00", outcome: "DENIED" });
   }
@@ -109,7 +110,14 @@ describe("UNDERPAYMENT detection", () => {
     const rows = await listUnderpayments(customerId, { limit: 100 });
     expect(rows.items).toHaveLength(80);
     for (const row of rows.items) {
-      expect(row).toMatchObject({ payer: { name: under }, cptCode: "99213", expectedAmount: "100.00", allowedAmount: "85.00", variance: "15.00", status: "OPEN" });
+      expect(row).toMatchObject({
+        payer: { name: under },
+        cptCode: "99213",
+        expectedAmount: "100.00",
+        allowedAmount: "85.00",
+        variance: "15.00",
+        status: "OPEN",
+      });
     }
     expect(rows.nextCursor).toBeNull();
   });

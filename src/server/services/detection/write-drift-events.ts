@@ -126,7 +126,14 @@ export async function writeDriftEvents(
     for (const row of upserted) {
       if (row.inserted) opened += 1;
       else updated += 1;
-      changes.push({ id: row.id, kind: row.inserted ? "OPENED" : "UPDATED", customerId, payerId: row.payer_id, cptGroup: row.cpt_group, driftType: row.drift_type });
+      changes.push({
+        id: row.id,
+        kind: row.inserted ? "OPENED" : "UPDATED",
+        customerId,
+        payerId: row.payer_id,
+        cptGroup: row.cpt_group,
+        driftType: row.drift_type,
+      });
     }
   }
 

@@ -10,8 +10,16 @@ export async function composeAlertEmail(customerId: string, alertEventId: string
       rule: { select: { name: true } },
       driftEvent: {
         select: {
-          driftType: true, cptGroup: true, baselineValue: true, currentValue: true, delta: true, severity: true, qValue: true,
-          estimatedRevenueImpact: true, direction: true, payer: { select: { name: true } },
+          driftType: true,
+          cptGroup: true,
+          baselineValue: true,
+          currentValue: true,
+          delta: true,
+          severity: true,
+          qValue: true,
+          estimatedRevenueImpact: true,
+          direction: true,
+          payer: { select: { name: true } },
         },
       },
     },

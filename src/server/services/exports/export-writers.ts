@@ -50,22 +50,54 @@ async function writeKeysetPages<T extends { id: string }>(options: {
 
 const pct = (value: number | null) => (value === null ? null : Number((value * 100).toFixed(2)));
 
-async function payerScorecard(customerId: string, params: Extract<TCreateExportInput, { kind: "PAYER_SCORECARD" }>["params"], progress: TProgress): Promise<TExportOutput> {
+async function payerScorecard(
+  customerId: string,
+  params: Extract<TCreateExportInput, { kind: "PAYER_SCORECARD" }>["params"],
+  progress: TProgress,
+): Promise<TExportOutput> {
   const summary = await getPayerSummary(customerId, { ...params, limit: 500 });
   await progress(0.5);
   const lines = [
     csvRow([
-      "payer", "period_from", "period_to", "total_lines", "paid", "partial", "denied", "other", "denial_rate_pct",
-      "avg_allowed_amount", "median_days_to_decision", "previous_total_lines", "previous_denial_rate_pct", "denial_rate_change_pp", "trend",
-      "recouped_amount", "interest_paid_amount",
+      "payer",
+      "period_from",
+      "period_to",
+      "total_lines",
+      "paid",
+      "partial",
+      "denied",
+      "other",
+      "denial_rate_pct",
+      "avg_allowed_amount",
+      "median_days_to_decision",
+      "previous_total_lines",
+      "previous_denial_rate_pct",
+      "denial_rate_change_pp",
+      "trend",
+      "recouped_amount",
+      "interest_paid_amount",
     ]),
   ];
   for (const row of summary.items) {
     lines.push(
       csvRow([
-        row.payer.name, summary.from, summary.to, row.totalLines, row.paidCount, row.partialCount, row.deniedCount, row.otherCount,
-        pct(row.denialRate), row.avgAllowedAmount, row.medianDaysToDecision, row.previous.totalLines, pct(row.previous.denialRate),
-        pct(row.denialRateChange), row.trend, row.recoupmentAmount, row.interestAmount,
+        row.payer.name,
+        summary.from,
+        summary.to,
+        row.totalLines,
+        row.paidCount,
+        row.partialCount,
+        row.deniedCount,
+        row.otherCount,
+        pct(row.denialRate),
+        row.avgAllowedAmount,
+        row.medianDaysToDecision,
+        row.previous.totalLines,
+        pct(row.previous.denialRate),
+        pct(row.denialRateChange),
+        row.trend,
+        row.recoupmentAmount,
+        row.interestAmount,
       ]),
     );
   }
@@ -73,13 +105,39 @@ async function payerScorecard(customerId: string, params: Extract<TCreateExportI
 }
 
 type TDriftRow = {
-  id: string; payer_name: string; cpt_group: string; drift_type: string; status: string; denial_reason: string | null;
-  baseline_value: number; current_value: number; delta: number; delta_ci_low: number; delta_ci_high: number; p_value: number; q_value: number;
-  severity: number; direction: string; impact: string; baseline_n: number; current_n: number; baseline_start: string; baseline_end: string;
-  current_start: string; current_end: string; consecutive_periods: number; first_detected_at: Date; last_detected_at: Date; resolved_at: Date | null;
+  id: string;
+  payer_name: string;
+  cpt_group: string;
+  drift_type: string;
+  status: string;
+  denial_reason: string | null;
+  baseline_value: number;
+  current_value: number;
+  delta: number;
+  delta_ci_low: number;
+  delta_ci_high: number;
+  p_value: number;
+  q_value: number;
+  severity: number;
+  direction: string;
+  impact: string;
+  baseline_n: number;
+  current_n: number;
+  baseline_start: string;
+  baseline_end: string;
+  current_start: string;
+  current_end: string;
+  consecutive_periods: number;
+  first_detected_at: Date;
+  last_detected_at: Date;
+  resolved_at: Date | null;
 };
 
-async function driftEvents(customerId: string, params: Extract<TCreateExportInput, { kind: "DRIFT_EVENTS" }>["params"], progress: TProgress): Promise<TExportOutput> {
+async function driftEvents(
+  customerId: string,
+  params: Extract<TCreateExportInput, { kind: "DRIFT_EVENTS" }>["params"],
+  progress: TProgress,
+): Promise<TExportOutput> {
   const scoped = tenantReadDb(customerId);
   const filters: Prisma.Sql[] = [Prisma.sql`d.customer_id = ${customerId}::uuid`];
   if (params.status) filters.push(Prisma.sql`d.status = ${params.status}::drift_status`);
@@ -90,9 +148,32 @@ async function driftEvents(customerId: string, params: Extract<TCreateExportInpu
   const total = (await scoped.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM drift_events d WHERE ${where}`)[0]?.total ?? 0;
   return writeKeysetPages({
     header: [
-      "id", "payer", "cpt_group", "drift_type", "status", "denial_reason", "baseline_value", "current_value", "delta", "delta_ci_low", "delta_ci_high",
-      "p_value", "q_value", "severity", "direction", "estimated_revenue_impact_per_month", "baseline_sample_size", "current_sample_size",
-      "baseline_start", "baseline_end", "current_start", "current_end", "consecutive_periods", "first_detected_at", "last_detected_at", "resolved_at",
+      "id",
+      "payer",
+      "cpt_group",
+      "drift_type",
+      "status",
+      "denial_reason",
+      "baseline_value",
+      "current_value",
+      "delta",
+      "delta_ci_low",
+      "delta_ci_high",
+      "p_value",
+      "q_value",
+      "severity",
+      "direction",
+      "estimated_revenue_impact_per_month",
+      "baseline_sample_size",
+      "current_sample_size",
+      "baseline_start",
+      "baseline_end",
+      "current_start",
+      "current_end",
+      "consecutive_periods",
+      "first_detected_at",
+      "last_detected_at",
+      "resolved_at",
     ],
     total,
     progress,
@@ -106,16 +187,52 @@ async function driftEvents(customerId: string, params: Extract<TCreateExportInpu
         WHERE ${where} AND d.id > ${after}::uuid
         ORDER BY d.id LIMIT ${take}`,
     toRow: (r) => [
-      r.id, r.payer_name, r.cpt_group, r.drift_type, r.status, r.denial_reason, r.baseline_value, r.current_value, r.delta, r.delta_ci_low,
-      r.delta_ci_high, r.p_value, r.q_value, r.severity, r.direction, r.impact, r.baseline_n, r.current_n, r.baseline_start, r.baseline_end,
-      r.current_start, r.current_end, r.consecutive_periods, r.first_detected_at, r.last_detected_at, r.resolved_at,
+      r.id,
+      r.payer_name,
+      r.cpt_group,
+      r.drift_type,
+      r.status,
+      r.denial_reason,
+      r.baseline_value,
+      r.current_value,
+      r.delta,
+      r.delta_ci_low,
+      r.delta_ci_high,
+      r.p_value,
+      r.q_value,
+      r.severity,
+      r.direction,
+      r.impact,
+      r.baseline_n,
+      r.current_n,
+      r.baseline_start,
+      r.baseline_end,
+      r.current_start,
+      r.current_end,
+      r.consecutive_periods,
+      r.first_detected_at,
+      r.last_detected_at,
+      r.resolved_at,
     ],
   });
 }
 
 type TAlertRow = {
-  id: string; rule_name: string; status: string; suppressed: boolean; suppression_reason: string | null; created_at: Date; acknowledged_at: Date | null;
-  resolved_at: Date | null; drift_event_id: string; payer_name: string; cpt_group: string; drift_type: string; severity: number; impact: string; feedback: number;
+  id: string;
+  rule_name: string;
+  status: string;
+  suppressed: boolean;
+  suppression_reason: string | null;
+  created_at: Date;
+  acknowledged_at: Date | null;
+  resolved_at: Date | null;
+  drift_event_id: string;
+  payer_name: string;
+  cpt_group: string;
+  drift_type: string;
+  severity: number;
+  impact: string;
+  feedback: number;
 };
 
 async function alerts(customerId: string, params: Extract<TCreateExportInput, { kind: "ALERTS" }>["params"], progress: TProgress): Promise<TExportOutput> {
@@ -128,8 +245,21 @@ async function alerts(customerId: string, params: Extract<TCreateExportInput, { 
   const total = (await scoped.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM alert_events a WHERE ${where}`)[0]?.total ?? 0;
   return writeKeysetPages({
     header: [
-      "id", "rule", "status", "suppressed", "suppression_reason", "created_at", "acknowledged_at", "resolved_at", "drift_event_id", "payer",
-      "cpt_group", "drift_type", "severity", "estimated_revenue_impact_per_month", "feedback_count",
+      "id",
+      "rule",
+      "status",
+      "suppressed",
+      "suppression_reason",
+      "created_at",
+      "acknowledged_at",
+      "resolved_at",
+      "drift_event_id",
+      "payer",
+      "cpt_group",
+      "drift_type",
+      "severity",
+      "estimated_revenue_impact_per_month",
+      "feedback_count",
     ],
     total,
     progress,
@@ -142,16 +272,45 @@ async function alerts(customerId: string, params: Extract<TCreateExportInput, { 
         WHERE ${where} AND a.id > ${after}::uuid
         ORDER BY a.id LIMIT ${take}`,
     toRow: (r) => [
-      r.id, r.rule_name, r.status, r.suppressed, r.suppression_reason, r.created_at, r.acknowledged_at, r.resolved_at, r.drift_event_id,
-      r.payer_name, r.cpt_group, r.drift_type, r.severity, r.impact, r.feedback,
+      r.id,
+      r.rule_name,
+      r.status,
+      r.suppressed,
+      r.suppression_reason,
+      r.created_at,
+      r.acknowledged_at,
+      r.resolved_at,
+      r.drift_event_id,
+      r.payer_name,
+      r.cpt_group,
+      r.drift_type,
+      r.severity,
+      r.impact,
+      r.feedback,
     ],
   });
 }
 
 type TClaimRow = {
-  id: string; submitter_claim_id: string; line_number: number; payer_claim_number: string | null; payer_name: string; cpt_code: string; cpt_group: string;
-  units: string; service_date: string; submitted_at: string; decided_at: string; paid_at: string | null; billed: string; allowed: string | null;
-  paid: string | null; outcome: string; denial_group: string | null; denial_code: string | null; remark_codes: string[];
+  id: string;
+  submitter_claim_id: string;
+  line_number: number;
+  payer_claim_number: string | null;
+  payer_name: string;
+  cpt_code: string;
+  cpt_group: string;
+  units: string;
+  service_date: string;
+  submitted_at: string;
+  decided_at: string;
+  paid_at: string | null;
+  billed: string;
+  allowed: string | null;
+  paid: string | null;
+  outcome: string;
+  denial_group: string | null;
+  denial_code: string | null;
+  remark_codes: string[];
 };
 
 /** Claim lines are PHI: the export is marked so, and its download is audited. */
@@ -165,11 +324,29 @@ async function claims(customerId: string, params: Extract<TCreateExportInput, { 
   ];
   if (params.payerId) filters.push(Prisma.sql`l.payer_id = ${params.payerId}::uuid`);
   const where = Prisma.join(filters, " AND ");
-  const total = (await scoped.$queryRaw<{ total: number }[]>`SELECT least(count(*), ${MAX_CLAIM_EXPORT_ROWS}::int)::int AS total FROM claim_lines l WHERE ${where}`)[0]?.total ?? 0;
+  const total =
+    (await scoped.$queryRaw<{ total: number }[]>`SELECT least(count(*), ${MAX_CLAIM_EXPORT_ROWS}::int)::int AS total FROM claim_lines l WHERE ${where}`)[0]
+      ?.total ?? 0;
   return writeKeysetPages({
     header: [
-      "id", "submitter_claim_id", "line_number", "payer_claim_number", "payer", "cpt_code", "cpt_group", "units", "service_date", "submitted_at",
-      "decided_at", "paid_at", "billed_amount", "allowed_amount", "paid_amount", "outcome", "denial_reason", "remark_codes",
+      "id",
+      "submitter_claim_id",
+      "line_number",
+      "payer_claim_number",
+      "payer",
+      "cpt_code",
+      "cpt_group",
+      "units",
+      "service_date",
+      "submitted_at",
+      "decided_at",
+      "paid_at",
+      "billed_amount",
+      "allowed_amount",
+      "paid_amount",
+      "outcome",
+      "denial_reason",
+      "remark_codes",
     ],
     total,
     progress,
@@ -183,9 +360,24 @@ async function claims(customerId: string, params: Extract<TCreateExportInput, { 
         WHERE ${where} AND l.id > ${after}::uuid
         ORDER BY l.id LIMIT ${take}`,
     toRow: (r) => [
-      r.id, r.submitter_claim_id, r.line_number, r.payer_claim_number, r.payer_name, r.cpt_code, r.cpt_group, r.units, r.service_date,
-      r.submitted_at, r.decided_at, r.paid_at, r.billed, r.allowed, r.paid, r.outcome,
-      r.denial_group ? `${r.denial_group}-${r.denial_code}` : null, r.remark_codes.join(" "),
+      r.id,
+      r.submitter_claim_id,
+      r.line_number,
+      r.payer_claim_number,
+      r.payer_name,
+      r.cpt_code,
+      r.cpt_group,
+      r.units,
+      r.service_date,
+      r.submitted_at,
+      r.decided_at,
+      r.paid_at,
+      r.billed,
+      r.allowed,
+      r.paid,
+      r.outcome,
+      r.denial_group ? `${r.denial_group}-${r.denial_code}` : null,
+      r.remark_codes.join(" "),
     ],
   });
 }

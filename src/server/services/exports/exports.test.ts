@@ -61,13 +61,20 @@ describe("exports", () => {
 
   it("drift events and alerts: every row once, progress written, no audit (no PHI)", async () => {
     const analyst = await callerFor(tenant.members.ANALYST.session.headers);
-    for (const [kind, expected] of [["DRIFT_EVENTS", 30], ["ALERTS", 30]] as const) {
+    for (const [kind, expected] of [
+      ["DRIFT_EVENTS", 30],
+      ["ALERTS", 30],
+    ] as const) {
       const created = await analyst.exports.create({ kind });
       await runExport(created.id); // idempotent with the worker: only a QUEUED row is taken
       const done = await waitFor(created.id, analyst);
       expect(done.rowCount).toBe(expected);
       const text = await (await download(created.id, tenant.members.ANALYST.session.headers)).text();
-      const ids = text.trimEnd().split("\r\n").slice(1).map((line) => line.split(",")[0]);
+      const ids = text
+        .trimEnd()
+        .split("\r\n")
+        .slice(1)
+        .map((line) => line.split(",")[0]);
       expect(new Set(ids).size).toBe(expected);
     }
     const audits = await db().auditEvent.count({ where: { customerId: tenant.customer.id, action: { startsWith: "export." } } });
@@ -84,7 +91,10 @@ describe("exports", () => {
     expect(response.status).toBe(200);
     const rows = (await response.text()).trimEnd().split("\r\n");
     expect(rows.length - 1).toBe(done.rowCount);
-    const audits = await db().auditEvent.findMany({ where: { customerId: tenant.customer.id, resourceId: created.id }, select: { action: true, actorApiKeyId: true } });
+    const audits = await db().auditEvent.findMany({
+      where: { customerId: tenant.customer.id, resourceId: created.id },
+      select: { action: true, actorApiKeyId: true },
+    });
     expect(audits.map((a) => a.action).sort()).toEqual(["export.create", "export.download"]);
     expect(audits.every((a) => a.actorApiKeyId === tenant.keys.ANALYST.id)).toBe(true);
   });

@@ -78,7 +78,8 @@ export async function createExport(customerId: string, actor: TActor, request: T
       data: { customerId, kind: input.kind, params: input.params, containsPhi, requestedById: actor.userId },
       select: exportSelect,
     });
-    if (containsPhi) await auditAction(tx, actor, customerId, "export.create", { type: "export", id: created.id }, { kind: input.kind, filters: Object.keys(input.params) });
+    if (containsPhi)
+      await auditAction(tx, actor, customerId, "export.create", { type: "export", id: created.id }, { kind: input.kind, filters: Object.keys(input.params) });
     return created;
   });
   // A failed send records the export FAILED and throws: the caller gets an error, not a QUEUED row for ever.
@@ -113,7 +114,10 @@ export interface TExportDownload {
  */
 export async function openExportDownload(customerId: string, actor: TActor, id: string): Promise<TExportDownload> {
   const scoped = tenantDb(customerId);
-  const row = await scoped.export.findFirst({ where: { id }, select: { id: true, kind: true, status: true, containsPhi: true, rowCount: true, createdAt: true } });
+  const row = await scoped.export.findFirst({
+    where: { id },
+    select: { id: true, kind: true, status: true, containsPhi: true, rowCount: true, createdAt: true },
+  });
   if (!row) throw new AppError("NOT_FOUND", "No such export.");
   if (row.status !== "SUCCEEDED") throw new AppError("CONFLICT", `The export is ${row.status.toLowerCase()}; download it once it has SUCCEEDED.`);
   if (row.containsPhi) await auditAction(db(), actor, customerId, "export.download", { type: "export", id: row.id }, { kind: row.kind, rows: row.rowCount });

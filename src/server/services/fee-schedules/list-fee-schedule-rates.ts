@@ -28,7 +28,12 @@ export type TFeeScheduleRate = z.infer<typeof ZFeeScheduleRate>;
 
 export const ZFeeScheduleFilters = z.object({
   payerId: z.uuid().optional(),
-  cptCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{5}$/, "five letters or digits").optional(),
+  cptCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{5}$/, "five letters or digits")
+    .optional(),
   feeScheduleId: z.uuid().optional(),
   status: z.enum(["CURRENT", "SUPERSEDED"]).optional().describe("CURRENT: not overlapped by a later upload; SUPERSEDED: history."),
 });
@@ -78,7 +83,13 @@ export async function listFeeScheduleRates(customerId: string, params: TListPara
   if (params.feeScheduleId) where.feeScheduleId = params.feeScheduleId;
   if (params.status === "CURRENT") where.supersededById = null;
   if (params.status === "SUPERSEDED") where.supersededById = { not: null };
-  if (params.search) where.cptCode = { startsWith: params.search.trim().toUpperCase().replace(/[\\%_]/g, "\\$&") };
+  if (params.search)
+    where.cptCode = {
+      startsWith: params.search
+        .trim()
+        .toUpperCase()
+        .replace(/[\\%_]/g, "\\$&"),
+    };
   const result = await paginate({
     params,
     where,

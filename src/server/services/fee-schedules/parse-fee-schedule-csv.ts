@@ -121,7 +121,11 @@ function overlapsWithinFile(rows: readonly TFeeScheduleRow[]): TRowError[] {
       const previous = sorted[i - 1]!;
       const row = sorted[i]!;
       if (previous.effectiveTo === null || previous.effectiveTo >= row.effectiveFrom) {
-        errors.push({ line: Math.max(row.line, previous.line), field: "effectiveFrom", message: `overlaps the rate on line ${Math.min(row.line, previous.line)} for the same payer, code and modifier` });
+        errors.push({
+          line: Math.max(row.line, previous.line),
+          field: "effectiveFrom",
+          message: `overlaps the rate on line ${Math.min(row.line, previous.line)} for the same payer, code and modifier`,
+        });
       }
     }
   }

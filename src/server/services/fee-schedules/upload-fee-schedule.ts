@@ -39,9 +39,13 @@ export async function uploadFeeSchedule(customerId: string, actor: TActor, file:
   const parsed = parseFeeScheduleCsv(file.text);
   if (parsed.errors.length > 0) {
     const errors = [...parsed.errors].sort((a, b) => a.line - b.line).slice(0, 1000);
-    throw new AppError("BAD_REQUEST", `The fee schedule was rejected: ${parsed.errors.length} row error(s); nothing was written. Fix the rows and upload the file again.`, {
-      errors: errors.map((error) => ({ path: `line ${error.line}: ${error.field}`, message: error.message, line: error.line, field: error.field })),
-    });
+    throw new AppError(
+      "BAD_REQUEST",
+      `The fee schedule was rejected: ${parsed.errors.length} row error(s); nothing was written. Fix the rows and upload the file again.`,
+      {
+        errors: errors.map((error) => ({ path: `line ${error.line}: ${error.field}`, message: error.message, line: error.line, field: error.field })),
+      },
+    );
   }
   const rows = parsed.rows;
 
@@ -49,8 +53,15 @@ export async function uploadFeeSchedule(customerId: string, actor: TActor, file:
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${LOCK_KEY + customerId}, 0))`;
     const names = new Map<string, string>();
     for (const row of rows) if (!names.has(row.payerKey)) names.set(row.payerKey, row.payerName);
-    await ensurePayerMappings(asPgClient(tx), customerId, [...names].map(([key, raw]) => ({ key, raw })));
-    const mappings = await tx.payerMapping.findMany({ where: { normalizedName: { in: [...names.keys()] } }, select: { id: true, payerId: true, normalizedName: true } });
+    await ensurePayerMappings(
+      asPgClient(tx),
+      customerId,
+      [...names].map(([key, raw]) => ({ key, raw })),
+    );
+    const mappings = await tx.payerMapping.findMany({
+      where: { normalizedName: { in: [...names.keys()] } },
+      select: { id: true, payerId: true, normalizedName: true },
+    });
     const mappingByKey = new Map(mappings.map((m) => [m.normalizedName, m]));
 
     const last = await tx.feeSchedule.aggregate({ _max: { version: true } });
@@ -86,7 +97,14 @@ export async function uploadFeeSchedule(customerId: string, actor: TActor, file:
         AND old.payer_id = new.payer_id AND old.cpt_code = new.cpt_code AND old.modifier = new.modifier
         AND old.effective_from <= coalesce(new.effective_to, 'infinity'::date)
         AND new.effective_from <= coalesce(old.effective_to, 'infinity'::date)`;
-    await auditAction(tx, actor, customerId, "fee_schedule.upload", { type: "fee_schedule", id: schedule.id }, { version, rowCount: rows.length, supersededCount });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      "fee_schedule.upload",
+      { type: "fee_schedule", id: schedule.id },
+      { version, rowCount: rows.length, supersededCount },
+    );
     return { feeSchedule: schedule, supersededCount, codes: [...new Set(rows.map((row) => row.cptCode))] };
   });
 

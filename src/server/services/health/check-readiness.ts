@@ -28,7 +28,14 @@ export async function checkReadiness(): Promise<TReadiness> {
   try {
     pending = await pendingVersions(databaseUrl());
   } catch {
-    return { status: "not_ready", database: "unreachable", migrations: "unknown", pendingMigrations: [], worker: unknownWorker, replica: await replicaReport() };
+    return {
+      status: "not_ready",
+      database: "unreachable",
+      migrations: "unknown",
+      pendingMigrations: [],
+      worker: unknownWorker,
+      replica: await replicaReport(),
+    };
   }
   let worker: TReadiness["worker"] = unknownWorker;
   if (staleAfterSeconds === 0) {

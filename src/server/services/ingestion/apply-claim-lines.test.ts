@@ -15,7 +15,14 @@ let hashes = 0;
 
 async function apply(customerId: string, items: AsyncIterable<TIngestItem>, batchLines?: number): Promise<TApplyResult> {
   hashes += 1;
-  const meta = { format: "CSV" as const, filename: "t.csv", sizeBytes: 1, contentHash: `batch-test-${process.pid}-${Date.now()}-${hashes}`, createdById: null, apiKeyId: null };
+  const meta = {
+    format: "CSV" as const,
+    filename: "t.csv",
+    sizeBytes: 1,
+    contentHash: `batch-test-${process.pid}-${Date.now()}-${hashes}`,
+    createdById: null,
+    apiKeyId: null,
+  };
   return applyClaimLines(customerId, meta, items, limits, { batchLines });
 }
 

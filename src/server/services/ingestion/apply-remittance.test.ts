@@ -20,7 +20,14 @@ let uploads = 0;
 
 async function apply835(customerId: string, text: string): Promise<TApplyResult> {
   uploads += 1;
-  const meta = { format: "X12_835" as const, filename: "r.835", sizeBytes: text.length, contentHash: `remit-${process.pid}-${Date.now()}-${uploads}`, createdById: null, apiKeyId: null };
+  const meta = {
+    format: "X12_835" as const,
+    filename: "r.835",
+    sizeBytes: text.length,
+    contentHash: `remit-${process.pid}-${Date.now()}-${uploads}`,
+    createdById: null,
+    apiKeyId: null,
+  };
   const parsed = parseX12_835(text);
   const items = (async function* () {
     yield* x12ParsedItems(parsed);
@@ -101,8 +108,15 @@ describe("applying an imperfect 835", () => {
     const renamed = fixture("zero-units.835").replace("N1*PR*ACME HEALTH PLAN*XV*ACME123", "N1*PR*ACME HEALTH PLAN OF TEXAS*XV*ACME123");
     await apply835(customerId, renamed);
     const other = fixture("bare-st.835").replace("N1*PR*ACME HEALTH PLAN*XV*ACME123", "N1*PR*ACME HEALTH PLAN WEST*XV*OTHER9").replace("REF*2U*ACME-2U~", "");
-    await apply835(customerId, other.replace(/SE\*\d+\*7001/, (se) => `SE*${Number(se.split("*")[1]) - 1}*7001`));
-    const mappings = await db().payerMapping.findMany({ where: { customerId }, orderBy: { normalizedName: "asc" }, select: { normalizedName: true, payerId: true, payerIdentifier: true } });
+    await apply835(
+      customerId,
+      other.replace(/SE\*\d+\*7001/, (se) => `SE*${Number(se.split("*")[1]) - 1}*7001`),
+    );
+    const mappings = await db().payerMapping.findMany({
+      where: { customerId },
+      orderBy: { normalizedName: "asc" },
+      select: { normalizedName: true, payerId: true, payerIdentifier: true },
+    });
     expect(mappings.map((mapping) => [mapping.normalizedName, mapping.payerIdentifier])).toEqual([
       ["acme health plan", "ACME123"],
       ["acme health plan of texas", "ACME123"],
@@ -115,11 +129,17 @@ describe("applying an imperfect 835", () => {
   it("writes PLB adjustments with the upload, against the remittance's payer", async () => {
     const tenant = await createTestTenant();
     const customerId = tenant.customer.id;
-    const text = fixture("submitted-code.835").replace("SE*", "PLB*1234567893*20241231*WO:ICN-OLD*25.50*L6*-1.20~\nSE*").replace(/SE\*(\d+)\*5001/, (_, n: string) => `SE*${Number(n) + 1}*5001`);
+    const text = fixture("submitted-code.835")
+      .replace("SE*", "PLB*1234567893*20241231*WO:ICN-OLD*25.50*L6*-1.20~\nSE*")
+      .replace(/SE\*(\d+)\*5001/, (_, n: string) => `SE*${Number(n) + 1}*5001`);
     const result = await apply835(customerId, text);
     expect(result.upload).toMatchObject({ status: "APPLIED", warning_count: 0 });
     expect(result.providerAdjustmentCount).toBe(2);
-    const adjustments = await db().providerAdjustment.findMany({ where: { customerId }, orderBy: { reasonCode: "asc" }, select: { reasonCode: true, amount: true, uploadId: true, payerId: true } });
+    const adjustments = await db().providerAdjustment.findMany({
+      where: { customerId },
+      orderBy: { reasonCode: "asc" },
+      select: { reasonCode: true, amount: true, uploadId: true, payerId: true },
+    });
     const [line] = await stored(customerId);
     expect(adjustments.map((a) => [a.reasonCode, a.amount.toFixed(2), a.uploadId, a.payerId])).toEqual([
       ["L6", "-1.20", result.upload.id, line!.payerId],

@@ -8,7 +8,12 @@ import { startIngestRestServer, type TIngestRestServer } from "@/test/ingest-res
  * Upload limits answer 413 naming the limit, and nothing is stored. Small limits are set in the
  * environment before the env module is first read (it caches on first use).
  */
-const saved = { bytes: process.env.UPLOAD_MAX_BYTES, rows: process.env.UPLOAD_MAX_ROWS, segments: process.env.X12_MAX_SEGMENTS, elements: process.env.X12_MAX_ELEMENTS };
+const saved = {
+  bytes: process.env.UPLOAD_MAX_BYTES,
+  rows: process.env.UPLOAD_MAX_ROWS,
+  segments: process.env.X12_MAX_SEGMENTS,
+  elements: process.env.X12_MAX_ELEMENTS,
+};
 process.env.UPLOAD_MAX_BYTES = "3000";
 process.env.UPLOAD_MAX_ROWS = "4";
 process.env.X12_MAX_SEGMENTS = "25";
@@ -88,7 +93,11 @@ describe("upload limits", () => {
     const headers = new Headers(tenant.keys.ANALYST.headers);
     headers.set("content-type", "application/json");
     headers.set("idempotency-key", "too-many");
-    const response = await fetch(`${server.baseUrl}/ingest/claims`, { method: "POST", headers, body: JSON.stringify({ lines: toJsonLines(Array.from({ length: 5 }, () => testLine())) }) });
+    const response = await fetch(`${server.baseUrl}/ingest/claims`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ lines: toJsonLines(Array.from({ length: 5 }, () => testLine())) }),
+    });
     expect(response.status).toBe(413);
   });
 });

@@ -29,7 +29,11 @@ afterAll(async () => {
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant("replace" as const), at: fc.nat(), text: fc.string({ minLength: 1, maxLength: 3 }) }),
   fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(",", '"', "\n", "~", "*", "-", "$", "\u0000", "\uFFFD", "ISA", "CLP*X*22*")) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(",", '"', "\n", "~", "*", "-", "$", "\u0000", "\uFFFD", "ISA", "CLP*X*22*")),
+  }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   fc.record({ kind: fc.constant("duplicateLine" as const), at: fc.nat() }),
 );
@@ -87,7 +91,10 @@ describe("mutated uploads", () => {
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), fc.boolean(), async (mutations, reverse) => {
         n += 1;
         const id = `PB-${n}-${Date.now()}`;
-        const claims: TTestClaim[] = [{ id, charge: 100, paid: 80 }, { id: `${id}-D`, status: "4", charge: 50, paid: 0, adjustments: [["CO", "50", 50] as [string, string, number]] }];
+        const claims: TTestClaim[] = [
+          { id, charge: 100, paid: 80 },
+          { id: `${id}-D`, status: "4", charge: 50, paid: 0, adjustments: [["CO", "50", 50] as [string, string, number]] },
+        ];
         if (reverse) claims.push({ id, status: "22", charge: 100, paid: 80 });
         await uploadAndCheck(mutate(x12_835(claims), mutations), "application/edi-x12");
       }),

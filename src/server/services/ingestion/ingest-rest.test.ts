@@ -31,7 +31,11 @@ function withHeaders(base: Headers, extra: Record<string, string>): Headers {
 }
 
 function uploadCsv(tenant: TTestTenant, csv: string, role: "ANALYST" | "ADMIN" | "VIEWER" = "ANALYST") {
-  return call("/uploads", { method: "POST", headers: withHeaders(tenant.keys[role].headers, { "content-type": "text/csv", "x-filename": "claims.csv" }), body: csv });
+  return call("/uploads", {
+    method: "POST",
+    headers: withHeaders(tenant.keys[role].headers, { "content-type": "text/csv", "x-filename": "claims.csv" }),
+    body: csv,
+  });
 }
 
 function upload835(tenant: TTestTenant, text: string) {
@@ -48,14 +52,28 @@ function claimLines(customerId: string) {
   return db().claimLine.findMany({
     where: { customerId },
     orderBy: [{ submitterClaimId: "asc" }, { lineNumber: "asc" }],
-    select: { submitterClaimId: true, lineNumber: true, version: true, paidAmount: true, outcome: true, payerId: true, cptGroup: true, patientAccountHash: true, uploadId: true },
+    select: {
+      submitterClaimId: true,
+      lineNumber: true,
+      version: true,
+      paidAmount: true,
+      outcome: true,
+      payerId: true,
+      cptGroup: true,
+      patientAccountHash: true,
+      uploadId: true,
+    },
   });
 }
 
 describe("CSV uploads", () => {
   it("applies a raw text/csv body in one go and reports counts", async () => {
     const tenant = await createTestTenant();
-    const lines = [testLine({ patientAccount: "ACCT-777" }), testLine({ lineNumber: 2, cptCode: "G0101", payerName: "UHC" }), testLine({ outcome: "DENIED", paidAmount: "0", denialReason: "CO-50", paidAt: undefined })];
+    const lines = [
+      testLine({ patientAccount: "ACCT-777" }),
+      testLine({ lineNumber: 2, cptCode: "G0101", payerName: "UHC" }),
+      testLine({ outcome: "DENIED", paidAmount: "0", denialReason: "CO-50", paidAt: undefined }),
+    ];
     const { status, body, headers } = await uploadCsv(tenant, toCsv(lines));
     expect(status).toBe(201);
     expect(headers.get("x-request-id")).toBeTruthy();
@@ -156,7 +174,11 @@ describe("CSV uploads", () => {
       account,
     );
     expect(leaks[0]?.n).toBe(0);
-    const uploads = await db().$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM uploads u WHERE u.customer_id = $1::uuid AND position($2 in u::text) > 0`, tenant.customer.id, account);
+    const uploads = await db().$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM uploads u WHERE u.customer_id = $1::uuid AND position($2 in u::text) > 0`,
+      tenant.customer.id,
+      account,
+    );
     expect(uploads[0]?.n).toBe(0);
   });
 
@@ -167,7 +189,11 @@ describe("CSV uploads", () => {
     expect(viewer.body.code).toBe("FORBIDDEN");
     const anonymous = await call("/uploads", { method: "POST", headers: new Headers({ "content-type": "text/csv" }), body: "x" });
     expect(anonymous.status).toBe(401);
-    const wrongType = await call("/uploads", { method: "POST", headers: withHeaders(tenant.keys.ANALYST.headers, { "content-type": "application/json" }), body: "{}" });
+    const wrongType = await call("/uploads", {
+      method: "POST",
+      headers: withHeaders(tenant.keys.ANALYST.headers, { "content-type": "application/json" }),
+      body: "{}",
+    });
     expect(wrongType.status).toBe(415);
   });
 
@@ -201,9 +227,22 @@ describe("X12 835 uploads", () => {
 
   it("applies a reversal from a later file: corrected lines get version + 1, uncorrected claims are removed", async () => {
     const tenant = await createTestTenant();
-    const first = await upload835(tenant, x12_835([{ id: "R-1", charge: 100, paid: 80 }, { id: "R-2", charge: 50, paid: 50 }]));
+    const first = await upload835(
+      tenant,
+      x12_835([
+        { id: "R-1", charge: 100, paid: 80 },
+        { id: "R-2", charge: 50, paid: 50 },
+      ]),
+    );
     expect(first.status).toBe(201);
-    const second = await upload835(tenant, x12_835([{ id: "R-1", status: "22", charge: 100, paid: 80 }, { id: "R-1", charge: 100, paid: 90, payerClaimNumber: "ICN-R1B" }, { id: "R-2", status: "22", charge: 50, paid: 50 }]));
+    const second = await upload835(
+      tenant,
+      x12_835([
+        { id: "R-1", status: "22", charge: 100, paid: 80 },
+        { id: "R-1", charge: 100, paid: 90, payerClaimNumber: "ICN-R1B" },
+        { id: "R-2", status: "22", charge: 50, paid: 50 },
+      ]),
+    );
     expect(second.status).toBe(201);
     expect(second.body).toMatchObject({ reversedCount: 1, updatedCount: 1 });
     const lines = await claimLines(tenant.customer.id);
@@ -276,11 +315,24 @@ describe("claims, audit and mappings", () => {
     expect(list.status).toBe(200);
     expect(list.body.items).toHaveLength(1);
     const item = list.body.items[0];
-    expect(item).toMatchObject({ billedAmount: "150.00", allowedAmount: "120.00", paidAmount: "96.00", units: "1.00", cptGroup: "EM", denialReason: { group: "CO", code: "45" }, remarkCodes: ["N130", "MA01"], serviceDate: "2024-03-05" });
+    expect(item).toMatchObject({
+      billedAmount: "150.00",
+      allowedAmount: "120.00",
+      paidAmount: "96.00",
+      units: "1.00",
+      cptGroup: "EM",
+      denialReason: { group: "CO", code: "45" },
+      remarkCodes: ["N130", "MA01"],
+      serviceDate: "2024-03-05",
+    });
     expect(item).not.toHaveProperty("patientAccountHash");
     const one = await call(`/claims/${item.id}`, { headers: tenant.keys.ANALYST.headers });
     expect(one.body.id).toBe(item.id);
-    const audit = await db().auditEvent.findMany({ where: { customerId: tenant.customer.id, action: { startsWith: "claim." } }, orderBy: { seq: "asc" }, select: { action: true, resourceId: true, details: true } });
+    const audit = await db().auditEvent.findMany({
+      where: { customerId: tenant.customer.id, action: { startsWith: "claim." } },
+      orderBy: { seq: "asc" },
+      select: { action: true, resourceId: true, details: true },
+    });
     expect(audit.map((a) => a.action)).toEqual(["claim.list", "claim.read"]);
     expect(audit[0]?.details).toEqual({ returned: 1, filters: ["outcome"] });
     expect(audit[1]?.resourceId).toBe(item.id);
@@ -295,8 +347,20 @@ describe("claims, audit and mappings", () => {
     expect(uhc).toMatchObject({ rawName: "UHC", normalizedName: "uhc", payer: { scope: "CUSTOMER" } });
     const all = await call("/payer-mappings", { headers: tenant.keys.VIEWER.headers });
     const target = all.body.items.find((m: TJson) => m.normalizedName === "united healthcare").payer.id;
-    expect((await call(`/payer-mappings/${uhc.id}`, { method: "PATCH", headers: withHeaders(tenant.keys.ANALYST.headers, { "content-type": "application/json" }), body: JSON.stringify({ payerId: target }) })).status).toBe(403);
-    const remapped = await call(`/payer-mappings/${uhc.id}`, { method: "PATCH", headers: withHeaders(tenant.keys.ADMIN.headers, { "content-type": "application/json" }), body: JSON.stringify({ payerId: target }) });
+    expect(
+      (
+        await call(`/payer-mappings/${uhc.id}`, {
+          method: "PATCH",
+          headers: withHeaders(tenant.keys.ANALYST.headers, { "content-type": "application/json" }),
+          body: JSON.stringify({ payerId: target }),
+        })
+      ).status,
+    ).toBe(403);
+    const remapped = await call(`/payer-mappings/${uhc.id}`, {
+      method: "PATCH",
+      headers: withHeaders(tenant.keys.ADMIN.headers, { "content-type": "application/json" }),
+      body: JSON.stringify({ payerId: target }),
+    });
     expect(remapped.status).toBe(200);
     expect(remapped.body).toMatchObject({ payer: { id: target }, claimLineCount: 1 });
     expect(new Set((await claimLines(tenant.customer.id)).map((l) => l.payerId))).toEqual(new Set([target]));
@@ -346,9 +410,19 @@ describe("OpenAPI document", () => {
     expect(upload.post.description).toContain("/api/v1/uploads/template.csv");
     const ingestOp = body.paths["/ingest/claims"].post;
     expect(ingestOp.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ in: "header", name: "Idempotency-Key" })]));
-    for (const path of ["/claims", "/claims/{id}", "/uploads/{id}", "/uploads/stats", "/payer-mappings", "/payer-mappings/{id}", "/cpt-mappings", "/cpt-mappings/{id}", "/payers", "/cpt-groups"]) {
+    for (const path of [
+      "/claims",
+      "/claims/{id}",
+      "/uploads/{id}",
+      "/uploads/stats",
+      "/payer-mappings",
+      "/payer-mappings/{id}",
+      "/cpt-mappings",
+      "/cpt-mappings/{id}",
+      "/payers",
+      "/cpt-groups",
+    ]) {
       expect(body.paths[path], path).toBeDefined();
     }
   });
 });
-

@@ -18,7 +18,10 @@ import type { TSpooledUpload } from "./spool-upload";
 export type TUploadFormat = "CSV" | "X12_835";
 
 export function detectUploadFormat(head: Buffer, declared: string | undefined): TUploadFormat {
-  const start = head.toString("latin1").replace(/^\uFEFF|^\xEF\xBB\xBF/, "").trimStart();
+  const start = head
+    .toString("latin1")
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, "")
+    .trimStart();
   // A lone transaction set (ST*835 with no ISA/GS envelope) is an 835 too.
   if (start.startsWith("ISA") || start.startsWith("ST*835*")) return "X12_835";
   const type = (declared ?? "").toLowerCase();
@@ -42,10 +45,14 @@ async function* x12Items(file: string, limits: TIngestionLimits): AsyncGenerator
     for await (const text of decodeTextStream(createReadStream(file, { highWaterMark: 64 * 1024 }))) tokenizer.push(text);
   } catch (error) {
     if (error instanceof X12LimitExceeded) {
-      throw new AppError("PAYLOAD_TOO_LARGE", `The X12 file has more than ${error.max} ${error.limit === "X12_MAX_SEGMENTS" ? "segments" : "elements"} (${error.limit}); split it into smaller files.`, {
-        limit: error.limit,
-        max: error.max,
-      });
+      throw new AppError(
+        "PAYLOAD_TOO_LARGE",
+        `The X12 file has more than ${error.max} ${error.limit === "X12_MAX_SEGMENTS" ? "segments" : "elements"} (${error.limit}); split it into smaller files.`,
+        {
+          limit: error.limit,
+          max: error.max,
+        },
+      );
     }
     if (!(error instanceof TextDecodeFailure)) throw error;
     yield { kind: "error", line: 1, field: "file", message: "not a text file: an X12 835 file is plain UTF-8 text" };

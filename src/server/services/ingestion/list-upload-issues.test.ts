@@ -109,7 +109,10 @@ describe("GET /uploads/{id}/issues", () => {
       const { status, type, body } = await call(`/uploads/${uploadId}/issues?${query}`);
       expect(status, query).toBe(400);
       expect(type).toContain("application/problem+json");
-      expect(body.errors.map((e: TJson) => e.path), query).toEqual([field]);
+      expect(
+        body.errors.map((e: TJson) => e.path),
+        query,
+      ).toEqual([field]);
     }
     const badId = await call(`/uploads/not-a-uuid/issues?kind=skipped`);
     expect(badId.status).toBe(400);
@@ -129,7 +132,9 @@ describe("GET /uploads/{id}/issues", () => {
     expect(Object.keys(operation!.responses)).toContain("404");
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     ajv.addSchema({ $id: "driftline", components: document.components } as object);
-    const schema = JSON.parse(JSON.stringify(operation!.responses["200"]!.content!["application/json"]!.schema).replace(/"#\/components\//g, '"driftline#/components/')) as object;
+    const schema = JSON.parse(
+      JSON.stringify(operation!.responses["200"]!.content!["application/json"]!.schema).replace(/"#\/components\//g, '"driftline#/components/'),
+    ) as object;
     const validate = ajv.compile(schema);
     const { body } = await call(`/uploads/${uploadId}/issues?kind=skipped&limit=2`);
     expect(validate(body) ? [] : validate.errors).toEqual([]);

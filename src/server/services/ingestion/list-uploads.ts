@@ -91,7 +91,18 @@ export async function uploadStats(customerId: string): Promise<z.infer<typeof ZU
     }),
     scoped.claimLine.count(),
   ]);
-  const stats = { uploads: 0, applied: 0, rejected: 0, processing: 0, rows: 0, appliedLines: 0, rowErrors: 0, bytes: 0, claimLines, lastUploadAt: null as Date | null };
+  const stats = {
+    uploads: 0,
+    applied: 0,
+    rejected: 0,
+    processing: 0,
+    rows: 0,
+    appliedLines: 0,
+    rowErrors: 0,
+    bytes: 0,
+    claimLines,
+    lastUploadAt: null as Date | null,
+  };
   for (const group of byStatus) {
     const count = group._count._all;
     stats.uploads += count;

@@ -65,7 +65,14 @@ export function createCptMapping(customerId: string, actor: TActor, input: z.inf
     if (clash) throw new AppError("CONFLICT", "That code already has an override; change it instead.");
     const created = await tx.cptMapping.create({ data: { customerId, cptCode: input.cptCode, groupCode: input.groupCode }, select });
     const regrouped = await regroup(tx, input.cptCode, input.groupCode);
-    await auditAction(tx, actor, customerId, "cpt_mapping.create", { type: "cpt_mapping", id: created.id }, { cptCode: input.cptCode, groupCode: input.groupCode, claimLinesRegrouped: regrouped });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      "cpt_mapping.create",
+      { type: "cpt_mapping", id: created.id },
+      { cptCode: input.cptCode, groupCode: input.groupCode, claimLinesRegrouped: regrouped },
+    );
     return { ...toMapping(created), claimLinesRegrouped: regrouped };
   });
 }
@@ -76,7 +83,14 @@ export function updateCptMapping(customerId: string, actor: TActor, input: z.inf
     if (!current) throw new AppError("NOT_FOUND", "No such CPT mapping.");
     const updated = await tx.cptMapping.update({ where: { id: input.id }, data: { groupCode: input.groupCode }, select });
     const regrouped = await regroup(tx, updated.cptCode, input.groupCode);
-    await auditAction(tx, actor, customerId, "cpt_mapping.update", { type: "cpt_mapping", id: input.id }, { from: current.groupCode, to: input.groupCode, claimLinesRegrouped: regrouped });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      "cpt_mapping.update",
+      { type: "cpt_mapping", id: input.id },
+      { from: current.groupCode, to: input.groupCode, claimLinesRegrouped: regrouped },
+    );
     return { ...toMapping(updated), claimLinesRegrouped: regrouped };
   });
 }

@@ -91,11 +91,18 @@ export function updatePayerMapping(customerId: string, actor: TActor, input: z.i
       where: { payerMappingId: input.id, payerId: { not: input.payerId } },
       data: { payerId: input.payerId },
     });
-    await auditAction(tx, actor, customerId, "payer_mapping.update", { type: "payer_mapping", id: input.id }, {
-      fromPayerId: current.payerId,
-      toPayerId: input.payerId,
-      claimLinesRepointed: repointed.count,
-    });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      "payer_mapping.update",
+      { type: "payer_mapping", id: input.id },
+      {
+        fromPayerId: current.payerId,
+        toPayerId: input.payerId,
+        claimLinesRepointed: repointed.count,
+      },
+    );
     return { ...toMapping(updated), claimLineCount: await tx.claimLine.count({ where: { payerMappingId: input.id } }) };
   });
 }

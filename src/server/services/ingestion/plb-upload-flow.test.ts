@@ -60,7 +60,9 @@ describe("an 835 with PLB adjustments", () => {
 
     const issues = await fetch(`${server.baseUrl}/uploads/${upload.id}/issues?kind=skipped`, { headers: tenant.keys.VIEWER.headers });
     const page = (await issues.json()) as { items: { line: number; field: string; message: string }[] };
-    expect(page.items).toEqual([{ position: 1, line: 15, field: "PLB09", message: "adjustment reason code is not a two-character X12 code; the adjustment is skipped" }]);
+    expect(page.items).toEqual([
+      { position: 1, line: 15, field: "PLB09", message: "adjustment reason code is not a two-character X12 code; the adjustment is skipped" },
+    ]);
 
     const summary = await fetch(`${server.baseUrl}/claims/payer-summary?from=2026-10-01&to=2026-11-30`, { headers: tenant.keys.VIEWER.headers });
     const body = (await summary.json()) as {
@@ -68,6 +70,8 @@ describe("an 835 with PLB adjustments", () => {
       adjustmentsByMonth: { payer: { name: string }; month: string; recoupmentAmount: string; interestAmount: string }[];
     };
     expect(body.items.map((row) => [row.payer.name, row.recoupmentAmount, row.interestAmount])).toEqual([[payer, "52.50", "2.25"]]);
-    expect(body.adjustmentsByMonth.map((row) => [row.payer.name, row.month, row.recoupmentAmount, row.interestAmount])).toEqual([[payer, "2026-11", "52.50", "2.25"]]);
+    expect(body.adjustmentsByMonth.map((row) => [row.payer.name, row.month, row.recoupmentAmount, row.interestAmount])).toEqual([
+      [payer, "2026-11", "52.50", "2.25"],
+    ]);
   });
 });

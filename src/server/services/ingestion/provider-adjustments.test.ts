@@ -113,12 +113,12 @@ describe("recordProviderAdjustments", () => {
   it("refuses another tenant's upload or payer and writes nothing", async () => {
     const mine = await tenantWithUpload();
     const theirs = await tenantWithUpload();
-    await expect(
-      inTransaction((client) => recordProviderAdjustments(client, mine.customerId, theirs.uploadId, mine.payerId, [adjustment()])),
-    ).rejects.toThrow(/does not belong to this customer/);
-    await expect(
-      inTransaction((client) => recordProviderAdjustments(client, mine.customerId, mine.uploadId, theirs.payerId, [adjustment()])),
-    ).rejects.toThrow(/does not belong to this customer/);
+    await expect(inTransaction((client) => recordProviderAdjustments(client, mine.customerId, theirs.uploadId, mine.payerId, [adjustment()]))).rejects.toThrow(
+      /does not belong to this customer/,
+    );
+    await expect(inTransaction((client) => recordProviderAdjustments(client, mine.customerId, mine.uploadId, theirs.payerId, [adjustment()]))).rejects.toThrow(
+      /does not belong to this customer/,
+    );
     expect(await db().providerAdjustment.count({ where: { customerId: { in: [mine.customerId, theirs.customerId] } } })).toBe(0);
   });
 

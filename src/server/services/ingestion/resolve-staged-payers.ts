@@ -64,10 +64,10 @@ export async function ensurePayerMappings(
       [customerId, own.map((name) => name.raw)],
     );
   }
-  const tenantPayers = await client.query<{ id: string; name: string }>(
-    `SELECT id::text, name FROM payers WHERE customer_id = $1 AND name = ANY($2::text[])`,
-    [customerId, own.map((name) => name.raw)],
-  );
+  const tenantPayers = await client.query<{ id: string; name: string }>(`SELECT id::text, name FROM payers WHERE customer_id = $1 AND name = ANY($2::text[])`, [
+    customerId,
+    own.map((name) => name.raw),
+  ]);
   const tenantByName = new Map(tenantPayers.rows.map((row) => [row.name, row.id]));
   const rows = missing.map((name) => ({ ...name, payerId: catalogueByKey.get(name.key) ?? tenantByName.get(name.raw) }));
   const inserted = await client.query(

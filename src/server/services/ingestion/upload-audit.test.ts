@@ -92,7 +92,10 @@ describe("upload audit", () => {
     for (let round = 0; round < 2; round += 1) {
       const responses = await Promise.all(Array.from({ length: 6 }, () => uploadCsv(tenant, toCsv([testLine()]))));
       const bodies = await Promise.all(responses.map((response) => response.text()));
-      expect(responses.map((response) => response.status), bodies.join("\n")).toEqual(Array(6).fill(201));
+      expect(
+        responses.map((response) => response.status),
+        bodies.join("\n"),
+      ).toEqual(Array(6).fill(201));
     }
     expect(await db().auditEvent.count({ where: { customerId: tenant.customer.id, action: "upload.create" } })).toBe(12);
     expect(await verifyAuditChain(db(), tenant.customer.id)).toMatchObject({ ok: true, problems: [] });

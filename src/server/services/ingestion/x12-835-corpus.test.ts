@@ -35,7 +35,16 @@ type TExpected = {
 };
 type TResult = {
   upload: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  stored: { cptCode: string | null; cptGroup: string; units: string; outcome: string; paidAmount: string | null; submittedAt: Date | null; submittedCptCode: string | null; facilityType: string | null }[];
+  stored: {
+    cptCode: string | null;
+    cptGroup: string;
+    units: string;
+    outcome: string;
+    paidAmount: string | null;
+    submittedAt: Date | null;
+    submittedCptCode: string | null;
+    facilityType: string | null;
+  }[];
   adjustments: number;
   facts: TManifest;
 };

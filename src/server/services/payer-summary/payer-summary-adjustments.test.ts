@@ -99,9 +99,7 @@ describe("payer scorecard: recoupments and interest", () => {
       { payer: { id: payerB, name: nameB }, month: lastMonth.slice(0, 7), recoupmentAmount: "5.00", interestAmount: "0.00" },
     ];
     // Newest month first, then by payer name.
-    expect(summary.adjustmentsByMonth).toEqual(
-      expected.sort((x, y) => y.month.localeCompare(x.month) || x.payer.name.localeCompare(y.payer.name)),
-    );
+    expect(summary.adjustmentsByMonth).toEqual(expected.sort((x, y) => y.month.localeCompare(x.month) || x.payer.name.localeCompare(y.payer.name)));
     expect(summary.adjustmentTotals).toEqual({ recoupmentAmount: "355.05", interestAmount: "12.95" });
     // The payer row carries the period's sums; B has no decided line, so no row of its own.
     expect(summary.items.map((row) => [row.payer.id, row.recoupmentAmount, row.interestAmount])).toEqual([[payerA, "350.05", "12.95"]]);
@@ -146,7 +144,9 @@ describe("payer scorecard: recoupments and interest", () => {
     expect(operation.description).toMatch(/recoupments and interest/i);
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     ajv.addSchema({ $id: "driftline", components: document.components } as object);
-    const schema = JSON.parse(JSON.stringify(operation.responses["200"]!.content!["application/json"]!.schema).replace(/"#\/components\//g, '"driftline#/components/')) as object;
+    const schema = JSON.parse(
+      JSON.stringify(operation.responses["200"]!.content!["application/json"]!.schema).replace(/"#\/components\//g, '"driftline#/components/'),
+    ) as object;
     const response = await fetch(`${server.baseUrl}/claims/payer-summary?from=${from}&to=${to}`, { headers: tenant.keys.VIEWER.headers });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { adjustmentTotals: unknown; adjustmentsByMonth: unknown[] };

@@ -3,7 +3,10 @@ import { z } from "zod";
 /** The payer scorecard (GET /api/v1/claims/payer-summary). */
 
 const ZDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "use YYYY-MM-DD");
-const ZMoney = z.string().regex(/^-?\d+\.\d{2}$/).describe('Dollars as a decimal string with two places, e.g. "120.00".');
+const ZMoney = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .describe('Dollars as a decimal string with two places, e.g. "120.00".');
 
 export const PAYER_SUMMARY_ORDERING = [
   "payer",
@@ -71,14 +74,17 @@ export const ZPayerSummaryRow = z.object({
     .describe(`Denial rate in ${SPARKLINE_BUCKETS} equal slices of the period, oldest first.`),
   recoupmentAmount: ZMoney.describe(
     `Money this payer took back in the period with provider-level adjustments of its 835 remittances (PLB ${RECOUPMENT_REASON_CODES.join(", ")}), ` +
-      "by remittance date; a balance given back in the period is netted in. \"0.00\" when none.",
+      'by remittance date; a balance given back in the period is netted in. "0.00" when none.',
   ),
   interestAmount: ZMoney.describe('Interest this payer paid in the period (PLB L6), by remittance date. "0.00" when none.'),
 });
 
 const ZAdjustmentMonth = z.object({
   payer: z.object({ id: z.uuid(), name: z.string() }),
-  month: z.string().regex(/^\d{4}-\d{2}$/).describe("Calendar month of the remittance date, YYYY-MM."),
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .describe("Calendar month of the remittance date, YYYY-MM."),
   recoupmentAmount: ZMoney.describe("Money taken back in the month (see recoupmentAmount of a payer row)."),
   interestAmount: ZMoney.describe("Interest paid in the month (PLB L6)."),
 });
@@ -98,9 +104,7 @@ export const ZPayerSummary = z.object({
       "Recoupments and interest per payer and month of the period, newest month first, then by payer name; only months with either. " +
         "Includes payers with no decided claim line in the period.",
     ),
-  adjustmentTotals: z
-    .object({ recoupmentAmount: ZMoney, interestAmount: ZMoney })
-    .describe("Recoupments and interest of all payers in the period."),
+  adjustmentTotals: z.object({ recoupmentAmount: ZMoney, interestAmount: ZMoney }).describe("Recoupments and interest of all payers in the period."),
 });
 
 export type TPayerSummary = z.infer<typeof ZPayerSummary>;

@@ -29,26 +29,43 @@ export async function changeUnderpayments(customerId: string, actor: TActor, inp
   return withTenantTransaction(customerId, async (tx) => {
     if (input.assigneeId) {
       const member = await tx.membership.findFirst({ where: { userId: input.assigneeId }, select: { id: true } });
-      if (!member) throw new AppError("BAD_REQUEST", "The assignee is not a member of this customer.", { errors: [{ path: "assigneeId", message: "not a member of this customer" }] });
+      if (!member)
+        throw new AppError("BAD_REQUEST", "The assignee is not a member of this customer.", {
+          errors: [{ path: "assigneeId", message: "not a member of this customer" }],
+        });
     }
     const visible = await tx.underpayment.findMany({ where: { id: { in: ids } }, select: { id: true } });
-    const locked = await lockRows(tx as unknown as TTx, "underpayments", visible.map((row) => row.id));
+    const locked = await lockRows(
+      tx as unknown as TTx,
+      "underpayments",
+      visible.map((row) => row.id),
+    );
     const data: Record<string, unknown> = {};
     if (input.status) Object.assign(data, { status: input.status, statusChangedAt: new Date(), statusChangedById: actor.userId });
     if (input.assigneeId !== undefined) data.assigneeId = input.assigneeId;
     if (locked.length > 0) {
       if (input.status === "RECOVERED") {
         // First: the CHECK wants a recovery date on every RECOVERED row.
-        await tx.underpayment.updateMany({ where: { id: { in: locked }, recoveredAt: null }, data: { recoveredAt: new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`) } });
+        await tx.underpayment.updateMany({
+          where: { id: { in: locked }, recoveredAt: null },
+          data: { recoveredAt: new Date(`${new Date().toISOString().slice(0, 10)}T00:00:00Z`) },
+        });
       }
       await tx.underpayment.updateMany({ where: { id: { in: locked } }, data });
     }
-    await auditAction(tx, actor, customerId, "underpayment.bulk_change", { type: "underpayment" }, {
-      requested: ids.length,
-      changed: locked.length,
-      status: input.status ?? null,
-      assigneeId: input.assigneeId ?? null,
-    });
+    await auditAction(
+      tx,
+      actor,
+      customerId,
+      "underpayment.bulk_change",
+      { type: "underpayment" },
+      {
+        requested: ids.length,
+        changed: locked.length,
+        status: input.status ?? null,
+        assigneeId: input.assigneeId ?? null,
+      },
+    );
     const done = new Set(locked);
     return { changed: locked, skipped: ids.filter((id) => !done.has(id)) };
   });

@@ -15,12 +15,31 @@ type TUnderpaymentRow = Prisma.UnderpaymentGetPayload<{ select: typeof underpaym
 
 export const MAX_UNDERPAYMENT_EXPORT_ROWS = 100_000;
 const PAGE = 2000;
-const HEADER = ["submitter_claim_id", "line_number", "payer", "cpt_code", "cpt_group", "service_date", "units", "rate", "expected_amount", "allowed_amount", "paid_amount", "variance", "status", "assignee", "recovered_amount", "recovered_at"];
+const HEADER = [
+  "submitter_claim_id",
+  "line_number",
+  "payer",
+  "cpt_code",
+  "cpt_group",
+  "service_date",
+  "units",
+  "rate",
+  "expected_amount",
+  "allowed_amount",
+  "paid_amount",
+  "variance",
+  "status",
+  "assignee",
+  "recovered_amount",
+  "recovered_at",
+];
 
 export async function exportUnderpaymentsCsv(customerId: string, actor: TActor, query: URLSearchParams): Promise<{ csv: string; rowCount: number }> {
   const parsed = ZUnderpaymentFilters.strict().safeParse(Object.fromEntries(query));
   if (!parsed.success) {
-    throw new AppError("BAD_REQUEST", "Invalid filters.", { errors: parsed.error.issues.map((issue) => ({ path: issue.path.join(".") || "query", message: issue.message })) });
+    throw new AppError("BAD_REQUEST", "Invalid filters.", {
+      errors: parsed.error.issues.map((issue) => ({ path: issue.path.join(".") || "query", message: issue.message })),
+    });
   }
   const scoped = tenantDb(customerId);
   const where = underpaymentWhere(parsed.data);
@@ -39,7 +58,26 @@ export async function exportUnderpaymentsCsv(customerId: string, actor: TActor, 
     });
     for (const row of rows) {
       const u = toUnderpayment(row);
-      lines.push(csvRow([u.submitterClaimId, u.lineNumber, u.payer.name, u.cptCode, u.cptGroup, u.serviceDate, u.units, u.rate, u.expectedAmount, u.allowedAmount, u.paidAmount, u.variance, u.status, u.assignee?.email ?? "", u.recoveredAmount, u.recoveredAt]));
+      lines.push(
+        csvRow([
+          u.submitterClaimId,
+          u.lineNumber,
+          u.payer.name,
+          u.cptCode,
+          u.cptGroup,
+          u.serviceDate,
+          u.units,
+          u.rate,
+          u.expectedAmount,
+          u.allowedAmount,
+          u.paidAmount,
+          u.variance,
+          u.status,
+          u.assignee?.email ?? "",
+          u.recoveredAmount,
+          u.recoveredAt,
+        ]),
+      );
     }
     rowCount += rows.length;
     const last: TUnderpaymentRow | undefined = rows[rows.length - 1];

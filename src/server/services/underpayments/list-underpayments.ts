@@ -44,7 +44,12 @@ export type TUnderpayment = z.infer<typeof ZUnderpayment>;
 const ZDay = z.iso.date();
 export const ZUnderpaymentFilters = z.object({
   payerId: z.uuid().optional(),
-  cptCode: z.string().trim().toUpperCase().regex(/^[0-9A-Z]{5}$/, "five letters or digits").optional(),
+  cptCode: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[0-9A-Z]{5}$/, "five letters or digits")
+    .optional(),
   cptGroup: z.string().trim().max(32).optional(),
   status: ZUnderpaymentStatus.optional(),
   assigneeId: z.uuid().optional(),
@@ -117,7 +122,10 @@ export function underpaymentWhere(filters: TUnderpaymentFilters & { search?: str
   if (filters.status) where.status = filters.status;
   if (filters.assigneeId) where.assigneeId = filters.assigneeId;
   if (filters.serviceFrom || filters.serviceTo) {
-    where.serviceDate = { ...(filters.serviceFrom ? { gte: atDay(filters.serviceFrom) } : {}), ...(filters.serviceTo ? { lte: atDay(filters.serviceTo) } : {}) };
+    where.serviceDate = {
+      ...(filters.serviceFrom ? { gte: atDay(filters.serviceFrom) } : {}),
+      ...(filters.serviceTo ? { lte: atDay(filters.serviceTo) } : {}),
+    };
   }
   if (filters.search) where.submitterClaimId = { startsWith: filters.search.replace(/[\\%_]/g, "\\$&") };
   return where;
@@ -134,7 +142,9 @@ export async function listUnderpayments(customerId: string, params: TListParams 
   });
   if (actor) {
     // Filter names only: values (a claim id search) may themselves be PHI.
-    const filters = Object.keys(params).filter((key) => params[key as keyof typeof params] !== undefined && !["limit", "cursor", "page", "pageSize"].includes(key));
+    const filters = Object.keys(params).filter(
+      (key) => params[key as keyof typeof params] !== undefined && !["limit", "cursor", "page", "pageSize"].includes(key),
+    );
     await auditAction(db(), actor, customerId, "underpayment.list", { type: "underpayment" }, { returned: result.items.length, filters });
   }
   return { ...result, items: result.items.map(toUnderpayment) };

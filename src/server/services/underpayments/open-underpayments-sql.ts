@@ -51,4 +51,3 @@ export function openUnderpaymentsSql(customerId: string, scope: TRefreshScope = 
     WHERE u.status IN ('OPEN', 'APPEALED')
     RETURNING (xmax = 0) AS inserted`;
 }
-

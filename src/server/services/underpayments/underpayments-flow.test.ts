@@ -52,8 +52,26 @@ async function get<T>(path: string): Promise<T> {
   return (await response.json()) as T;
 }
 
-type TRate = { cptCode: string; rate: string; effectiveFrom: string; effectiveTo: string | null; status: string; modifier: string | null; feeSchedule: { version: number } };
-type TUnder = { id: string; submitterClaimId: string; expectedAmount: string; allowedAmount: string; paidAmount: string | null; variance: string; status: string; recoveredAmount: string; recoveredAt: string | null };
+type TRate = {
+  cptCode: string;
+  rate: string;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+  status: string;
+  modifier: string | null;
+  feeSchedule: { version: number };
+};
+type TUnder = {
+  id: string;
+  submitterClaimId: string;
+  expectedAmount: string;
+  allowedAmount: string;
+  paidAmount: string | null;
+  variance: string;
+  status: string;
+  recoveredAmount: string;
+  recoveredAt: string | null;
+};
 
 describe("fee schedules and the underpayment worklist", () => {
   it("rejects a schedule with row errors as a whole, naming line and field, and writes nothing", async () => {
@@ -73,7 +91,9 @@ describe("fee schedules and the underpayment worklist", () => {
   });
 
   it("applies schedules, supersedes overlapping dates, keeps history, and finds exactly the underpaid lines", async () => {
-    const first = await postSchedule(`payer_name,cpt_code,modifier,rate,effective_from,effective_to\n${payer},99213,,100.00,2026-01-01,\n${payer},99214,,150.00,2026-01-01,\n`);
+    const first = await postSchedule(
+      `payer_name,cpt_code,modifier,rate,effective_from,effective_to\n${payer},99213,,100.00,2026-01-01,\n${payer},99214,,150.00,2026-01-01,\n`,
+    );
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     // From March on, 99213 pays 110: the first rate stays for January and February.
     const second = await postSchedule(`payerName,cptCode,modifier,rate,effectiveFrom,effectiveTo\n${payer},99213,,110.00,2026-03-01,\n`);
@@ -99,7 +119,16 @@ describe("fee schedules and the underpayment worklist", () => {
       // 99215 has no rate: "no contract", never underpaid however low.
       noContract: testLine({ ...base, cptCode: "99215", serviceDate: "2026-04-01", allowedAmount: "1.00", paidAmount: "1.00" }),
       // Denied: a denial, not an underpayment.
-      denied: testLine({ ...base, cptCode: "99214", serviceDate: "2026-04-01", allowedAmount: "0.00", paidAmount: "0.00", outcome: "DENIED", denialReason: "CO-50", paidAt: undefined }),
+      denied: testLine({
+        ...base,
+        cptCode: "99214",
+        serviceDate: "2026-04-01",
+        allowedAmount: "0.00",
+        paidAmount: "0.00",
+        outcome: "DENIED",
+        denialReason: "CO-50",
+        paidAt: undefined,
+      }),
       // Before any rate's dates: no contract.
       beforeDates: testLine({ ...base, cptCode: "99213", serviceDate: "2025-12-20", allowedAmount: "10.00", paidAmount: "10.00" }),
     };
@@ -117,17 +146,31 @@ describe("fee schedules and the underpayment worklist", () => {
     const headers = new Headers(tenant.keys.ANALYST.headers);
     headers.set("content-type", "application/json");
     const id = worklist.items[0]!.id;
-    const changed = await fetch(`${server.baseUrl}/underpayments/bulk-status`, { method: "POST", headers, body: JSON.stringify({ ids: [id, "00000000-0000-4000-8000-000000000000"], status: "APPEALED", assigneeId: tenant.members.ANALYST.id }) });
+    const changed = await fetch(`${server.baseUrl}/underpayments/bulk-status`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ ids: [id, "00000000-0000-4000-8000-000000000000"], status: "APPEALED", assigneeId: tenant.members.ANALYST.id }),
+    });
     expect(changed.status).toBe(200);
     expect(await changed.json()).toEqual({ changed: [id], skipped: ["00000000-0000-4000-8000-000000000000"] });
-    const outsider = await fetch(`${server.baseUrl}/underpayments/bulk-status`, { method: "POST", headers, body: JSON.stringify({ ids: [id], assigneeId: "00000000-0000-4000-8000-000000000001" }) });
+    const outsider = await fetch(`${server.baseUrl}/underpayments/bulk-status`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ ids: [id], assigneeId: "00000000-0000-4000-8000-000000000001" }),
+    });
     expect(outsider.status).toBe(400);
 
     // The payer's corrected 835 pays the contract: the line is recovered, with amount and date.
     await postClaims([{ ...lines.under, allowedAmount: "200.00", paidAmount: "160.00" }]);
     const [recovered] = (await get<{ items: TUnder[] }>(`/underpayments?search=${encodeURIComponent(String(lines.under.submitterClaimId))}`)).items;
     const [clock] = await db().$queryRaw<{ today: Date }[]>`SELECT current_date AS today`;
-    expect(recovered).toMatchObject({ status: "RECOVERED", allowedAmount: "200.00", variance: "0.00", recoveredAmount: "30.00", recoveredAt: clock!.today.toISOString().slice(0, 10) });
+    expect(recovered).toMatchObject({
+      status: "RECOVERED",
+      allowedAmount: "200.00",
+      variance: "0.00",
+      recoveredAmount: "30.00",
+      recoveredAt: clock!.today.toISOString().slice(0, 10),
+    });
     const summary = await get<{ recoveredThisMonth: string; recoveredTotal: string }>("/underpayments/summary");
     expect(summary).toMatchObject({ recoveredThisMonth: "30.00", recoveredTotal: "30.00" });
     const dashboard = await get<{ totals: { recoveredThisMonth: string } }>("/dashboard");

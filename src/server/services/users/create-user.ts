@@ -9,7 +9,10 @@ export const ZMemberRole = z.enum(["VIEWER", "ANALYST", "ADMIN"]);
 export const ZPassword = z.string().min(12, "at least 12 characters").max(200);
 
 export const ZCreateUserInput = z.strictObject({
-  email: z.email().max(254).transform((email) => email.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
   password: ZPassword,
   name: z.string().trim().max(200).default(""),
   superuser: z.boolean().default(false),
@@ -28,9 +31,7 @@ export async function createUser(client: TDb, rawInput: TCreateUserInput) {
         name: input.name,
         passwordHash,
         isSuperuser: input.superuser,
-        memberships: input.membership
-          ? { create: { customerId: input.membership.customerId, role: input.membership.role } }
-          : undefined,
+        memberships: input.membership ? { create: { customerId: input.membership.customerId, role: input.membership.role } } : undefined,
       },
       select: { id: true, email: true, name: true, isSuperuser: true, createdAt: true },
     });

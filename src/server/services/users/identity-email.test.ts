@@ -54,7 +54,12 @@ describe("identity e-mails", () => {
 
   it("an unreachable SMTP server is reported (EMAIL_FAILED), still without the link", async () => {
     const customer = await createTestCustomer();
-    const created = await createInvitation(customer.id, ACTOR, { email: `x-${uniqueSuffix()}@example.test`, role: "VIEWER" }, { smtpUrl: "smtp://127.0.0.1:9", publicUrl: mail.publicUrl });
+    const created = await createInvitation(
+      customer.id,
+      ACTOR,
+      { email: `x-${uniqueSuffix()}@example.test`, role: "VIEWER" },
+      { smtpUrl: "smtp://127.0.0.1:9", publicUrl: mail.publicUrl },
+    );
     expect(created.delivery).toBe("EMAIL_FAILED");
     expect(created.link).toBeNull();
   });

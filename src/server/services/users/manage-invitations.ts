@@ -24,7 +24,10 @@ export const INVITATION_DAYS = 7;
 export const ZInvitationToken = z.string().regex(/^dli_[A-Za-z0-9_-]{43}$/, "not an invitation token");
 
 export const ZCreateInvitationInput = z.strictObject({
-  email: z.email().max(254).transform((email) => email.toLowerCase()),
+  email: z
+    .email()
+    .max(254)
+    .transform((email) => email.toLowerCase()),
   role: ZMemberRole,
 });
 
@@ -40,12 +43,22 @@ export const ZInvitation = z.object({
 });
 
 export const ZCreatedInvitation = ZInvitation.extend({
-  delivery: z.enum(["EMAIL", "EMAIL_FAILED", "LINK"]).describe("EMAIL: sent to the address. LINK: no e-mail is configured; `link` is shown this once. EMAIL_FAILED: the SMTP server refused; invite again."),
+  delivery: z
+    .enum(["EMAIL", "EMAIL_FAILED", "LINK"])
+    .describe("EMAIL: sent to the address. LINK: no e-mail is configured; `link` is shown this once. EMAIL_FAILED: the SMTP server refused; invite again."),
   link: z.string().nullable().describe("The acceptance link, only when `delivery` is LINK (shown once; never stored)."),
 });
 
 const invitationSelect = { id: true, email: true, role: true, expiresAt: true, acceptedAt: true, revokedAt: true, createdAt: true } as const;
-type TInvitationRow = { id: string; email: string; role: z.infer<typeof ZMemberRole>; expiresAt: Date; acceptedAt: Date | null; revokedAt: Date | null; createdAt: Date };
+type TInvitationRow = {
+  id: string;
+  email: string;
+  role: z.infer<typeof ZMemberRole>;
+  expiresAt: Date;
+  acceptedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+};
 
 function toInvitation(row: TInvitationRow, now = new Date()): z.infer<typeof ZInvitation> {
   const status = row.acceptedAt ? "ACCEPTED" : row.revokedAt ? "REVOKED" : row.expiresAt <= now ? "EXPIRED" : "PENDING";
@@ -63,7 +76,14 @@ export async function createInvitation(customerId: string, actor: TActor, input:
     // A new invitation replaces an open one for the same address: the old link stops working.
     await tx.invitation.updateMany({ where: { email: input.email, acceptedAt: null, revokedAt: null }, data: { revokedAt: new Date() } });
     const created = await tx.invitation.create({
-      data: { customerId, email: input.email, role: input.role, tokenHash: hash, invitedById: actor.userId, expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000) },
+      data: {
+        customerId,
+        email: input.email,
+        role: input.role,
+        tokenHash: hash,
+        invitedById: actor.userId,
+        expiresAt: new Date(Date.now() + INVITATION_DAYS * 86_400_000),
+      },
       select: invitationSelect,
     });
     await auditAction(tx, actor, customerId, "invitation.create", { type: "invitation", id: created.id }, { email: input.email, role: input.role, delivery });
@@ -75,7 +95,8 @@ export async function createInvitation(customerId: string, actor: TActor, input:
   });
   // After commit: no network call while the transaction was open.
   let sent: "EMAIL" | "EMAIL_FAILED" | "LINK" = delivery;
-  if (delivery === "EMAIL") sent = (await sendTokenEmail("invitation", input.email, token, { customerName, role: input.role }, mail)) ? "EMAIL" : "EMAIL_FAILED";
+  if (delivery === "EMAIL")
+    sent = (await sendTokenEmail("invitation", input.email, token, { customerName, role: input.role }, mail)) ? "EMAIL" : "EMAIL_FAILED";
   return { ...toInvitation(row), delivery: sent, link: delivery === "LINK" ? tokenPath("invitation", token) : null };
 }
 
@@ -172,7 +193,14 @@ export async function acceptInvitation(person: TAcceptingPerson, input: z.infer<
     await tx.membership.create({ data: { customerId: invitation.customerId, userId, role: invitation.role } });
     await tx.invitation.update({ where: { id: invitation.id }, data: { acceptedAt: new Date(), acceptedById: userId } });
     const actor: TActor = { userId, apiKeyId: null, label: invitation.email, requestId: person.requestId, ip: person.ip };
-    await auditAction(tx, actor, invitation.customerId, "invitation.accept", { type: "user", id: userId }, { invitationId: invitation.id, role: invitation.role });
+    await auditAction(
+      tx,
+      actor,
+      invitation.customerId,
+      "invitation.accept",
+      { type: "user", id: userId },
+      { invitationId: invitation.id, role: invitation.role },
+    );
     return { userId };
   }).catch((error: unknown) => {
     if (isUniqueViolation(error)) throw new AppError("CONFLICT", "This address already has a Driftline account: sign in with it, then open the link again.");

@@ -29,7 +29,12 @@ const memberSelect = {
   user: { select: { id: true, email: true, name: true, disabledAt: true, lastSignInAt: true } },
 } as const;
 
-type TMemberRow = { id: string; role: z.infer<typeof ZMemberRole>; createdAt: Date; user: { id: string; email: string; name: string; disabledAt: Date | null; lastSignInAt: Date | null } };
+type TMemberRow = {
+  id: string;
+  role: z.infer<typeof ZMemberRole>;
+  createdAt: Date;
+  user: { id: string; email: string; name: string; disabledAt: Date | null; lastSignInAt: Date | null };
+};
 
 function toMember(row: TMemberRow): z.infer<typeof ZMember> {
   return {

@@ -20,7 +20,10 @@ import { ZPassword } from "./create-user";
 export const RESET_MINUTES = 60;
 
 export const ZResetToken = z.string().regex(/^dlr_[A-Za-z0-9_-]{43}$/, "not a password-reset token");
-export const ZEmail = z.email().max(254).transform((email) => email.toLowerCase());
+export const ZEmail = z
+  .email()
+  .max(254)
+  .transform((email) => email.toLowerCase());
 
 async function issueToken(userId: string): Promise<string> {
   const { token, hash } = generateOneTimeToken("passwordReset");
@@ -55,7 +58,14 @@ export async function issuePasswordReset(actor: TActor | null, email: string, ma
   await withTransaction((tx) =>
     actor
       ? auditAction(tx, actor, null, "account.password_reset_issued", { type: "user", id: user.id }, { delivery })
-      : recordAudit(tx, { customerId: null, actor: { userId: null, label: "cli" }, action: "account.password_reset_issued", resourceType: "user", resourceId: user.id, details: { delivery } }),
+      : recordAudit(tx, {
+          customerId: null,
+          actor: { userId: null, label: "cli" },
+          action: "account.password_reset_issued",
+          resourceType: "user",
+          resourceId: user.id,
+          details: { delivery },
+        }),
   );
   if (delivery === "EMAIL") {
     const sent = await sendTokenEmail("passwordReset", email, token, {}, mail);
@@ -68,7 +78,10 @@ const NOT_VALID = "This reset link is not valid: it was used or has expired. Ask
 
 export async function completePasswordReset(input: { token: string; password: string }, meta: { requestId: string | null; ip: string | null }) {
   const password = ZPassword.parse(input.password);
-  const found = await db().passwordResetToken.findUnique({ where: { tokenHash: hashOneTimeToken(input.token) }, select: { id: true, userId: true, usedAt: true, expiresAt: true } });
+  const found = await db().passwordResetToken.findUnique({
+    where: { tokenHash: hashOneTimeToken(input.token) },
+    select: { id: true, userId: true, usedAt: true, expiresAt: true },
+  });
   if (!found || found.usedAt || found.expiresAt <= new Date()) throw new AppError("NOT_FOUND", NOT_VALID);
   const passwordHash = await hashPassword(password);
   await withTransaction(async (tx) => {

@@ -28,13 +28,30 @@ export interface TClaimedDelivery {
   previousSecretExpiresAt: Date | null;
 }
 
-export async function claimDueDeliveries(options: { batchSize: number; leaseMs: number; maxAttempts: number; customerIds?: readonly string[]; client?: TDb }): Promise<TClaimedDelivery[]> {
+export async function claimDueDeliveries(options: {
+  batchSize: number;
+  leaseMs: number;
+  maxAttempts: number;
+  customerIds?: readonly string[];
+  client?: TDb;
+}): Promise<TClaimedDelivery[]> {
   const client = options.client ?? db();
   const rows = await client.$queryRaw<
     Array<{
-      id: string; customer_id: string; endpoint_id: string; alert_event_id: string | null; message_id: string; event_type: string;
-      body: string; attempt_count: number; attempts_before_replay: number; status: "PENDING" | "DEAD"; url: string;
-      secret_ciphertext: string; previous_secret_ciphertext: string | null; previous_secret_expires_at: Date | null;
+      id: string;
+      customer_id: string;
+      endpoint_id: string;
+      alert_event_id: string | null;
+      message_id: string;
+      event_type: string;
+      body: string;
+      attempt_count: number;
+      attempts_before_replay: number;
+      status: "PENDING" | "DEAD";
+      url: string;
+      secret_ciphertext: string;
+      previous_secret_ciphertext: string | null;
+      previous_secret_expires_at: Date | null;
     }>
   >`
     WITH due AS (

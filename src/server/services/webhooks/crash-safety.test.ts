@@ -17,7 +17,15 @@ let receiver: TReceiver | undefined;
 
 function startWorker(customerId: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, ["--import", "tsx", "src/test/run-webhook-worker.ts"], {
-    env: { ...process.env, WORKER_CUSTOMER_IDS: customerId, WORKER_TIMEOUT_MS: "2000", WORKER_LEASE_MARGIN_MS: "500", WORKER_BATCH_SIZE: "50", WORKER_POLL_MS: "50", LOG_LEVEL: "warn" },
+    env: {
+      ...process.env,
+      WORKER_CUSTOMER_IDS: customerId,
+      WORKER_TIMEOUT_MS: "2000",
+      WORKER_LEASE_MARGIN_MS: "500",
+      WORKER_BATCH_SIZE: "50",
+      WORKER_POLL_MS: "50",
+      LOG_LEVEL: "warn",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   children.push(child);
@@ -57,7 +65,10 @@ describe("crash safety", () => {
       SELECT ${customer.id}::uuid, p.id, 'EM', 'DENIAL_RATE', 0.1, 0.2, 0.1, 0.05, 0.15, 0.001, 0.002, 0.6, 'UP', 400, 100,
         '2026-08-01', '2026-10-29', '2026-10-30', '2026-11-12' FROM p
       RETURNING id::text AS id`;
-    const evaluation = await evaluateAsDetection(customer.id, drifts.map((d) => ({ id: d.id, kind: "opened" as const })));
+    const evaluation = await evaluateAsDetection(
+      customer.id,
+      drifts.map((d) => ({ id: d.id, kind: "opened" as const })),
+    );
     expect(evaluation).toMatchObject({ alertsCreated: COUNT, webhookDeliveries: COUNT });
 
     const first = await startWorker(customer.id);
@@ -81,6 +92,8 @@ describe("crash safety", () => {
     expect(receiver.received.every((r) => r.verified)).toBe(true);
     const alerts = await db().alertEvent.groupBy({ by: ["status"], where: { customerId: customer.id }, _count: true });
     expect(alerts).toEqual([{ status: "SENT", _count: COUNT }]);
-    console.log(`crash safety: ${atKill} received before SIGKILL (${delivered} recorded), ${receiver.received.length - COUNT} duplicate deliveries after restart, ${unique.size} unique`);
+    console.log(
+      `crash safety: ${atKill} received before SIGKILL (${delivered} recorded), ${receiver.received.length - COUNT} duplicate deliveries after restart, ${unique.size} unique`,
+    );
   }, 180_000);
 });

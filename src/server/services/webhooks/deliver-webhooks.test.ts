@@ -2,7 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { metrics } from "@/server/lib/metrics";
 import { createTestCustomer } from "@/test/factories";
-import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule, evaluateAsDetection, startReceiver, type TReceiver } from "@/test/alerts-kit";
+import {
+  createTestDriftEvent,
+  createTestEndpoint,
+  createTestPayer,
+  createTestRule,
+  evaluateAsDetection,
+  startReceiver,
+  type TReceiver,
+} from "@/test/alerts-kit";
 import { dispatchDueDeliveries } from "./dispatch-deliveries";
 import type { TDeliveryPolicy } from "./retry-policy";
 import { replayWebhookDelivery } from "./manage-webhook-deliveries";
@@ -33,7 +41,10 @@ async function scenario(script: Parameters<typeof startReceiver>[0], policy = PO
   const driftId = await createTestDriftEvent(customer.id, { payerId: payer.id });
   const evaluation = await evaluateAsDetection(customer.id, [{ id: driftId, kind: "opened" }]);
   expect(evaluation).toMatchObject({ alertsCreated: 1, webhookDeliveries: 1 });
-  const delivery = await db().webhookDelivery.findFirstOrThrow({ where: { customerId: customer.id }, select: { id: true, messageId: true, alertEventId: true } });
+  const delivery = await db().webhookDelivery.findFirstOrThrow({
+    where: { customerId: customer.id },
+    select: { id: true, messageId: true, alertEventId: true },
+  });
   return { customer, receiver, endpoint, delivery, drain: (until: () => Promise<boolean>) => drain(customer.id, until, policy) };
 }
 
@@ -47,7 +58,14 @@ async function drain(customerId: string, until: () => Promise<boolean>, policy: 
 }
 
 const deliveryOf = (id: string) =>
-  db().webhookDelivery.findUniqueOrThrow({ where: { id }, select: { status: true, attemptCount: true, attempts: { orderBy: { attemptNumber: "asc" }, select: { attemptNumber: true, statusCode: true, errorKind: true, responseExcerpt: true } } } });
+  db().webhookDelivery.findUniqueOrThrow({
+    where: { id },
+    select: {
+      status: true,
+      attemptCount: true,
+      attempts: { orderBy: { attemptNumber: "asc" }, select: { attemptNumber: true, statusCode: true, errorKind: true, responseExcerpt: true } },
+    },
+  });
 const settled = (id: string) => async () => (await deliveryOf(id)).status !== "PENDING";
 
 describe("webhook delivery", () => {
@@ -70,7 +88,8 @@ describe("webhook delivery", () => {
   it("counts every recorded attempt in the attempt metrics, by the delivery's resulting state (DEPLOYMENT.md)", async () => {
     // Counters are per process and this file's tests run one after another, so the difference is this test's.
     const attempts = async (outcome: string) => (await metrics().webhookAttempts.get()).values.find((v) => v.labels.outcome === outcome)?.value ?? 0;
-    const numbers = async () => (await metrics().webhookAttemptNumber.get()).values.filter((v) => v.metricName?.endsWith("_sum")).reduce((sum, v) => sum + v.value, 0);
+    const numbers = async () =>
+      (await metrics().webhookAttemptNumber.get()).values.filter((v) => v.metricName?.endsWith("_sum")).reduce((sum, v) => sum + v.value, 0);
     const before = { pending: await attempts("PENDING"), delivered: await attempts("DELIVERED"), numbers: await numbers() };
     const s = await scenario((n) => ({ status: n < 2 ? 503 : 200 }));
     await s.drain(settled(s.delivery.id));
@@ -129,7 +148,10 @@ describe("webhook delivery", () => {
   it("429 with Retry-After: the next attempt waits at least that long", async () => {
     const s = await scenario((n) => (n === 1 ? { status: 429, headers: { "retry-after": "2" } } : { status: 200 }));
     await dispatchDueDeliveries({ customerIds: [s.customer.id], policy: POLICY });
-    const row = await db().webhookDelivery.findUniqueOrThrow({ where: { id: s.delivery.id }, select: { status: true, nextAttemptAt: true, lastAttemptAt: true } });
+    const row = await db().webhookDelivery.findUniqueOrThrow({
+      where: { id: s.delivery.id },
+      select: { status: true, nextAttemptAt: true, lastAttemptAt: true },
+    });
     expect(row.status).toBe("PENDING");
     expect(row.nextAttemptAt!.getTime() - Date.now()).toBeGreaterThan(1500);
   });
@@ -149,6 +171,8 @@ describe("webhook delivery", () => {
     expect(receiver.received[0]!.signature.split(" ")).toHaveLength(2);
     const { Webhook } = await import("standardwebhooks");
     const r = receiver.received[0]!;
-    expect(() => new Webhook(rotated.secret).verify(r.body, { "webhook-id": r.id, "webhook-timestamp": r.timestamp, "webhook-signature": r.signature })).not.toThrow();
+    expect(() =>
+      new Webhook(rotated.secret).verify(r.body, { "webhook-id": r.id, "webhook-timestamp": r.timestamp, "webhook-signature": r.signature }),
+    ).not.toThrow();
   });
 });

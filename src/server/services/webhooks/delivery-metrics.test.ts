@@ -2,7 +2,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { metrics } from "@/server/lib/metrics";
 import { createTestCustomer } from "@/test/factories";
-import { createTestDriftEvent, createTestEndpoint, createTestPayer, createTestRule, evaluateAsDetection, startReceiver, type TReceiver } from "@/test/alerts-kit";
+import {
+  createTestDriftEvent,
+  createTestEndpoint,
+  createTestPayer,
+  createTestRule,
+  evaluateAsDetection,
+  startReceiver,
+  type TReceiver,
+} from "@/test/alerts-kit";
 import { dispatchDueDeliveries } from "./dispatch-deliveries";
 import type { TDeliveryPolicy } from "./retry-policy";
 

@@ -31,10 +31,12 @@ export async function dispatchDueDeliveries(options: TDispatchOptions = {}): Pro
     customerIds: options.customerIds,
   });
   const recorder = groupedRecorder(policy);
-  await Promise.all(claimed.map(async (delivery) => {
-    const record = await attempt(delivery, policy);
-    if (record) recorder.add(record);
-  }));
+  await Promise.all(
+    claimed.map(async (delivery) => {
+      const record = await attempt(delivery, policy);
+      if (record) recorder.add(record);
+    }),
+  );
   await recorder.drain();
   return claimed.length;
 }
@@ -49,7 +51,14 @@ async function attempt(delivery: TClaimedDelivery, policy: TDeliveryPolicy): Pro
     logger.error({ deliveryId: delivery.id, err: error }, "webhook secret cannot be decrypted (WEBHOOK_SECRET_KEY changed?)");
     return null;
   }
-  const result = await sendWebhook({ url: delivery.url, messageId: delivery.messageId, body: delivery.body, secrets, timeoutMs: policy.timeoutMs, allowPrivate: policy.allowPrivate });
+  const result = await sendWebhook({
+    url: delivery.url,
+    messageId: delivery.messageId,
+    body: delivery.body,
+    secrets,
+    timeoutMs: policy.timeoutMs,
+    allowPrivate: policy.allowPrivate,
+  });
   return { claimed: delivery, result };
 }
 

@@ -34,7 +34,13 @@ export async function subscribedEndpointIds(tx: TTx, customerId: string, eventTy
   return rows.map((row) => row.id);
 }
 
-export function subscribedEventRows(customerId: string, eventType: TSubscribedEventType, endpointIds: readonly string[], subjects: readonly TEventSubject[], now = new Date()): TOutboxRow[] {
+export function subscribedEventRows(
+  customerId: string,
+  eventType: TSubscribedEventType,
+  endpointIds: readonly string[],
+  subjects: readonly TEventSubject[],
+  now = new Date(),
+): TOutboxRow[] {
   const timestamp = now.toISOString();
   return endpointIds.flatMap((endpointId) =>
     subjects.map((subject) => ({

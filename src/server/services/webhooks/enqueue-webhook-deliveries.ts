@@ -18,7 +18,14 @@ export interface TOutboxRow {
 export async function enqueueWebhookDeliveries(tx: TSqlTx, rows: readonly TOutboxRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const json = JSON.stringify(
-    rows.map((r) => ({ customer_id: r.customerId, endpoint_id: r.endpointId, alert_event_id: r.alertEventId, message_id: r.messageId, event_type: r.eventType, payload: r.payload })),
+    rows.map((r) => ({
+      customer_id: r.customerId,
+      endpoint_id: r.endpointId,
+      alert_event_id: r.alertEventId,
+      message_id: r.messageId,
+      event_type: r.eventType,
+      payload: r.payload,
+    })),
   );
   return tx.$executeRaw`
     INSERT INTO webhook_deliveries (customer_id, endpoint_id, alert_event_id, message_id, event_type, payload, created_at)

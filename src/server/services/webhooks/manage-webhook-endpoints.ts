@@ -23,7 +23,14 @@ export async function createWebhookEndpoint(customerId: string, actor: TActor, i
   const secret = generateWebhookSecret();
   return withTenantTransaction(customerId, async (tx) => {
     const created = await tx.webhookEndpoint.create({
-      data: { customerId, url: input.url, description: input.description, eventTypes: [...new Set(input.eventTypes)], enabled: input.enabled, secretCiphertext: encryptWebhookSecret(secret) },
+      data: {
+        customerId,
+        url: input.url,
+        description: input.description,
+        eventTypes: [...new Set(input.eventTypes)],
+        enabled: input.enabled,
+        secretCiphertext: encryptWebhookSecret(secret),
+      },
       select: webhookEndpointSelect,
     });
     await auditAction(tx, actor, customerId, "webhook_endpoint.create", { type: "webhook_endpoint", id: created.id }, { eventTypes: created.eventTypes });
@@ -82,7 +89,11 @@ export function deleteWebhookEndpoint(customerId: string, actor: TActor, id: str
     // The delete cascades to rule links and deliveries: lock order (src/server/db/locks.ts) is
     // the endpoint's alert rules, then the endpoint, so a rule being changed is not deadlocked.
     const links = await tx.alertRuleEndpoint.findMany({ where: { endpointId: id }, select: { ruleId: true } });
-    await lockRows(tx, "alert_rules", links.map((link) => link.ruleId));
+    await lockRows(
+      tx,
+      "alert_rules",
+      links.map((link) => link.ruleId),
+    );
     await lockRows(tx, "webhook_endpoints", [id]);
     await tx.webhookEndpoint.delete({ where: { id } });
     await auditAction(tx, actor, customerId, "webhook_endpoint.delete", { type: "webhook_endpoint", id });

@@ -9,11 +9,7 @@ import { env } from "@/env";
  * longer, up to 24 hours.
  */
 
-export type TAttemptOutcome =
-  | { kind: "delivered" }
-  | { kind: "retry"; retryAfterMs: number | null }
-  | { kind: "failed" }
-  | { kind: "gone" };
+export type TAttemptOutcome = { kind: "delivered" } | { kind: "retry"; retryAfterMs: number | null } | { kind: "failed" } | { kind: "gone" };
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
 const MAX_RETRY_AFTER_MS = 24 * 3_600_000;

@@ -40,7 +40,8 @@ const agents = { http: new http.Agent({ keepAlive: true, maxSockets: 64 }), http
 /** At most 1024 bytes of valid UTF-8 without NUL (PostgreSQL text cannot hold it). */
 export function excerptOf(text: string): string {
   let value = text.split(String.fromCharCode(0)).join("");
-  while (Buffer.byteLength(value, "utf8") > EXCERPT_BYTES) value = value.slice(0, Math.max(0, value.length - Math.ceil((Buffer.byteLength(value, "utf8") - EXCERPT_BYTES) / 3) - 1));
+  while (Buffer.byteLength(value, "utf8") > EXCERPT_BYTES)
+    value = value.slice(0, Math.max(0, value.length - Math.ceil((Buffer.byteLength(value, "utf8") - EXCERPT_BYTES) / 3) - 1));
   return value;
 }
 
@@ -56,7 +57,14 @@ export async function sendWebhook(input: TSendInput): Promise<TSendResult> {
   try {
     url = await assertSafeWebhookUrl(input.url, { allowPrivate: input.allowPrivate });
   } catch (error) {
-    return { statusCode: null, durationMs: elapsed(), errorKind: "forbidden_address", excerpt: excerptOf((error as Error).message), retryAfter: null, startedAt };
+    return {
+      statusCode: null,
+      durationMs: elapsed(),
+      errorKind: "forbidden_address",
+      excerpt: excerptOf((error as Error).message),
+      retryAfter: null,
+      startedAt,
+    };
   }
   const timestamp = new Date(Math.floor(Date.now() / 1000) * 1000);
   const headers = {

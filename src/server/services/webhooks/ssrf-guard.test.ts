@@ -34,7 +34,10 @@ describe("SSRF guard", () => {
   });
 
   it("refuses a host name when ANY of its addresses is private", async () => {
-    const resolve = async () => [{ address: "93.184.216.34", family: 4 }, { address: "10.0.0.7", family: 4 }];
+    const resolve = async () => [
+      { address: "93.184.216.34", family: 4 },
+      { address: "10.0.0.7", family: 4 },
+    ];
     await expect(assertSafeWebhookUrl("https://hooks.customer.example/x", { ...guarded, resolve })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
@@ -55,9 +58,23 @@ describe("SSRF guard", () => {
   it("is checked again at send time: a private target is never contacted", async () => {
     const receiver = await startReceiver();
     try {
-      const result = await sendWebhook({ url: receiver.url, messageId: "msg_x", body: "{}", secrets: ["whsec_" + Buffer.alloc(32, 1).toString("base64")], timeoutMs: 1000, allowPrivate: false });
+      const result = await sendWebhook({
+        url: receiver.url,
+        messageId: "msg_x",
+        body: "{}",
+        secrets: ["whsec_" + Buffer.alloc(32, 1).toString("base64")],
+        timeoutMs: 1000,
+        allowPrivate: false,
+      });
       expect(result).toMatchObject({ statusCode: null, errorKind: "forbidden_address" });
-      const viaName = await sendWebhook({ url: receiver.url.replace("http://127.0.0.1", "https://localhost"), messageId: "msg_y", body: "{}", secrets: ["whsec_" + Buffer.alloc(32, 1).toString("base64")], timeoutMs: 1000, allowPrivate: false });
+      const viaName = await sendWebhook({
+        url: receiver.url.replace("http://127.0.0.1", "https://localhost"),
+        messageId: "msg_y",
+        body: "{}",
+        secrets: ["whsec_" + Buffer.alloc(32, 1).toString("base64")],
+        timeoutMs: 1000,
+        allowPrivate: false,
+      });
       expect(viaName.errorKind).toBe("forbidden_address");
       expect(receiver.received).toHaveLength(0);
     } finally {

@@ -50,7 +50,12 @@ export const ZUpdateWebhookEndpointInput = z.strictObject({
 
 export const ZRotateWebhookSecretInput = z.strictObject({
   id: z.uuid(),
-  graceHours: z.coerce.number().min(0).max(24 * 7).default(24).describe("How long the previous secret keeps signing (default 24 h; 0 ends it now)."),
+  graceHours: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 7)
+    .default(24)
+    .describe("How long the previous secret keeps signing (default 24 h; 0 ends it now)."),
 });
 
 /** Create and rotate answers: the only places the secret is ever shown. */

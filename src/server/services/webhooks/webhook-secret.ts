@@ -37,7 +37,10 @@ export function decryptWebhookSecret(stored: string): string {
 }
 
 /** The secrets that sign right now: the current one, and the previous one during its grace period. */
-export function activeSecrets(endpoint: { secretCiphertext: string; previousSecretCiphertext: string | null; previousSecretExpiresAt: Date | null }, now = new Date()): string[] {
+export function activeSecrets(
+  endpoint: { secretCiphertext: string; previousSecretCiphertext: string | null; previousSecretExpiresAt: Date | null },
+  now = new Date(),
+): string[] {
   const secrets = [decryptWebhookSecret(endpoint.secretCiphertext)];
   if (endpoint.previousSecretCiphertext && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt > now) {
     secrets.push(decryptWebhookSecret(endpoint.previousSecretCiphertext));

@@ -15,7 +15,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       </form>
       <table>
         <thead>
-          <tr><th>When</th><th>Who</th><th>Action</th><th>Resource</th><th>Outcome</th></tr>
+          <tr>
+            <th>When</th>
+            <th>Who</th>
+            <th>Action</th>
+            <th>Resource</th>
+            <th>Outcome</th>
+          </tr>
         </thead>
         <tbody>
           {page.items.map((event) => (
@@ -23,14 +29,19 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <td>{event.occurredAt.toISOString().replace("T", " ").slice(0, 19)}</td>
               <td>{event.actorLabel}</td>
               <td>{event.action}</td>
-              <td>{event.resourceType}{event.resourceId ? ` ${event.resourceId.slice(0, 8)}` : ""}</td>
+              <td>
+                {event.resourceType}
+                {event.resourceId ? ` ${event.resourceId.slice(0, 8)}` : ""}
+              </td>
               <td>{event.outcome}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {page.items.length === 0 && <p className="muted">No audit events match.</p>}
-      {page.nextCursor && <a href={`/admin/audit?cursor=${encodeURIComponent(page.nextCursor)}${action ? `&action=${encodeURIComponent(action)}` : ""}`}>Older events</a>}
+      {page.nextCursor && (
+        <a href={`/admin/audit?cursor=${encodeURIComponent(page.nextCursor)}${action ? `&action=${encodeURIComponent(action)}` : ""}`}>Older events</a>
+      )}
     </>
   );
 }

@@ -31,12 +31,24 @@ export function MappingsAdmin() {
 
   return (
     <div className="stack">
-      {error && <p role="alert" className="error">{error.message}</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error.message}
+        </p>
+      )}
       <h2>Payer names</h2>
       <p className="muted">Names arrive as uploads spell them. Point each at the right payer; existing claim lines follow at once.</p>
-      <label>Search<input value={search} onChange={(event) => setSearch(event.target.value)} placeholder="e.g. uhc" /></label>
+      <label>
+        Search
+        <input value={search} onChange={(event) => setSearch(event.target.value)} placeholder="e.g. uhc" />
+      </label>
       <table aria-label="Payer mappings">
-        <thead><tr><th>Name in uploads</th><th>Payer</th></tr></thead>
+        <thead>
+          <tr>
+            <th>Name in uploads</th>
+            <th>Payer</th>
+          </tr>
+        </thead>
         <tbody>
           {payerMappings.data?.items.map((mapping) => (
             <tr key={mapping.id}>
@@ -50,7 +62,10 @@ export function MappingsAdmin() {
                 >
                   {!payers.data?.items.some((payer) => payer.id === mapping.payer.id) && <option value={mapping.payer.id}>{mapping.payer.name}</option>}
                   {payers.data?.items.map((payer) => (
-                    <option key={payer.id} value={payer.id}>{payer.name}{payer.scope === "CUSTOMER" ? " (yours)" : ""}</option>
+                    <option key={payer.id} value={payer.id}>
+                      {payer.name}
+                      {payer.scope === "CUSTOMER" ? " (yours)" : ""}
+                    </option>
                   ))}
                 </select>
               </td>
@@ -60,21 +75,44 @@ export function MappingsAdmin() {
       </table>
       <h2>CPT group overrides</h2>
       <form className="row" onSubmit={onCreateCpt} aria-label="Override a CPT code's group">
-        <label>Code<input name="cptCode" required pattern="[0-9A-Za-z]{5}" size={6} /></label>
-        <label>Group
-          <select name="groupCode">{groups.data?.items.map((group) => <option key={group.code} value={group.code}>{group.name}</option>)}</select>
+        <label>
+          Code
+          <input name="cptCode" required pattern="[0-9A-Za-z]{5}" size={6} />
         </label>
-        <button type="submit" disabled={createCpt.isPending}>Override</button>
+        <label>
+          Group
+          <select name="groupCode">
+            {groups.data?.items.map((group) => (
+              <option key={group.code} value={group.code}>
+                {group.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" disabled={createCpt.isPending}>
+          Override
+        </button>
       </form>
       <table aria-label="CPT group overrides">
-        <thead><tr><th>Code</th><th>Group</th><th>Standard group</th><th /></tr></thead>
+        <thead>
+          <tr>
+            <th>Code</th>
+            <th>Group</th>
+            <th>Standard group</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {cptMappings.data?.items.map((mapping) => (
             <tr key={mapping.id}>
               <td>{mapping.cptCode}</td>
               <td>{mapping.groupCode}</td>
               <td>{mapping.defaultGroupCode}</td>
-              <td><button type="button" className="link-button" onClick={() => removeCpt.mutate({ id: mapping.id })}>Remove</button></td>
+              <td>
+                <button type="button" className="link-button" onClick={() => removeCpt.mutate({ id: mapping.id })}>
+                  Remove
+                </button>
+              </td>
             </tr>
           ))}
         </tbody>

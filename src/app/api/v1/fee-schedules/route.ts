@@ -29,7 +29,10 @@ const MULTIPART_SLACK = 64 * 1024;
 
 function cleanFilename(name: string | undefined): string {
   const base = (name ?? "").split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(/[^\x20-\x7E]/g, "_").trim().slice(0, 255);
+  const clean = base
+    .replace(/[^\x20-\x7E]/g, "_")
+    .trim()
+    .slice(0, 255);
   return clean === "" ? "fee-schedule.csv" : clean;
 }
 
@@ -53,7 +56,9 @@ async function readBody(req: Request, maxBytes: number): Promise<{ text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
     } catch {
-      throw new AppError("BAD_REQUEST", "The fee schedule is not UTF-8 text.", { errors: [{ path: "line 1: file", message: "not a text file: a fee schedule is a UTF-8 CSV" }] });
+      throw new AppError("BAD_REQUEST", "The fee schedule is not UTF-8 text.", {
+        errors: [{ path: "line 1: file", message: "not a text file: a fee schedule is a UTF-8 CSV" }],
+      });
     }
     return { text, filename };
   } finally {
@@ -73,7 +78,8 @@ export async function POST(req: Request): Promise<Response> {
     if (ROLE_RANK[ctx.tenant.role] < ROLE_RANK.ANALYST) throw new AppError("FORBIDDEN", "This needs the ANALYST role or higher.");
     const rate = await consumeRateLimit("upload", ctx.tenant.customerId);
     for (const [name, value] of Object.entries(rateLimitHeaders(rate))) headers.set(name, value);
-    if (!rate.allowed) throw new AppError("TOO_MANY_REQUESTS", "Upload rate limit reached; retry later.", { retryAfterSeconds: Math.max(1, rate.resetSeconds) });
+    if (!rate.allowed)
+      throw new AppError("TOO_MANY_REQUESTS", "Upload rate limit reached; retry later.", { retryAfterSeconds: Math.max(1, rate.resetSeconds) });
 
     const contentType = req.headers.get("content-type") ?? "";
     const multipart = /^multipart\/form-data/i.test(contentType);

@@ -37,14 +37,18 @@ function filenameFrom(headers: Headers, fallback: string): string {
 function cleanFilename(name: string): string {
   // Keep the base name only, printable, at most 255 characters.
   const base = name.split(/[\\/]/).pop() ?? "";
-  const clean = base.replace(/[^\x20-\x7E]/g, "_").trim().slice(0, 255);
+  const clean = base
+    .replace(/[^\x20-\x7E]/g, "_")
+    .trim()
+    .slice(0, 255);
   return clean === "" ? "upload" : clean;
 }
 
 async function spoolBody(req: Request, maxBytes: number): Promise<TSpooledUpload & { filename: string; declaredType?: string }> {
   const contentType = req.headers.get("content-type") ?? "";
   const body = req.body as unknown as AsyncIterable<Uint8Array> | null;
-  if (!body) throw new AppError("BAD_REQUEST", "Send the file as multipart field `file` or as the request body.", { errors: [{ path: "file", message: "required" }] });
+  if (!body)
+    throw new AppError("BAD_REQUEST", "Send the file as multipart field `file` or as the request body.", { errors: [{ path: "file", message: "required" }] });
   if (/^multipart\/form-data/i.test(contentType)) {
     const boundary = multipartBoundary(contentType);
     if (!boundary) throw new AppError("BAD_REQUEST", "The multipart Content-Type has no boundary.", { errors: [{ path: "file", message: "no boundary" }] });
@@ -79,7 +83,14 @@ export const POST = withKernel({ role: "ANALYST", rateLimit: "upload", name: "up
   const contentType = req.headers.get("content-type") ?? "";
   const multipart = /^multipart\/form-data/i.test(contentType);
   if (!multipart && !RAW_TYPES.test(contentType)) {
-    return problem(415, "UNSUPPORTED_MEDIA_TYPE", "Send multipart/form-data with field `file`, or the raw file as text/csv or application/edi-x12.", requestId, [], headers);
+    return problem(
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+      "Send multipart/form-data with field `file`, or the raw file as text/csv or application/edi-x12.",
+      requestId,
+      [],
+      headers,
+    );
   }
   const limits = ingestionLimits();
   const declared = Number(req.headers.get("content-length") ?? "0");

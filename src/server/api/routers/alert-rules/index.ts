@@ -7,11 +7,18 @@ import { ZAlertRule, ZAlertRuleFilters, ZCreateAlertRuleInput, ZUpdateAlertRuleI
 import { createAlertRule, deleteAlertRule, getAlertRule, listAlertRules, updateAlertRule } from "@/server/services/alerts/manage-alert-rules";
 
 const tags = ["alert-rules"];
-const scope = "Scope (payer, CPT group, drift types; each optional) and conditions (min severity, min |delta|, min revenue impact, max q) decide which drift events raise an alert; channels are webhook endpoints, e-mail recipients and in-app; the cooldown (minutes) suppresses repeats per (rule, payer, CPT group, drift type).";
+const scope =
+  "Scope (payer, CPT group, drift types; each optional) and conditions (min severity, min |delta|, min revenue impact, max q) decide which drift events raise an alert; channels are webhook endpoints, e-mail recipients and in-app; the cooldown (minutes) suppresses repeats per (rule, payer, CPT group, drift type).";
 
 export const alertRulesRouter = createTRPCRouter({
   list: viewerProcedure
-    .meta(rest("GET", "/alert-rules", { summary: "List alert rules", description: `Rules of this customer. Search matches the name; ordering: name, createdAt. ${scope}`, tags }))
+    .meta(
+      rest("GET", "/alert-rules", {
+        summary: "List alert rules",
+        description: `Rules of this customer. Search matches the name; ordering: name, createdAt. ${scope}`,
+        tags,
+      }),
+    )
     .input(ZListParams.extend(ZAlertRuleFilters.shape).strict())
     .output(ZListOutput(ZAlertRule))
     .query(({ ctx, input }) => listAlertRules(ctx.tenant.customerId, input)),
@@ -23,19 +30,40 @@ export const alertRulesRouter = createTRPCRouter({
     .query(({ ctx, input }) => getAlertRule(ctx.tenant.customerId, input.id)),
 
   create: adminProcedure
-    .meta(rest("POST", "/alert-rules", { summary: "Create an alert rule", description: `Names are unique per customer (409). ${scope} Audited.`, tags, errors: { 409: "Name already used" } }))
+    .meta(
+      rest("POST", "/alert-rules", {
+        summary: "Create an alert rule",
+        description: `Names are unique per customer (409). ${scope} Audited.`,
+        tags,
+        errors: { 409: "Name already used" },
+      }),
+    )
     .input(ZCreateAlertRuleInput)
     .output(ZAlertRule)
     .mutation(({ ctx, input }) => createAlertRule(ctx.tenant.customerId, actorOf(ctx), input)),
 
   update: adminProcedure
-    .meta(rest("PATCH", "/alert-rules/{id}", { summary: "Change an alert rule", description: "Only the fields sent change; `endpointIds` replaces the list; null clears an optional condition. Audited.", tags, errors: { 404: "No such rule", 409: "Name already used" } }))
+    .meta(
+      rest("PATCH", "/alert-rules/{id}", {
+        summary: "Change an alert rule",
+        description: "Only the fields sent change; `endpointIds` replaces the list; null clears an optional condition. Audited.",
+        tags,
+        errors: { 404: "No such rule", 409: "Name already used" },
+      }),
+    )
     .input(ZUpdateAlertRuleInput)
     .output(ZAlertRule)
     .mutation(({ ctx, input }) => updateAlertRule(ctx.tenant.customerId, actorOf(ctx), input)),
 
   delete: adminProcedure
-    .meta(rest("DELETE", "/alert-rules/{id}", { summary: "Delete an alert rule", description: "Deletes the rule and its alerts; disable it instead to keep their history. Audited.", tags, errors: { 404: "No such rule" } }))
+    .meta(
+      rest("DELETE", "/alert-rules/{id}", {
+        summary: "Delete an alert rule",
+        description: "Deletes the rule and its alerts; disable it instead to keep their history. Audited.",
+        tags,
+        errors: { 404: "No such rule" },
+      }),
+    )
     .input(z.strictObject({ id: z.uuid() }))
     .output(z.object({ id: z.uuid(), deleted: z.boolean() }))
     .mutation(({ ctx, input }) => deleteAlertRule(ctx.tenant.customerId, actorOf(ctx), input.id)),

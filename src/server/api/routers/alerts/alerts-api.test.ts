@@ -30,7 +30,10 @@ async function raiseAlerts(tenant: TTestTenant, count: number, ruleName = `r-${M
   const rule = await admin.alertRules.create({ name: ruleName });
   const payers = await Promise.all(Array.from({ length: count }, () => createTestPayer(tenant.customer.id)));
   const drifts = await Promise.all(payers.map((p) => createTestDriftEvent(tenant.customer.id, { payerId: p.id })));
-  await evaluateAsDetection(tenant.customer.id, drifts.map((id) => ({ id, kind: "opened" as const })));
+  await evaluateAsDetection(
+    tenant.customer.id,
+    drifts.map((id) => ({ id, kind: "opened" as const })),
+  );
   const alerts = await db().alertEvent.findMany({ where: { ruleId: rule.id }, select: { id: true }, orderBy: { id: "asc" } });
   return { rule, alerts: alerts.map((x) => x.id) };
 }
@@ -39,7 +42,15 @@ describe("alert rules", () => {
   it("CRUD with a unique name per tenant (409), roles and tenant isolation", async () => {
     const admin = await as(a, "ADMIN");
     const payer = await createTestPayer(a.customer.id);
-    const created = await admin.alertRules.create({ name: "UHC denials", payerId: payer.id, driftTypes: ["DENIAL_RATE"], minSeverity: 0.4, minRevenueImpact: "1000", emailRecipients: ["ops@example.test"], cooldownMinutes: 60 });
+    const created = await admin.alertRules.create({
+      name: "UHC denials",
+      payerId: payer.id,
+      driftTypes: ["DENIAL_RATE"],
+      minSeverity: 0.4,
+      minRevenueImpact: "1000",
+      emailRecipients: ["ops@example.test"],
+      cooldownMinutes: 60,
+    });
     expect(created).toMatchObject({ name: "UHC denials", payerId: payer.id, minRevenueImpact: "1000.00", enabled: true, endpointIds: [] });
     await expect(admin.alertRules.create({ name: "UHC denials" })).rejects.toMatchObject({ code: "CONFLICT" });
     // Another tenant may use the same name, and cannot see A's rule.
@@ -82,14 +93,24 @@ describe("webhook endpoints", () => {
     const rotated = await admin.webhookEndpoints.rotateSecret({ id: created.id });
     expect(rotated.secret).not.toBe(created.secret);
     expect(rotated.previousSecretExpiresAt!.getTime() - Date.now()).toBeGreaterThan(23 * 3_600_000);
-    const after = await db().webhookEndpoint.findUniqueOrThrow({ where: { id: created.id }, select: { secretCiphertext: true, previousSecretCiphertext: true } });
+    const after = await db().webhookEndpoint.findUniqueOrThrow({
+      where: { id: created.id },
+      select: { secretCiphertext: true, previousSecretCiphertext: true },
+    });
     expect(decryptWebhookSecret(after.previousSecretCiphertext!)).toBe(created.secret);
     expect(decryptWebhookSecret(after.secretCiphertext)).toBe(rotated.secret);
   });
 
   it("the SSRF guard refuses private targets at save (400 on the url field)", async () => {
     const admin = await as(a, "ADMIN");
-    for (const url of ["https://127.0.0.1/x", "https://10.0.0.1/x", "https://169.254.169.254/x", "https://[::1]/x", "https://localhost/x", "http://93.184.216.34/x"]) {
+    for (const url of [
+      "https://127.0.0.1/x",
+      "https://10.0.0.1/x",
+      "https://169.254.169.254/x",
+      "https://[::1]/x",
+      "https://localhost/x",
+      "http://93.184.216.34/x",
+    ]) {
       await expect(admin.webhookEndpoints.create({ url })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     }
     const ok = await admin.webhookEndpoints.create({ url: PUBLIC_URL });
@@ -132,7 +153,14 @@ describe("alerts", () => {
     const analyst = await as(a, "ANALYST");
     const acked = await analyst.alerts.acknowledge({ id: alerts[0]! });
     expect(acked).toMatchObject({ status: "ACKNOWLEDGED", acknowledgedBy: { id: a.members.ANALYST.id } });
-    const fb = await analyst.alerts.feedback({ id: alerts[1]!, verdict: "REAL", reasonCodes: ["CONTRACT"], recoveredAmount: "120.50", recoveredOn: "2026-11-20", notes: "appealed" });
+    const fb = await analyst.alerts.feedback({
+      id: alerts[1]!,
+      verdict: "REAL",
+      reasonCodes: ["CONTRACT"],
+      recoveredAmount: "120.50",
+      recoveredOn: "2026-11-20",
+      notes: "appealed",
+    });
     expect(fb).toMatchObject({ status: "ACKNOWLEDGED", feedback: [{ verdict: "REAL", recoveredAmount: "120.50", recoveredOn: "2026-11-20" }] });
     const edited = await analyst.alerts.feedback({ id: alerts[1]!, verdict: "NOISE" });
     expect(edited.feedback).toHaveLength(1);
@@ -143,7 +171,9 @@ describe("alerts", () => {
     const resolved = await analyst.alerts.resolve({ id: alerts[0]! });
     expect(resolved.status).toBe("RESOLVED");
     await expect(analyst.alerts.acknowledge({ id: alerts[0]! })).rejects.toMatchObject({ code: "CONFLICT" });
-    const actions = (await db().auditEvent.findMany({ where: { customerId: a.customer.id, resourceId: { in: alerts } }, select: { action: true } })).map((e) => e.action);
+    const actions = (await db().auditEvent.findMany({ where: { customerId: a.customer.id, resourceId: { in: alerts } }, select: { action: true } })).map(
+      (e) => e.action,
+    );
     expect(actions).toEqual(expect.arrayContaining(["alert.acknowledge", "alert.feedback.create", "alert.feedback.update", "alert.resolve"]));
     await expect((await as(b, "ADMIN")).alerts.feedback({ id: alerts[0]!, verdict: "REAL" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });

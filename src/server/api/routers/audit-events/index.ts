@@ -5,7 +5,13 @@ import { listAuditEvents, ZAuditEvent, ZAuditEventFilters } from "@/server/servi
 
 export const auditEventsRouter = createTRPCRouter({
   list: adminProcedure
-    .meta(rest("GET", "/audit-events", { summary: "Audit log", description: "Append-only, hash-chained record of sign-ins, PHI reads and admin changes, newest first.", tags: ["audit"] }))
+    .meta(
+      rest("GET", "/audit-events", {
+        summary: "Audit log",
+        description: "Append-only, hash-chained record of sign-ins, PHI reads and admin changes, newest first.",
+        tags: ["audit"],
+      }),
+    )
     .input(ZListParams.extend(ZAuditEventFilters.shape).strict())
     .output(ZListOutput(ZAuditEvent))
     .query(({ ctx, input }) => listAuditEvents(ctx.tenant.customerId, input)),

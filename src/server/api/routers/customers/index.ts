@@ -10,9 +10,22 @@ import { ZMemberRole } from "@/server/services/users/create-user";
 
 export const customersRouter = createTRPCRouter({
   me: viewerProcedure
-    .meta(rest("GET", "/customers/me", { summary: "Your customer and role", description: "The tenant the caller acts in, the caller's role there and how they are identified.", tags: ["customers"] }))
+    .meta(
+      rest("GET", "/customers/me", {
+        summary: "Your customer and role",
+        description: "The tenant the caller acts in, the caller's role there and how they are identified.",
+        tags: ["customers"],
+      }),
+    )
     .input(z.object({}).strict().optional())
-    .output(z.object({ customer: ZCustomer, role: ZMemberRole, caller: z.object({ kind: z.enum(["user", "apiKey"]), label: z.string(), isSuperuser: z.boolean() }), viaSwitch: z.boolean() }))
+    .output(
+      z.object({
+        customer: ZCustomer,
+        role: ZMemberRole,
+        caller: z.object({ kind: z.enum(["user", "apiKey"]), label: z.string(), isSuperuser: z.boolean() }),
+        viaSwitch: z.boolean(),
+      }),
+    )
     .query(async ({ ctx }) => ({
       customer: await getCustomer(ctx.tenant.customerId),
       role: ctx.tenant.role,
@@ -27,7 +40,14 @@ export const customersRouter = createTRPCRouter({
     .query(({ input }) => listCustomers(input)),
 
   create: superuserProcedure
-    .meta(rest("POST", "/customers", { summary: "Create a customer", description: "Creates a tenant with default detection settings. Superuser only.", tags: ["customers"], errors: { 409: "Slug already taken" } }))
+    .meta(
+      rest("POST", "/customers", {
+        summary: "Create a customer",
+        description: "Creates a tenant with default detection settings. Superuser only.",
+        tags: ["customers"],
+        errors: { 409: "Slug already taken" },
+      }),
+    )
     .input(ZCreateCustomerInput)
     .output(ZCustomer)
     .mutation(({ ctx, input }) => createCustomerAudited(actorOf(ctx), input)),

@@ -16,10 +16,26 @@ const ids = {} as Record<"payer" | "rate" | "time" | "reason" | "resolved", stri
 async function insertEvent(customerId: string, payerId: string, values: Record<string, unknown>) {
   const event = await db().driftEvent.create({
     data: {
-      customerId, payerId, cptGroup: "EM", driftType: "DENIAL_RATE", baselineValue: 0.08, currentValue: 0.2, delta: 0.12,
-      deltaCiLow: 0.07, deltaCiHigh: 0.17, pValue: 0.0001, qValue: 0.001, severity: 0.8, direction: "UP",
-      estimatedRevenueImpact: "1234.5", baselineSampleSize: 2000, currentSampleSize: 300, baselineStart: new Date("2025-11-18"),
-      baselineEnd: new Date("2026-02-15"), currentStart: new Date("2026-02-16"), currentEnd: new Date("2026-03-01"),
+      customerId,
+      payerId,
+      cptGroup: "EM",
+      driftType: "DENIAL_RATE",
+      baselineValue: 0.08,
+      currentValue: 0.2,
+      delta: 0.12,
+      deltaCiLow: 0.07,
+      deltaCiHigh: 0.17,
+      pValue: 0.0001,
+      qValue: 0.001,
+      severity: 0.8,
+      direction: "UP",
+      estimatedRevenueImpact: "1234.5",
+      baselineSampleSize: 2000,
+      currentSampleSize: 300,
+      baselineStart: new Date("2025-11-18"),
+      baselineEnd: new Date("2026-02-15"),
+      currentStart: new Date("2026-02-16"),
+      currentEnd: new Date("2026-03-01"),
       ...values,
     },
     select: { id: true },
@@ -34,8 +50,26 @@ beforeAll(async () => {
   const otherPayer = await db().payer.create({ data: { customerId: tenant.customer.id, name: "Zenith Mutual" }, select: { id: true } });
   ids.payer = payer.id;
   ids.rate = await insertEvent(tenant.customer.id, payer.id, {});
-  ids.time = await insertEvent(tenant.customer.id, payer.id, { cptGroup: "RADIOLOGY", driftType: "DECISION_TIME", baselineValue: 12, currentValue: 22, delta: 10, deltaCiLow: 9, deltaCiHigh: 11, severity: 0.9 });
-  ids.reason = await insertEvent(tenant.customer.id, otherPayer.id, { driftType: "DENIAL_REASON", denialReason: "CO-197", baselineValue: 0, currentValue: 0.3, delta: 0.3, deltaCiLow: 0.1, deltaCiHigh: 0.4, severity: 0.6 });
+  ids.time = await insertEvent(tenant.customer.id, payer.id, {
+    cptGroup: "RADIOLOGY",
+    driftType: "DECISION_TIME",
+    baselineValue: 12,
+    currentValue: 22,
+    delta: 10,
+    deltaCiLow: 9,
+    deltaCiHigh: 11,
+    severity: 0.9,
+  });
+  ids.reason = await insertEvent(tenant.customer.id, otherPayer.id, {
+    driftType: "DENIAL_REASON",
+    denialReason: "CO-197",
+    baselineValue: 0,
+    currentValue: 0.3,
+    delta: 0.3,
+    deltaCiLow: 0.1,
+    deltaCiHigh: 0.4,
+    severity: 0.6,
+  });
   ids.resolved = await insertEvent(tenant.customer.id, payer.id, { cptGroup: "SURGERY", status: "RESOLVED", resolvedAt: new Date(), severity: 0.55 });
 });
 
@@ -50,8 +84,15 @@ describe("drift events", () => {
     const page = await caller.driftEvents.list({ driftType: "DENIAL_RATE", status: "ACTIVE" });
     expect(page.items).toHaveLength(1);
     expect(page.items[0]).toMatchObject({
-      id: ids.rate, payer: { id: ids.payer, name: "Acme Health Plan" }, deltaCi: [0.07, 0.17], estimatedRevenueImpact: "1234.50",
-      baselineStart: "2025-11-18", currentEnd: "2026-03-01", status: "ACTIVE", consecutivePeriods: 1, resolvedAt: null,
+      id: ids.rate,
+      payer: { id: ids.payer, name: "Acme Health Plan" },
+      deltaCi: [0.07, 0.17],
+      estimatedRevenueImpact: "1234.50",
+      baselineStart: "2025-11-18",
+      currentEnd: "2026-03-01",
+      status: "ACTIVE",
+      consecutivePeriods: 1,
+      resolvedAt: null,
     });
   });
 
@@ -97,7 +138,10 @@ describe("drift events", () => {
   it("serves the same over REST", async () => {
     const response = await fetch(`${server.baseUrl}/drift-events?limit=2&ordering=-severity`, { headers: tenant.keys.VIEWER.headers });
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { items: Array<{ id: string; deltaCi: number[]; estimatedRevenueImpact: string; lastDetectedAt: string }>; nextCursor: string };
+    const body = (await response.json()) as {
+      items: Array<{ id: string; deltaCi: number[]; estimatedRevenueImpact: string; lastDetectedAt: string }>;
+      nextCursor: string;
+    };
     expect(body.items.map((e) => e.id)).toEqual([ids.time, ids.rate]);
     expect(body.items[0]!.deltaCi).toEqual([9, 11]);
     expect(body.items[0]!.lastDetectedAt).toMatch(/Z$/);

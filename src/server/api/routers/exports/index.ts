@@ -22,7 +22,14 @@ export const exportsRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createExport(ctx.tenant.customerId, actorOf(ctx), input)),
 
   get: analystProcedure
-    .meta(rest("GET", "/exports/{id}", { summary: "Get an export", description: "Status, progress (0–1), row count and, once SUCCEEDED, the download URL of an export.", tags: ["exports"], errors: { 404: "No such export" } }))
+    .meta(
+      rest("GET", "/exports/{id}", {
+        summary: "Get an export",
+        description: "Status, progress (0–1), row count and, once SUCCEEDED, the download URL of an export.",
+        tags: ["exports"],
+        errors: { 404: "No such export" },
+      }),
+    )
     .input(z.strictObject({ id: z.uuid() }))
     .output(ZExport)
     .query(({ ctx, input }) => getExport(ctx.tenant.customerId, input.id)),

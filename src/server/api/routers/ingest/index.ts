@@ -25,7 +25,9 @@ export const ingestRouter = createTRPCRouter({
       ...meta,
       openapi: {
         ...meta.openapi!,
-        requestHeaders: z.object({ "Idempotency-Key": z.string().min(1).max(255).describe("Unique per logical batch, e.g. a UUID; at most 255 printable ASCII characters.") }),
+        requestHeaders: z.object({
+          "Idempotency-Key": z.string().min(1).max(255).describe("Unique per logical batch, e.g. a UUID; at most 255 printable ASCII characters."),
+        }),
       },
     })
     .input(ZIngestClaimsInput)

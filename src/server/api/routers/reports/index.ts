@@ -31,13 +31,26 @@ export const reportsRouter = createTRPCRouter({
     }),
 
   list: viewerProcedure
-    .meta(rest("GET", "/reports", { summary: "List detection runs", description: "Runs with status, timings, counts and summary, newest first.", tags: ["reports"] }))
+    .meta(
+      rest("GET", "/reports", {
+        summary: "List detection runs",
+        description: "Runs with status, timings, counts and summary, newest first.",
+        tags: ["reports"],
+      }),
+    )
     .input(ZListParams.extend(ZDetectionRunFilters.shape).strict())
     .output(ZListOutput(ZDetectionRun))
     .query(({ ctx, input }) => listDetectionRuns(ctx.tenant.customerId, input)),
 
   get: viewerProcedure
-    .meta(rest("GET", "/reports/{id}", { summary: "Get a detection run", description: "One run with its counts, windows, summary and, if it failed, the reason.", tags: ["reports"], errors: { 404: "No such run" } }))
+    .meta(
+      rest("GET", "/reports/{id}", {
+        summary: "Get a detection run",
+        description: "One run with its counts, windows, summary and, if it failed, the reason.",
+        tags: ["reports"],
+        errors: { 404: "No such run" },
+      }),
+    )
     .input(z.strictObject({ id: z.uuid() }))
     .output(ZDetectionRun)
     .query(({ ctx, input }) => getDetectionRun(ctx.tenant.customerId, input.id)),

@@ -10,19 +10,38 @@ import { ZUpload } from "@/server/services/ingestion/upload-row";
 /** Reading uploads. Creating one is POST /uploads, a route handler of its own (multipart). */
 export const uploadsRouter = createTRPCRouter({
   list: viewerProcedure
-    .meta(rest("GET", "/uploads", { summary: "List uploads", description: "CSV, X12 835 and JSON batch uploads of this customer with their counts and status, newest first. Row errors are in GET /uploads/{id}.", tags: ["uploads"] }))
+    .meta(
+      rest("GET", "/uploads", {
+        summary: "List uploads",
+        description: "CSV, X12 835 and JSON batch uploads of this customer with their counts and status, newest first. Row errors are in GET /uploads/{id}.",
+        tags: ["uploads"],
+      }),
+    )
     .input(ZListParams.extend(ZUploadFilters.shape).strict())
     .output(ZListOutput(ZUploadSummary))
     .query(({ ctx, input }) => readFromReplica(ctx.tenant.customerId, () => listUploads(ctx.tenant.customerId, input))),
 
   stats: viewerProcedure
-    .meta(rest("GET", "/uploads/stats", { summary: "Upload totals", description: "Counts of uploads by status, rows read, lines applied, row errors and claim lines stored.", tags: ["uploads"] }))
+    .meta(
+      rest("GET", "/uploads/stats", {
+        summary: "Upload totals",
+        description: "Counts of uploads by status, rows read, lines applied, row errors and claim lines stored.",
+        tags: ["uploads"],
+      }),
+    )
     .input(z.object({}).strict().optional())
     .output(ZUploadStats)
     .query(({ ctx }) => readFromReplica(ctx.tenant.customerId, () => uploadStats(ctx.tenant.customerId))),
 
   get: viewerProcedure
-    .meta(rest("GET", "/uploads/{id}", { summary: "Get an upload", description: "One upload with its row errors (line, field, message; the first 1,000).", tags: ["uploads"], errors: { 404: "No such upload" } }))
+    .meta(
+      rest("GET", "/uploads/{id}", {
+        summary: "Get an upload",
+        description: "One upload with its row errors (line, field, message; the first 1,000).",
+        tags: ["uploads"],
+        errors: { 404: "No such upload" },
+      }),
+    )
     .input(z.strictObject({ id: z.uuid() }))
     .output(ZUpload)
     .query(({ ctx, input }) => getUpload(ctx.tenant.customerId, input.id)),

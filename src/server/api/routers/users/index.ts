@@ -18,13 +18,28 @@ export const usersRouter = createTRPCRouter({
     .query(({ ctx, input }) => listMembers(ctx.tenant.customerId, input)),
 
   update: adminProcedure
-    .meta(rest("PATCH", "/users/{id}", { summary: "Change a member's role", description: "Changes the member's role in this customer. Accounts themselves (password, disabling) are not a customer admin's to change. Audited.", tags: ["users"], errors: { 404: "No such member", 409: "Would leave no ADMIN" } }))
+    .meta(
+      rest("PATCH", "/users/{id}", {
+        summary: "Change a member's role",
+        description: "Changes the member's role in this customer. Accounts themselves (password, disabling) are not a customer admin's to change. Audited.",
+        tags: ["users"],
+        errors: { 404: "No such member", 409: "Would leave no ADMIN" },
+      }),
+    )
     .input(ZUpdateMemberInput)
     .output(ZMember)
     .mutation(({ ctx, input }) => updateMember(ctx.tenant.customerId, actorOf(ctx), input)),
 
   remove: adminProcedure
-    .meta(rest("DELETE", "/users/{id}", { summary: "Remove a member", description: "Removes the user from this customer (the account stays theirs); their next request here is refused, and the API keys they created in this customer are revoked. Audited.", tags: ["users"], errors: { 404: "No such member", 409: "Would leave no ADMIN" } }))
+    .meta(
+      rest("DELETE", "/users/{id}", {
+        summary: "Remove a member",
+        description:
+          "Removes the user from this customer (the account stays theirs); their next request here is refused, and the API keys they created in this customer are revoked. Audited.",
+        tags: ["users"],
+        errors: { 404: "No such member", 409: "Would leave no ADMIN" },
+      }),
+    )
     .input(z.strictObject({ id: z.uuid() }))
     .output(z.object({ id: z.uuid(), removed: z.boolean(), revokedApiKeys: z.number().int() }))
     .mutation(({ ctx, input }) => removeMember(ctx.tenant.customerId, actorOf(ctx), input.id)),

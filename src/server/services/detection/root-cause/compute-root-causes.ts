@@ -10,18 +10,19 @@ import type { TRootCause } from "./root-cause-shape";
  * over the findings' cells only, then the pure explanation. Runs before the write transaction,
  * so no lock is held while Postgres reads the lines; a run without findings costs nothing.
  */
-export async function computeRootCauses(
-  client: TDb,
-  customerId: string,
-  windows: TWindows,
-  findings: readonly TFinding[],
-): Promise<Map<string, TRootCause>> {
+export async function computeRootCauses(client: TDb, customerId: string, windows: TWindows, findings: readonly TFinding[]): Promise<Map<string, TRootCause>> {
   const keyed = findings.map((f) => ({ finding: f, key: eventKey(f.payerId, f.cptGroup, f.driftType) }));
   const aggregates = await queryRootCauseAggregates(
     client,
     customerId,
     windows,
-    keyed.map(({ finding, key }) => ({ key, payerId: finding.payerId, cptGroup: finding.cptGroup, driftType: finding.driftType, denialReason: finding.denialReason })),
+    keyed.map(({ finding, key }) => ({
+      key,
+      payerId: finding.payerId,
+      cptGroup: finding.cptGroup,
+      driftType: finding.driftType,
+      denialReason: finding.denialReason,
+    })),
   );
   const causes = new Map<string, TRootCause>();
   for (const { finding, key } of keyed) {

@@ -84,9 +84,14 @@ function cell(seed: number, perDay: number, draw: (rng: Random, day: number) => 
   return lines;
 }
 
-const pick = <T,>(rng: Random, items: readonly T[]): T => items[rng.int(0, items.length - 1)]!;
+const pick = <T>(rng: Random, items: readonly T[]): T => items[rng.int(0, items.length - 1)]!;
 const CODES = ["99213", "99214", "99215"] as const;
-const event = (driftType: string, direction: "UP" | "DOWN" = "UP", denialReason: string | null = null): TExplainedEvent => ({ driftType, direction, denialReason, windows: WINDOWS });
+const event = (driftType: string, direction: "UP" | "DOWN" = "UP", denialReason: string | null = null): TExplainedEvent => ({
+  driftType,
+  direction,
+  denialReason,
+  windows: WINDOWS,
+});
 const daysBetween = (a: string, b: string) => Math.abs(dateOf(a).getTime() - dateOf(b).getTime()) / DAY_MS;
 
 /** Denials at 9 % CO-50 throughout; CO-197 (with RARC N54) from 1 % of lines to 24 % from CHANGE. */

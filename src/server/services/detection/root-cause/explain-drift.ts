@@ -169,7 +169,15 @@ export function explainDrift(event: TExplainedEvent, data: TRootCauseAggregates)
     data.rarcs.map(({ code, baseline, current }) => {
       const baselineShare = ratio(baseline, a.lines);
       const currentShare = ratio(current, b.lines);
-      return { code, baselineLines: baseline, currentLines: current, baselineShare, currentShare, contribution: currentShare - baselineShare, pValue: proportionP(baseline, a.lines, current, b.lines) };
+      return {
+        code,
+        baselineLines: baseline,
+        currentLines: current,
+        baselineShare,
+        currentShare,
+        contribution: currentShare - baselineShare,
+        pValue: proportionP(baseline, a.lines, current, b.lines),
+      };
     }),
     denialType ? sign(denialChange) : 0,
     (item) => item.code,

@@ -3,10 +3,8 @@ import { findChangePoint, splitPosterior, type TDailyPoint } from "./find-change
 
 /** Series small enough to work out by hand; the expected numbers are derived in the comments. */
 
-const gaussian = (values: number[], days = values.map((_, i) => i)): TDailyPoint[] =>
-  values.map((v, i) => ({ day: days[i]!, n: 1, sum: v, sumSq: v * v }));
-const bernoulli = (n: number, sums: number[], days = sums.map((_, i) => i)): TDailyPoint[] =>
-  sums.map((s, i) => ({ day: days[i]!, n, sum: s, sumSq: s }));
+const gaussian = (values: number[], days = values.map((_, i) => i)): TDailyPoint[] => values.map((v, i) => ({ day: days[i]!, n: 1, sum: v, sumSq: v * v }));
+const bernoulli = (n: number, sums: number[], days = sums.map((_, i) => i)): TDailyPoint[] => sums.map((s, i) => ({ day: days[i]!, n, sum: s, sumSq: s }));
 
 describe("findChangePoint, Gaussian", () => {
   // 1 2 1 | 5 6 5: RSS of no split = 92 - 400/6 = 25.33; of the split after day 2 = 2/3 + 2/3.
@@ -69,7 +67,15 @@ describe("findChangePoint, Bernoulli", () => {
   it("a steady rate has no significant change; one day is no series", () => {
     expect(findChangePoint(bernoulli(10, [1, 1, 1, 1, 1, 1]), "BERNOULLI")).toMatchObject({ statistic: 0, significant: false });
     expect(findChangePoint(bernoulli(10, [1]), "BERNOULLI")).toBeNull();
-    expect(findChangePoint([{ day: 0, n: 0, sum: 0, sumSq: 0 }, { day: 1, n: 5, sum: 1, sumSq: 1 }], "BERNOULLI")).toBeNull();
+    expect(
+      findChangePoint(
+        [
+          { day: 0, n: 0, sum: 0, sumSq: 0 },
+          { day: 1, n: 5, sum: 1, sumSq: 1 },
+        ],
+        "BERNOULLI",
+      ),
+    ).toBeNull();
   });
 
   it("refuses counts that are not successes out of lines", () => {

@@ -165,9 +165,15 @@ export async function queryRootCauseAggregates(
   findings: readonly TRootCauseFinding[],
 ): Promise<Map<string, TRootCauseAggregates>> {
   if (findings.length === 0) return new Map();
-  const [row] = await client.$transaction(async (tx) => {
-    for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
-    return tx.$queryRaw<Array<{ rows: string }>>(rootCauseSql(customerId, windows, findings));
-  }, { maxWait: 10_000, timeout: 600_000 });
-  return assemble(JSON.parse(row?.rows ?? "[]") as TRow[], findings.map((f) => f.key));
+  const [row] = await client.$transaction(
+    async (tx) => {
+      for (const setting of METRICS_PLANNER_SETTINGS) await tx.$executeRaw(setting);
+      return tx.$queryRaw<Array<{ rows: string }>>(rootCauseSql(customerId, windows, findings));
+    },
+    { maxWait: 10_000, timeout: 600_000 },
+  );
+  return assemble(
+    JSON.parse(row?.rows ?? "[]") as TRow[],
+    findings.map((f) => f.key),
+  );
 }

@@ -70,7 +70,7 @@ export const ZRootCause = z
     }),
     procedures: z.array(ZProcedureContribution).describe("Up to 10 codes of the cell, those that drive the change first."),
     changeDate: ZChangeDate.nullable().describe(
-      "When the change began, from the daily series over both windows (binary segmentation, Schwarz criterion); null when no split beats \"no change\".",
+      'When the change began, from the daily series over both windows (binary segmentation, Schwarz criterion); null when no split beats "no change".',
     ),
     dominant: z
       .object({ kind: z.enum(["CARC", "PROCEDURE"]), code: z.string().describe('"CO-197" or a CPT code.'), shareOfChange: z.number() })
@@ -86,8 +86,30 @@ export const ZRootCause = z
         change: 0.23,
         denialReasons: {
           carcs: [
-            { group: "CO", code: "197", baselineLines: 9, currentLines: 67, baselineShare: 0.01, currentShare: 0.24, contribution: 0.23, shareOfChange: 1, pValue: 1e-40, dominant: true },
-            { group: "CO", code: "50", baselineLines: 81, currentLines: 25, baselineShare: 0.09, currentShare: 0.09, contribution: 0, shareOfChange: 0, pValue: 0.9, dominant: false },
+            {
+              group: "CO",
+              code: "197",
+              baselineLines: 9,
+              currentLines: 67,
+              baselineShare: 0.01,
+              currentShare: 0.24,
+              contribution: 0.23,
+              shareOfChange: 1,
+              pValue: 1e-40,
+              dominant: true,
+            },
+            {
+              group: "CO",
+              code: "50",
+              baselineLines: 81,
+              currentLines: 25,
+              baselineShare: 0.09,
+              currentShare: 0.09,
+              contribution: 0,
+              shareOfChange: 0,
+              pValue: 0.9,
+              dominant: false,
+            },
           ],
           rarcs: [{ code: "N54", baselineLines: 5, currentLines: 60, baselineShare: 0.0056, currentShare: 0.21, contribution: 0.2, pValue: 1e-35 }],
         },

@@ -29,7 +29,10 @@ const payers = {} as Record<"atlas" | "birch", string>;
 
 async function plant(customerId: string) {
   const client = db();
-  for (const [key, name] of [["atlas", "Atlas Health"], ["birch", "Birch Mutual"]] as const) {
+  for (const [key, name] of [
+    ["atlas", "Atlas Health"],
+    ["birch", "Birch Mutual"],
+  ] as const) {
     const payer = await client.payer.create({ data: { customerId, name }, select: { id: true } });
     payers[key] = payer.id;
     await client.payerMapping.create({ data: { customerId, rawName: name, normalizedName: name.toLowerCase(), payerId: payer.id } });
@@ -80,7 +83,10 @@ async function plant(customerId: string) {
 }
 
 async function eventOf(payerId: string) {
-  const event = await db().driftEvent.findFirst({ where: { customerId: tenant.customer.id, payerId, driftType: "DENIAL_RATE", status: "ACTIVE" }, select: { id: true } });
+  const event = await db().driftEvent.findFirst({
+    where: { customerId: tenant.customer.id, payerId, driftType: "DENIAL_RATE", status: "ACTIVE" },
+    select: { id: true },
+  });
   if (!event) throw new Error("no DENIAL_RATE event for the planted cell");
   return (await callerFor(tenant.keys.VIEWER.headers)).driftEvents.get({ id: event.id });
 }
@@ -135,7 +141,7 @@ describe("root cause of a detected drift", () => {
   });
 
   it("comes with the single event over REST, never with lists", async () => {
-    const { id } = (await eventOf(payers.atlas));
+    const { id } = await eventOf(payers.atlas);
     const one = await fetch(`${server.baseUrl}/drift-events/${id}`, { headers: tenant.keys.VIEWER.headers });
     expect(one.status).toBe(200);
     const body = (await one.json()) as { rootCause: { dominant: { code: string } } | null };

@@ -1,11 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import {
-  logFactorial,
-  normalCdf,
-  normalQuantile,
-  twoSidedNormalP,
-} from "./distributions";
+import { logFactorial, normalCdf, normalQuantile, twoSidedNormalP } from "./distributions";
 
 describe("normal distribution helpers", () => {
   it("matches standard normal table values", () => {

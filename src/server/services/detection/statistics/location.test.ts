@@ -3,10 +3,7 @@ import { describe, expect, it } from "vitest";
 import { mannWhitneyU, median } from "./location";
 
 // R's mtcars: miles per gallon by transmission (am = 0 automatic, am = 1 manual).
-const MTCARS_AUTOMATIC = [
-  21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8, 16.4, 17.3, 15.2, 10.4, 10.4, 14.7, 21.5, 15.5,
-  15.2, 13.3, 19.2,
-];
+const MTCARS_AUTOMATIC = [21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8, 16.4, 17.3, 15.2, 10.4, 10.4, 14.7, 21.5, 15.5, 15.2, 13.3, 19.2];
 const MTCARS_MANUAL = [21.0, 21.0, 22.8, 32.4, 30.4, 33.9, 27.3, 26.0, 30.4, 15.8, 19.7, 15.0, 21.4];
 
 // R's sleep (Student 1908): extra hours of sleep for drug groups 1 and 2.

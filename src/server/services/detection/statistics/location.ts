@@ -87,11 +87,9 @@ export function mannWhitneyFromRankSum({ nA, nB, rankSumA, tieTerm }: RankSumSum
 export function mannWhitneyU(sampleA: readonly number[], sampleB: readonly number[]): MannWhitneyResult {
   assertSample(sampleA, "sample A");
   assertSample(sampleB, "sample B");
-  const pooled = [...sampleA.map((value) => ({ value, fromA: true })), ...sampleB.map((value) => ({ value, fromA: false }))].sort(
-    (x, y) => x.value - y.value,
-  );
+  const pooled = [...sampleA.map((value) => ({ value, fromA: true })), ...sampleB.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value);
   const groups: Array<[number, number]> = [];
-  for (let start = 0; start < pooled.length; ) {
+  for (let start = 0; start < pooled.length;) {
     let end = start;
     let countA = 0;
     while (end < pooled.length && pooled[end]!.value === pooled[start]!.value) if (pooled[end++]!.fromA) countA++;

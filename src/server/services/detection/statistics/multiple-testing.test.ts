@@ -5,10 +5,7 @@ import { benjaminiHochberg } from "./multiple-testing";
 // Benjamini & Hochberg (1995), J. R. Statist. Soc. B 57(1), 289–300, section 4: the 15
 // p-values of the Neuhaus et al. (1992) thrombolysis trial. At q = 0.05 the step-up
 // procedure rejects exactly the four smallest.
-const BH_1995 = [
-  0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.324, 0.4262, 0.5719,
-  0.6528, 0.759, 1.0,
-];
+const BH_1995 = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.324, 0.4262, 0.5719, 0.6528, 0.759, 1.0];
 
 describe("benjaminiHochberg", () => {
   it("rejects exactly the four hypotheses the 1995 paper rejects at q = 0.05", () => {
@@ -19,10 +16,7 @@ describe("benjaminiHochberg", () => {
   it("gives R p.adjust(method = 'BH') q-values for the 1995 example", () => {
     // q(i) = min_{j >= i} p(j) * 15 / j, worked by hand; R's p.adjust computes the same
     // cummin(n / i * p[o])[ro]. Note q6 = q7: p6 * 15/6 = 0.0695 is lowered by p7's 0.063857.
-    const expected = [
-      0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.0638571, 0.0638571, 0.0645, 0.0765, 0.486,
-      0.5811818, 0.714875, 0.7532308, 0.8132143, 1,
-    ];
+    const expected = [0.0015, 0.003, 0.0095, 0.035625, 0.0603, 0.0638571, 0.0638571, 0.0645, 0.0765, 0.486, 0.5811818, 0.714875, 0.7532308, 0.8132143, 1];
     benjaminiHochberg(BH_1995).forEach((value, i) => expect(value).toBeCloseTo(expected[i]!, 6));
   });
 

@@ -60,11 +60,7 @@ export function fisherExactTest(a: number, b: number, c: number, d: number): { p
 
   // log P(a = k) up to a constant: ln C(col1, k) + ln C(col2, row1 - k). The constant
   // -ln C(n, row1) is dropped because the probabilities are normalised below anyway.
-  const logWeight = (k: number): number =>
-    -logFactorial(k) -
-    logFactorial(col1 - k) -
-    logFactorial(row1 - k) -
-    logFactorial(col2 - row1 + k);
+  const logWeight = (k: number): number => -logFactorial(k) - logFactorial(col1 - k) - logFactorial(row1 - k) - logFactorial(col2 - row1 + k);
 
   const logs: number[] = [];
   let maxLog = -Infinity;
@@ -92,13 +88,7 @@ export function fisherExactTest(a: number, b: number, c: number, d: number): { p
  * Agresti & Caffo (2000), The American Statistician 54(4), 280–288.
  * The bounds are clipped to [-1, 1], the range a difference of proportions can take.
  */
-export function agrestiCaffoInterval(
-  x1: number,
-  n1: number,
-  x2: number,
-  n2: number,
-  confidence = 0.95,
-): [low: number, high: number] {
+export function agrestiCaffoInterval(x1: number, n1: number, x2: number, n2: number, confidence = 0.95): [low: number, high: number] {
   assertProportionCounts(x1, n1, "group 1");
   assertProportionCounts(x2, n2, "group 2");
   if (!(confidence > 0 && confidence < 1)) {

@@ -22,9 +22,7 @@ export function assertProportionCounts(x: number, n: number, label: string): voi
 
 export function assertSample(values: readonly number[], name: string, minLength = 1): void {
   if (values.length < minLength) {
-    throw new RangeError(
-      `${name} needs at least ${minLength} value${minLength === 1 ? "" : "s"}, got ${values.length}`,
-    );
+    throw new RangeError(`${name} needs at least ${minLength} value${minLength === 1 ? "" : "s"}, got ${values.length}`);
   }
   for (const value of values) {
     if (!Number.isFinite(value)) {

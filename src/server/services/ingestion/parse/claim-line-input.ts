@@ -56,11 +56,7 @@ const ZMoney = fromParser(textOrNumber("a money amount"), parseMoney);
 const ZDate = fromParser(z.string({ error: "expected a date as text" }), parseDate);
 
 const ZLineNumber = fromParser(textOrNumber("a line number"), parseNumber).pipe(
-  z
-    .number()
-    .int("line number must be a whole number")
-    .min(1, "line number must be 1 or more")
-    .max(MAX_LINE_NUMBER, "line number is too large"),
+  z.number().int("line number must be a whole number").min(1, "line number must be 1 or more").max(MAX_LINE_NUMBER, "line number is too large"),
 );
 
 // Fractional units are real (drug units, anesthesia time), so only positivity is enforced.
@@ -74,11 +70,7 @@ export function isCptCode(code: string): boolean {
   return code.length <= 5 && CPT_CODE.test(code);
 }
 
-const ZCptCode = z
-  .string()
-  .trim()
-  .toUpperCase()
-  .regex(CPT_CODE, "not a CPT/HCPCS code: 5 digits, a letter + 4 digits, or 4 digits + F/T/U");
+const ZCptCode = z.string().trim().toUpperCase().regex(CPT_CODE, "not a CPT/HCPCS code: 5 digits, a letter + 4 digits, or 4 digits + F/T/U");
 
 const ZOutcome = z
   .string()
@@ -103,9 +95,7 @@ const ZDenialReason = z
 const ZRemarkCodes = z
   .union([z.string(), z.array(z.string())], { error: "expected remark codes as a list or a separated string" })
   .transform((input) => {
-    const parts = (Array.isArray(input) ? input : input.split(/[\s,;]+/))
-      .map((code) => code.trim().toUpperCase())
-      .filter((code) => code !== "");
+    const parts = (Array.isArray(input) ? input : input.split(/[\s,;]+/)).map((code) => code.trim().toUpperCase()).filter((code) => code !== "");
     return [...new Set(parts)];
   })
   .pipe(z.array(z.string().regex(REMARK_CODE, "not a remark code (RARC)")).max(50));
@@ -164,7 +154,11 @@ export const ZRemittanceLine = z
       .transform((units) => units ?? 1),
     submittedAt: ZDate.nullable(),
     submittedCptCode: ZCptCode.optional(),
-    facilityType: z.string().trim().regex(/^[A-Z0-9]{1,2}$/i, "not a facility type code (CLP08)").optional(),
+    facilityType: z
+      .string()
+      .trim()
+      .regex(/^[A-Z0-9]{1,2}$/i, "not a facility type code (CLP08)")
+      .optional(),
     payerIdentifier: trimmedText(1, 80).optional(),
   })
   .superRefine(paidWithinBilled);

@@ -30,7 +30,10 @@ export const CSV_COLUMNS: readonly TCsvColumn[] = [
 
 /** "Submitter_Claim_ID", "submitter claim id" and "submitterClaimId" name the same column. */
 export function normaliseHeaderName(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s_-]+/g, "");
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, "");
 }
 
 const COLUMN_BY_NORMALISED_NAME = new Map(CSV_COLUMNS.map((column) => [normaliseHeaderName(column.name), column]));

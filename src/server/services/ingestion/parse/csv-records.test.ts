@@ -36,9 +36,7 @@ const reference = (text: AsyncIterable<string>, state: TCsvReadState) => csvPars
 const plainCell = fc.stringMatching(/^[A-Za-z0-9 .\-/$]{0,12}$/);
 const oddChar = fc.constantFrom("\r", "\n", "\r\n", '"', " ", "\t", "\u00a0", "\u2028", "\uFEFF", "é", "\uD83D\uDE00", "\u000b", "\f", ",");
 const messyCell = fc.array(fc.oneof({ weight: 4, arbitrary: plainCell }, { weight: 1, arbitrary: oddChar }), { maxLength: 4 }).map((parts) => parts.join(""));
-const quotedCell = fc
-  .array(fc.oneof(plainCell, fc.constantFrom(",", '""', "\n", "\r\n", " ")), { maxLength: 4 })
-  .map((parts) => `"${parts.join("")}"`);
+const quotedCell = fc.array(fc.oneof(plainCell, fc.constantFrom(",", '""', "\n", "\r\n", " ")), { maxLength: 4 }).map((parts) => `"${parts.join("")}"`);
 const cell = fc.oneof({ weight: 8, arbitrary: plainCell }, { weight: 2, arbitrary: quotedCell }, { weight: 1, arbitrary: messyCell });
 const row = fc.array(cell, { minLength: 1, maxLength: 6 }).map((cells) => cells.join(","));
 const longRow = fc.constantFrom("x".repeat(MAX), `a,"${"y".repeat(MAX)}"`, `"${"z".repeat(MAX / 2)}`);
@@ -47,7 +45,9 @@ const text = fc
   .record({
     bom: fc.boolean(),
     lineBreak: fc.constantFrom("\n", "\r\n", "\r"),
-    rows: fc.array(fc.oneof({ weight: 12, arbitrary: row }, { weight: 1, arbitrary: fc.constantFrom("", "  ", " , ") }, { weight: 1, arbitrary: longRow }), { maxLength: 12 }),
+    rows: fc.array(fc.oneof({ weight: 12, arbitrary: row }, { weight: 1, arbitrary: fc.constantFrom("", "  ", " , ") }, { weight: 1, arbitrary: longRow }), {
+      maxLength: 12,
+    }),
     trailingBreak: fc.boolean(),
   })
   .map(({ bom, lineBreak, rows, trailingBreak }) => `${bom ? "\uFEFF" : ""}${rows.join(lineBreak)}${trailingBreak ? lineBreak : ""}`);

@@ -44,9 +44,6 @@ function decodeChunk(decoder: TextDecoder, chunk: Uint8Array | undefined, first:
     // stream: true keeps a multi-byte character split across two chunks intact.
     return chunk === undefined ? decoder.decode() : decoder.decode(chunk, { stream: true });
   } catch {
-    throw new TextDecodeFailure(
-      first ? NOT_A_TEXT_FILE : `invalid UTF-8 text after byte ${offset}: save the file as UTF-8`,
-      first,
-    );
+    throw new TextDecodeFailure(first ? NOT_A_TEXT_FILE : `invalid UTF-8 text after byte ${offset}: save the file as UTF-8`, first);
   }
 }

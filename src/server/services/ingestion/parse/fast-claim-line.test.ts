@@ -11,12 +11,30 @@ const isoDate = fc
   .map(({ year, month, day }) => `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`);
 const dateCell = fc.oneof(
   { weight: 6, arbitrary: isoDate },
-  { weight: 1, arbitrary: fc.constantFrom("2024-02-29", "2023-02-29", "2100-02-29", "2000-02-29", "1900-01-01", "03/05/2024", "2024-03-05T10:00:00Z", " 2024-03-05 ", "2024-3-5", "", "x") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      "2024-02-29",
+      "2023-02-29",
+      "2100-02-29",
+      "2000-02-29",
+      "1900-01-01",
+      "03/05/2024",
+      "2024-03-05T10:00:00Z",
+      " 2024-03-05 ",
+      "2024-3-5",
+      "",
+      "x",
+    ),
+  },
 );
 const moneyCell = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 99_999 }).map((cents) => `${Math.floor(cents / 100)}.${pad(cents % 100, 2)}`) },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 5000 }).map(String) },
-  { weight: 1, arbitrary: fc.constantFrom("$1,234.50", "0012.30", ".5", "7.", "-5", "(5.00)", "1.005", "12345678901.00", "9999999999.99", "0", "00", " 12.00 ", "1e3", "") },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom("$1,234.50", "0012.30", ".5", "7.", "-5", "(5.00)", "1.005", "12345678901.00", "9999999999.99", "0", "00", " 12.00 ", "1e3", ""),
+  },
 );
 const textCell = (max: number) =>
   fc.oneof(
@@ -24,11 +42,14 @@ const textCell = (max: number) =>
     { weight: 1, arbitrary: fc.string({ minLength: max - 2, maxLength: max + 2 }) },
     { weight: 1, arbitrary: fc.constantFrom(" ", "a\u0001b", "x\u0085", "\u007f", " padded ", "é\uD83D\uDE00") },
   );
-const optional = <T,>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 3 });
+const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 3 });
 
 const rowCells = {
   submitterClaimId: textCell(64),
-  lineNumber: fc.oneof(fc.integer({ min: 0, max: 40 }).map(String), fc.constantFrom("01", "1.0", "2147483647", "2147483648", "99999999999", " 3 ", "-1", "x", "")),
+  lineNumber: fc.oneof(
+    fc.integer({ min: 0, max: 40 }).map(String),
+    fc.constantFrom("01", "1.0", "2147483647", "2147483648", "99999999999", " 3 ", "-1", "x", ""),
+  ),
   payerName: textCell(200),
   cptCode: fc.constantFrom("99213", "g0101", "0001U", "3008F", " 99214 ", "9921", "ABCDE", "99213X", ""),
   units: optional(fc.constantFrom("1", "2", "0.5", "1.25", "0", "0.001", "01", "1e2", "-1", "99999999", "x")),
@@ -55,8 +76,20 @@ function candidate(cells: Record<string, string | undefined>): Record<string, st
 }
 
 /** The row an exporter writes: canonical cells only, always valid. */
-function canonicalCells({ claim, line, billedCents, paidShare, day, denied }: {
-  claim: number; line: number; billedCents: number; paidShare: number; day: number; denied: boolean;
+function canonicalCells({
+  claim,
+  line,
+  billedCents,
+  paidShare,
+  day,
+  denied,
+}: {
+  claim: number;
+  line: number;
+  billedCents: number;
+  paidShare: number;
+  day: number;
+  denied: boolean;
 }): Record<string, string | undefined> {
   const date = (offset: number) => new Date(Date.UTC(2020, 0, 1) + (day + offset) * 86_400_000).toISOString().slice(0, 10);
   const money = (cents: number) => `${Math.floor(cents / 100)}.${pad(cents % 100, 2)}`;

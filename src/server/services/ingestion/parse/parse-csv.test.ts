@@ -120,7 +120,9 @@ describe("parseClaimsCsv: headers", () => {
 describe("parseClaimsCsv: rows", () => {
   it("reports bad values with their line and column, and keeps going", async () => {
     const items = await collect(createReadStream(fixture("row-errors.csv")));
-    expect(items.map((item) => (item.kind === "line" ? ["line", item.line, item.value.submitterClaimId] : ["error", item.line, item.field, item.message]))).toEqual([
+    expect(
+      items.map((item) => (item.kind === "line" ? ["line", item.line, item.value.submitterClaimId] : ["error", item.line, item.field, item.message])),
+    ).toEqual([
       ["line", 2, "OK-1"],
       ["error", 3, "serviceDate", "not a valid date: use YYYY-MM-DD, ISO 8601 or MM/DD/YYYY"],
       ["error", 4, "billedAmount", "negative amounts are not allowed"],
@@ -133,7 +135,9 @@ describe("parseClaimsCsv: rows", () => {
   });
 
   it("names the column as the file spells it", async () => {
-    const items = await collect([`submitter_claim_id,line_number,payer_name,cpt_code,service_date,submitted_at,decided_at,billed_amount,outcome\nA,1,Aetna,99213,13/01/2024,2024-03-07,2024-03-28,$1.005,PAID\n`]);
+    const items = await collect([
+      `submitter_claim_id,line_number,payer_name,cpt_code,service_date,submitted_at,decided_at,billed_amount,outcome\nA,1,Aetna,99213,13/01/2024,2024-03-07,2024-03-28,$1.005,PAID\n`,
+    ]);
     expect(errorsOf(items)).toEqual([
       { kind: "error", line: 2, field: "service_date", message: expect.stringContaining("not a valid date") },
       { kind: "error", line: 2, field: "billed_amount", message: "more than two decimal places" },

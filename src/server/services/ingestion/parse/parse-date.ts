@@ -3,8 +3,7 @@ import type { TParseResult } from "./row-error";
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // Time and zone are validated but dropped: a claim decided at 23:00 in the payer's zone
 // happened on that calendar day, so the date is kept exactly as written, never shifted to UTC.
-const ISO_DATE_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))?$/i;
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))?$/i;
 const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
 
 // Outside this window a date is a typo (e.g. 0224 for 2024) rather than a real claim date.
@@ -33,11 +32,7 @@ export function parseDate(input: string): TParseResult<string> {
 }
 
 /** Builds YYYY-MM-DD from parts, rejecting days a calendar does not have (02/30, 04/31). */
-export function calendarDate(
-  yearText: string | undefined,
-  monthText: string | undefined,
-  dayText: string | undefined,
-): TParseResult<string> {
+export function calendarDate(yearText: string | undefined, monthText: string | undefined, dayText: string | undefined): TParseResult<string> {
   const year = Number(yearText);
   const month = Number(monthText);
   const day = Number(dayText);

@@ -169,9 +169,33 @@ describe("parseX12_835: reversals and corrections", () => {
     const result = parseFixture("reversal.835");
     expect(result.errors).toEqual([]);
     expect(result.reversals).toEqual([
-      { kind: "reversal", line: 13, submitterClaimId: "REV-1", payerName: "ACME HEALTH PLAN", payerClaimNumber: "ICN-R1", billedAmount: "100.00", paidAmount: "80.00" },
-      { kind: "reversal", line: 23, submitterClaimId: "REV-2", payerName: "ACME HEALTH PLAN", payerClaimNumber: "ICN-R2", billedAmount: "50.00", paidAmount: "50.00" },
-      { kind: "reversal", line: 32, submitterClaimId: "REV-3", payerName: "ACME HEALTH PLAN", payerClaimNumber: "ICN-R3", billedAmount: "200.00", paidAmount: "100.00" },
+      {
+        kind: "reversal",
+        line: 13,
+        submitterClaimId: "REV-1",
+        payerName: "ACME HEALTH PLAN",
+        payerClaimNumber: "ICN-R1",
+        billedAmount: "100.00",
+        paidAmount: "80.00",
+      },
+      {
+        kind: "reversal",
+        line: 23,
+        submitterClaimId: "REV-2",
+        payerName: "ACME HEALTH PLAN",
+        payerClaimNumber: "ICN-R2",
+        billedAmount: "50.00",
+        paidAmount: "50.00",
+      },
+      {
+        kind: "reversal",
+        line: 32,
+        submitterClaimId: "REV-3",
+        payerName: "ACME HEALTH PLAN",
+        payerClaimNumber: "ICN-R3",
+        billedAmount: "200.00",
+        paidAmount: "100.00",
+      },
     ]);
     // REV-1: original -> reversal (drops it) -> correction (kept).
     // REV-2: reverses a claim from an earlier upload: no line here.
@@ -199,7 +223,17 @@ describe("parseX12_835: reversals and corrections", () => {
 describe("parseX12_835: dates, numbering and fallbacks", () => {
   it("follows the documented date precedence and line numbering rules", () => {
     const result = parseFixture("dates-and-fallbacks.835");
-    expect(result.lines.map(({ value }) => [value.submitterClaimId, value.lineNumber, value.units, value.serviceDate, value.submittedAt, value.decidedAt, value.paidAt])).toEqual([
+    expect(
+      result.lines.map(({ value }) => [
+        value.submitterClaimId,
+        value.lineNumber,
+        value.units,
+        value.serviceDate,
+        value.submittedAt,
+        value.decidedAt,
+        value.paidAt,
+      ]),
+    ).toEqual([
       // No DTM*472: claim DTM*232; no DTM*050: the service date; no BPR16: DTM*405 for both.
       // REF*6R "A1" is not numeric, so the claim's lines are numbered 1..n.
       ["FALL-1", 1, 1, "2024-04-20", "2024-04-20", "2024-05-10", "2024-05-10"],
@@ -258,7 +292,13 @@ describe("parseX12_835: scale", () => {
   const remittance = (claims: number) => {
     const claim = (n: number) =>
       [`CLP*BIG-${n}*1*100*80*0*12*ICN-${n}`, "DTM*050*20240301", "SVC*HC:99213*100*80**1", "DTM*472*20240226", "CAS*CO*45*20"].join("~\n");
-    const body = ["BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320", "DTM*405*20240315", "N1*PR*ACME", "LX*1", ...Array.from({ length: claims }, (_, n) => claim(n))];
+    const body = [
+      "BPR*I*1*C*ACH*CCP*01*1*DA*1*1**01*1*DA*1*20240320",
+      "DTM*405*20240315",
+      "N1*PR*ACME",
+      "LX*1",
+      ...Array.from({ length: claims }, (_, n) => claim(n)),
+    ];
     const lines = [
       "ISA*00*          *00*          *ZZ*PAYERSENDER    *ZZ*CLINICRECV     *240315*1200*^*00501*000000101*0*P*:",
       "GS*HP*P*C*20240315*1200*101*X*005010X221A1",

@@ -88,7 +88,11 @@ export function parseX12Tokens(tokens: TX12Tokens): TX12ParseResult {
     // PLB needs only the payer: its dates are its own (BPR16, else DTM*405, else PLB02).
     const payerName = read.remittance.payerName;
     if (plb.adjustments.length > 0 && !payerName) {
-      result.skipped.push({ line: plb.adjustments[0]!.line, field: "PLB", message: "provider adjustments of a remittance without a payer name (N1*PR) are skipped" });
+      result.skipped.push({
+        line: plb.adjustments[0]!.line,
+        field: "PLB",
+        message: "provider adjustments of a remittance without a payer name (N1*PR) are skipped",
+      });
     } else if (plb.adjustments.length > 0 && payerName) {
       result.providerAdjustments.push({
         line: plb.adjustments[0]!.line,
@@ -140,10 +144,7 @@ export function parseX12Tokens(tokens: TX12Tokens): TX12ParseResult {
 }
 
 /** Payer and decision date are per remittance; without them no line of it can be built. */
-function withRequiredHeader(
-  remittance: TRemittance,
-  skipped: TRowError[],
-): (TRemittance & { payerName: TSourced; decidedAt: TSourced }) | undefined {
+function withRequiredHeader(remittance: TRemittance, skipped: TRowError[]): (TRemittance & { payerName: TSourced; decidedAt: TSourced }) | undefined {
   const { payerName, productionDate, paymentDate } = remittance;
   const decidedAt = productionDate ?? paymentDate;
   const at = remittance.st.index;

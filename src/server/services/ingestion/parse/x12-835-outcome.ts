@@ -44,11 +44,7 @@ function isCostShare(adjustment: TAdjustment): boolean {
   return adjustment.group === "PR" && COST_SHARE_REASONS.has(adjustment.reason);
 }
 
-export function classifyServiceLine(input: {
-  paidCents: number;
-  claimStatus: string;
-  adjustments: readonly TAdjustment[];
-}): TLineOutcome {
+export function classifyServiceLine(input: { paidCents: number; claimStatus: string; adjustments: readonly TAdjustment[] }): TLineOutcome {
   let denied = 0;
   let costShare = 0;
   let largest: TAdjustment | undefined;

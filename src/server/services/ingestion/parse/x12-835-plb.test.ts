@@ -20,7 +20,14 @@ function transactionSet(body: string[], options: { isa?: string; bpr?: string; d
     "N1*PE*CLINIC*XX*1234567893",
   ];
   const segments = [...header, ...body];
-  const text = [options.isa ?? ISA, "GS*HP*PAYERSENDER*CLINICRECV*20240501*1000*1*X*005010X221A1", ...segments, `SE*${segments.length + 1}*0001`, "GE*1*1", "IEA*1*000000101"].join("~\n");
+  const text = [
+    options.isa ?? ISA,
+    "GS*HP*PAYERSENDER*CLINICRECV*20240501*1000*1*X*005010X221A1",
+    ...segments,
+    `SE*${segments.length + 1}*0001`,
+    "GE*1*1",
+    "IEA*1*000000101",
+  ].join("~\n");
   const { segments: tokens, errors } = tokenizeX12(`${text}~\n`);
   expect(errors).toEqual([]);
   return tokens;
@@ -33,9 +40,7 @@ function plbLine(tokens: ReturnType<typeof transactionSet>, nth = 1): number {
 
 describe("readProviderAdjustments", () => {
   it("reads every pair of a PLB with its sign, reference and the payment date", () => {
-    const tokens = transactionSet([
-      "PLB*1234567893*20241231*WO:CLAIM991*250.00*L6*-12.5*FB:PRIOR-RA-7*100*72:REFUND22*-40.10*CS:A1*0*J1*3",
-    ]);
+    const tokens = transactionSet(["PLB*1234567893*20241231*WO:CLAIM991*250.00*L6*-12.5*FB:PRIOR-RA-7*100*72:REFUND22*-40.10*CS:A1*0*J1*3"]);
     const { adjustments, skipped } = readProviderAdjustments(tokens);
     expect(skipped).toEqual([]);
     const line = plbLine(tokens);
@@ -115,7 +120,9 @@ describe("readProviderAdjustments", () => {
     const tokens = transactionSet(["PLB*1*20241231*WO*1*WO*2*WO*3*WO*4*WO*5*WO*6*WO*7"]);
     const { adjustments, skipped } = readProviderAdjustments(tokens);
     expect(adjustments.map((a) => a.amount)).toEqual(["1.00", "2.00", "3.00", "4.00", "5.00", "6.00"]);
-    expect(skipped).toEqual([{ line: plbLine(tokens), field: "PLB15", message: "a PLB segment holds at most six adjustments; the elements after PLB14 are skipped" }]);
+    expect(skipped).toEqual([
+      { line: plbLine(tokens), field: "PLB15", message: "a PLB segment holds at most six adjustments; the elements after PLB14 are skipped" },
+    ]);
   });
 
   it("ignores empty trailing pairs", () => {

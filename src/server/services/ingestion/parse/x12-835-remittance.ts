@@ -1,13 +1,6 @@
 import type { TRowError } from "./row-error";
 import type { TX12TransactionSet } from "./x12-envelope";
-import {
-  readAdjustments,
-  readClaim,
-  readService,
-  type TClaimRecord,
-  type TServiceRecord,
-  type TSourced,
-} from "./x12-835-records";
+import { readAdjustments, readClaim, readService, type TClaimRecord, type TServiceRecord, type TSourced } from "./x12-835-records";
 import { elementAt, type TX12Segment } from "./x12-tokenizer";
 import { x12Date } from "./x12-values";
 
@@ -31,8 +24,30 @@ export type TRemittance = {
 
 // Segment ids an 835 (4010 or 5010) may carry; anything else is ignored and counted.
 const KNOWN_SEGMENTS = new Set([
-  "BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM", "LX", "TS3", "TS2",
-  "CLP", "CAS", "NM1", "MIA", "MOA", "AMT", "QTY", "SVC", "LQ", "PLB",
+  "BPR",
+  "TRN",
+  "CUR",
+  "REF",
+  "DTM",
+  "N1",
+  "N2",
+  "N3",
+  "N4",
+  "PER",
+  "RDM",
+  "LX",
+  "TS3",
+  "TS2",
+  "CLP",
+  "CAS",
+  "NM1",
+  "MIA",
+  "MOA",
+  "AMT",
+  "QTY",
+  "SVC",
+  "LQ",
+  "PLB",
 ]);
 
 export type TRemittanceRead = {
@@ -54,10 +69,8 @@ export function readRemittance(transactionSet: TX12TransactionSet): TRemittanceR
   let service: TServiceRecord | undefined;
   // After a claim that cannot be read, its own segments are skipped with it, not misattributed.
   let inSkippedClaim = false;
-  const report = (segment: TX12Segment, field: string, message: string) =>
-    skipped.push({ line: segment.index, field, message });
-  const structural = (segment: TX12Segment, field: string, message: string) =>
-    errors.push({ line: segment.index, field, message });
+  const report = (segment: TX12Segment, field: string, message: string) => skipped.push({ line: segment.index, field, message });
+  const structural = (segment: TX12Segment, field: string, message: string) => errors.push({ line: segment.index, field, message });
   const date = (segment: TX12Segment, field: string, position: number): TSourced | undefined => {
     const parsed = x12Date(elementAt(segment, position));
     if (parsed.ok) return { value: parsed.value, line: segment.index, field };

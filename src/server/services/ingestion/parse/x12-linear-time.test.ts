@@ -92,7 +92,24 @@ describe("every scan and pattern applied to uploaded 835 text is linear", () => 
     ["isCptCode on a long letter run", (n) => isCptCode(letters(n)), 60_000],
     ["isSegmentId on a long letter run", (n) => isSegmentId(letters(n)), 60_000],
     ["readSeparators on an ISA of separators only", (n) => readSeparators(stars(n), 0), 60_000],
-    ["line schema (control-character and code patterns) on long text", (n) => ZRemittanceLine.safeParse({ submitterClaimId: blanks(n), payerName: letters(n), cptCode: letters(n), lineNumber: 1, serviceDate: "2024-01-01", submittedAt: null, decidedAt: "2024-01-02", billedAmount: digitsThenX(n), outcome: "PAID", remarkCodes: [letters(n)], facilityType: letters(n) }), 60_000],
+    [
+      "line schema (control-character and code patterns) on long text",
+      (n) =>
+        ZRemittanceLine.safeParse({
+          submitterClaimId: blanks(n),
+          payerName: letters(n),
+          cptCode: letters(n),
+          lineNumber: 1,
+          serviceDate: "2024-01-01",
+          submittedAt: null,
+          decidedAt: "2024-01-02",
+          billedAmount: digitsThenX(n),
+          outcome: "PAID",
+          remarkCodes: [letters(n)],
+          facilityType: letters(n),
+        }),
+      60_000,
+    ],
   ];
   for (const [name, run, size] of cases) {
     it(name, () => {

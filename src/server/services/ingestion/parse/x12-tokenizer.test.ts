@@ -69,9 +69,7 @@ describe("tokenizeX12", () => {
   });
 
   it("refuses text that starts with neither ISA nor ST; reads a bare ST with default separators", () => {
-    expect(tokenizeX12(fixture("missing-isa.835")).errors).toEqual([
-      { line: 1, field: "ISA", message: expect.stringContaining("neither ISA nor ST") },
-    ]);
+    expect(tokenizeX12(fixture("missing-isa.835")).errors).toEqual([{ line: 1, field: "ISA", message: expect.stringContaining("neither ISA nor ST") }]);
     expect(tokenizeX12("").errors).toHaveLength(1);
     const bare = tokenizeX12("\uFEFF  ST*835*1~BPR*I*0~SE*3*1~");
     expect(bare.errors).toEqual([]);
@@ -105,12 +103,8 @@ describe("tokenizeX12", () => {
 
   it("stops at the segment and element limits, naming them", () => {
     const text = fixture("basic-paid.835");
-    expect(() => tokenizeX12(text, { maxSegments: 10, maxElements: 1_000_000 })).toThrow(
-      expect.objectContaining({ limit: "X12_MAX_SEGMENTS", max: 10 }),
-    );
-    expect(() => tokenizeX12(text, { maxSegments: 1_000_000, maxElements: 50 })).toThrow(
-      expect.objectContaining({ limit: "X12_MAX_ELEMENTS", max: 50 }),
-    );
+    expect(() => tokenizeX12(text, { maxSegments: 10, maxElements: 1_000_000 })).toThrow(expect.objectContaining({ limit: "X12_MAX_SEGMENTS", max: 10 }));
+    expect(() => tokenizeX12(text, { maxSegments: 1_000_000, maxElements: 50 })).toThrow(expect.objectContaining({ limit: "X12_MAX_ELEMENTS", max: 50 }));
     expect(tokenizeX12(text, { maxSegments: 30, maxElements: 1_000 }).errors).toEqual([]);
   });
 });

@@ -123,6 +123,7 @@ CREATE TABLE underpayments (
   created_at               timestamptz(3) NOT NULL DEFAULT now(),
   updated_at               timestamptz(3) NOT NULL DEFAULT now(),
   CONSTRAINT underpayments_customer_line_key UNIQUE (customer_id, submitter_claim_id, line_number),
+  CONSTRAINT underpayments_customer_id_id_key UNIQUE (customer_id, id),
   -- The claim line's own unique key, with the tenant: a reversal that removes the line removes this.
   CONSTRAINT underpayments_customer_id_claim_line_fkey FOREIGN KEY (customer_id, submitter_claim_id, line_number) REFERENCES claim_lines (customer_id, submitter_claim_id, line_number) ON DELETE CASCADE,
   CONSTRAINT underpayments_customer_id_fee_schedule_rate_id_fkey FOREIGN KEY (customer_id, fee_schedule_rate_id) REFERENCES fee_schedule_rates (customer_id, id) ON DELETE CASCADE,

@@ -58,7 +58,7 @@ class PrincipalCache {
    * old answer back.
    */
   set<T>(key: string, value: T, tags: string[], since: number): void {
-    if (!this.listening || since !== this.epoch) return;
+    if (!this.listening || this.changedSince(tags, since)) return;
     this.drop(key);
     this.entries.set(key, { value, expiresAt: Date.now() + PRINCIPAL_CACHE_TTL_MS, tags });
     for (const tag of tags) {
@@ -71,6 +71,24 @@ class PrincipalCache {
 
   /** Bumped by every invalidation; see `set`. */
   epoch = 0;
+  /**
+   * The epoch of the last full clear, and of each tag's last invalidation (the most recent
+   * MAX_ENTRIES tags; `forgottenThrough` is the newest epoch among those forgotten).
+   */
+  private clearedAt = 0;
+  private forgottenThrough = 0;
+  private readonly invalidatedAt = new Map<string, number>();
+
+  /**
+   * Whether a lookup that started at epoch `since` may have read what a later notification for
+   * one of `tags` (or a full clear) changed. Per tag, so that other keys' revocations, frequent
+   * in a busy multi-tenant process, do not stop this entry from being cached.
+   */
+  private changedSince(tags: readonly string[], since: number): boolean {
+    if (since === this.epoch) return false;
+    if (this.clearedAt > since || this.forgottenThrough > since) return true;
+    return tags.some((tag) => (this.invalidatedAt.get(tag) ?? 0) > since);
+  }
 
   drop(key: string): void {
     const entry = this.entries.get(key);
@@ -85,11 +103,20 @@ class PrincipalCache {
 
   invalidate(tag: string): void {
     this.epoch += 1;
+    this.invalidatedAt.delete(tag);
+    this.invalidatedAt.set(tag, this.epoch);
+    if (this.invalidatedAt.size > MAX_ENTRIES) {
+      const [oldest, epoch] = this.invalidatedAt.entries().next().value as [string, number];
+      this.invalidatedAt.delete(oldest);
+      this.forgottenThrough = epoch;
+    }
     for (const key of [...(this.byTag.get(tag) ?? [])]) this.drop(key);
   }
 
   clear(): void {
     this.epoch += 1;
+    this.clearedAt = this.epoch;
+    this.invalidatedAt.clear();
     this.entries.clear();
     this.byTag.clear();
   }

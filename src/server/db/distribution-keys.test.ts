@@ -43,6 +43,8 @@ const EXCEPTIONS: Record<string, string> = {
   "detection_runs.detection_runs_pkey": SURROGATE_WITH_TENANT_KEY,
   "drift_events.drift_events_pkey": SURROGATE_WITH_TENANT_KEY,
   "exports.exports_pkey": SURROGATE,
+  "fee_schedule_rates.fee_schedule_rates_pkey": SURROGATE_WITH_TENANT_KEY,
+  "fee_schedules.fee_schedules_pkey": SURROGATE_WITH_TENANT_KEY,
   "invitations.invitations_pkey": SURROGATE,
   "invitations.invitations_token_hash_key": GLOBAL_LOOKUP,
   "memberships.memberships_pkey": SURROGATE,
@@ -50,6 +52,7 @@ const EXCEPTIONS: Record<string, string> = {
   "payers.payers_pkey":
     "payers hold the shared catalogue (customer_id NULL) and tenants' own payers: the catalogue becomes a reference table and tenant payers a distributed one, each keyed on its own",
   "provider_adjustments.provider_adjustments_pkey": SURROGATE,
+  "underpayments.underpayments_pkey": SURROGATE_WITH_TENANT_KEY,
   "uploads.uploads_pkey": SURROGATE_WITH_TENANT_KEY,
   "webhook_deliveries.webhook_deliveries_pkey": SURROGATE_WITH_TENANT_KEY,
   "webhook_deliveries.webhook_deliveries_endpoint_alert_key": CHILD_KEY,

@@ -1,5 +1,4 @@
 import { logger } from "@/server/lib/logger";
-import { observeWebhookAttempt } from "@/server/lib/metrics";
 import { claimDueDeliveries, type TClaimedDelivery } from "./claim-due-deliveries";
 import { recordDeliveryAttempts, type TAttemptRecord } from "./record-delivery-attempt";
 import { defaultDeliveryPolicy, type TDeliveryPolicy } from "./retry-policy";
@@ -70,11 +69,8 @@ function groupedRecorder(policy: TDeliveryPolicy) {
       const group = pending;
       pending = [];
       try {
-        const outcomes = await recordDeliveryAttempts(group, policy);
-        for (const { claimed } of group) {
-          const outcome = outcomes.get(claimed.id);
-          if (outcome) observeWebhookAttempt(claimed.attemptNumber, outcome);
-        }
+        // Counted in the attempt metrics by recordDeliveryAttempts, once committed.
+        await recordDeliveryAttempts(group, policy);
       } catch (error) {
         // The leases make these rows due again; nothing is lost.
         logger.error({ deliveries: group.length, err: error }, "webhook delivery attempts could not be recorded");

@@ -23,6 +23,10 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
     trpc.underpayments.bulkChange.mutationOptions({
       onSuccess: async () => {
         setSelected(new Set());
+        // A list first fetched while the change was in flight (a filter switched meanwhile) may
+        // have read before the commit; invalidation alone would keep its answer (a first fetch
+        // in flight is joined, not restarted), so cancel such fetches and fetch again.
+        await queryClient.cancelQueries({ queryKey: trpc.underpayments.list.queryKey() });
         await Promise.all([
           queryClient.invalidateQueries({ queryKey: trpc.underpayments.list.queryKey() }),
           queryClient.invalidateQueries({ queryKey: trpc.underpayments.summary.queryKey() }),

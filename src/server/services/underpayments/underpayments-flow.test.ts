@@ -159,6 +159,9 @@ describe("fee schedules and the underpayment worklist", () => {
       body: JSON.stringify({ ids: [id], assigneeId: "00000000-0000-4000-8000-000000000001" }),
     });
     expect(outsider.status).toBe(400);
+    // The worklist filtered to APPEALED, page mode as the page asks for it, shows it.
+    const appealed = await get<{ items: TUnder[]; total: number }>("/underpayments?page=1&pageSize=50&status=APPEALED");
+    expect([appealed.total, appealed.items.map((u) => [u.id, u.status])]).toEqual([1, [[id, "APPEALED"]]]);
 
     // The payer's corrected 835 pays the contract: the line is recovered, with amount and date.
     await postClaims([{ ...lines.under, allowedAmount: "200.00", paidAmount: "160.00" }]);

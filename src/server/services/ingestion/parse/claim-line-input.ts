@@ -109,14 +109,20 @@ const ZRemarkCodes = z
  * by ':' like the 835 composite ("26", "25:59"); "" = none. CSV cells separate them by ':', ',',
  * ';' or spaces ("25 59", "25,59"); JSON may also send an array.
  */
-export const ZModifier = z
-  .union([z.string(), z.array(z.string())], { error: "expected modifiers as text or a list" })
-  .transform((input) => {
-    const parts = (Array.isArray(input) ? input : input.split(/[\s,;:]+/)).map((code) => code.trim().toUpperCase()).filter((code) => code !== "");
-    return [...new Set(parts)];
-  })
-  .pipe(z.array(z.string().regex(MODIFIER, "a modifier is two letters or digits, e.g. 26, TC or LT")).max(MAX_MODIFIERS, `at most ${MAX_MODIFIERS} modifiers`))
-  .transform((codes) => codes.join(":"));
+export const ZModifier = z.union([z.string(), z.array(z.string())], { error: "expected modifiers as text or a list" }).transform((input, ctx) => {
+  const parts = (Array.isArray(input) ? input : input.split(/[\s,;:]+/)).map((code) => code.trim().toUpperCase()).filter((code) => code !== "");
+  const codes = [...new Set(parts)];
+  // Reported on the field itself, not on an index of the split text the caller never sent.
+  if (!codes.every((code) => MODIFIER.test(code))) {
+    ctx.addIssue({ code: "custom", message: "a modifier is two letters or digits, e.g. 26, TC or LT" });
+    return z.NEVER;
+  }
+  if (codes.length > MAX_MODIFIERS) {
+    ctx.addIssue({ code: "custom", message: `at most ${MAX_MODIFIERS} modifiers` });
+    return z.NEVER;
+  }
+  return codes.join(":");
+});
 
 const CLAIM_LINE_SHAPE = {
   submitterClaimId: trimmedText(1, 64),

@@ -26,7 +26,10 @@ export const UNDERPAYMENT_TOLERANCE = { share: 0.01, dollars: 1 } as const;
  * (payer, code, modifier) timeline into pieces; here each (payer, code) timeline is cut again at
  * the boundaries of all its modifiers, so every piece knows which modifiers have a rate on it
  * (`modifiers`, '' for the plain rate). That lets RATE_JOIN pick one rate per line with plain
- * expressions: one join, no per-line lookup.
+ * expressions: one join, no per-line lookup. Lines without modifiers (most of them) need only
+ * the plain rates, uncut: those come once more as `plain_lines` rows, which RATE_JOIN adds to the
+ * hash key, so such a line meets exactly the candidates it met before modifiers counted and only
+ * lines with modifiers test the cut pieces.
  */
 export function contractRatesSql(customerId: string): Prisma.Sql {
   return Prisma.sql`
@@ -44,8 +47,12 @@ export function contractRatesSql(customerId: string): Prisma.Sql {
              coalesce(lead(d) OVER (PARTITION BY payer_id, cpt_code ORDER BY d), 'infinity'::date) AS valid_until
       FROM cuts
     )
-    SELECT ${customerId}::uuid AS customer_id, p.payer_id, p.cpt_code, e.modifier, p.valid_from, p.valid_until, e.rate_id, e.rate,
-           array_agg(e.modifier) OVER (PARTITION BY p.payer_id, p.cpt_code, p.valid_from) AS modifiers
+    SELECT ${customerId}::uuid AS customer_id, payer_id, cpt_code, modifier, valid_from, valid_until, rate_id, rate,
+           ARRAY['']::text[] AS modifiers, true AS plain_lines
+    FROM e WHERE modifier = ''
+    UNION ALL
+    SELECT ${customerId}::uuid, p.payer_id, p.cpt_code, e.modifier, p.valid_from, p.valid_until, e.rate_id, e.rate,
+           array_agg(e.modifier) OVER (PARTITION BY p.payer_id, p.cpt_code, p.valid_from), false
     FROM pieces p
     JOIN e ON e.payer_id = p.payer_id AND e.cpt_code = p.cpt_code AND e.valid_from <= p.valid_from AND p.valid_from < e.valid_until`;
 }
@@ -71,7 +78,7 @@ const CHOSEN_MODIFIER = Prisma.sql`CASE
 
 /** Join condition of a claim line `l` to its one contract rate `r` (a row of contract_rates). */
 export const RATE_JOIN = Prisma.sql`r.customer_id = l.customer_id AND r.payer_id = l.payer_id AND r.cpt_code = l.cpt_code
-  AND l.service_date >= r.valid_from AND l.service_date < r.valid_until AND r.modifier = ${CHOSEN_MODIFIER}`;
+  AND r.plain_lines = (l.modifier = '') AND l.service_date >= r.valid_from AND l.service_date < r.valid_until AND r.modifier = ${CHOSEN_MODIFIER}`;
 
 /** expected amount of line `l` under rate `r`, rounded to cents. */
 export const EXPECTED = Prisma.sql`round(r.rate * l.units, 2)`;

@@ -9627,6 +9627,8 @@ export interface operations {
                             units: string;
                             /** @description Contracted rate per unit applied (fee schedule). */
                             rate: string;
+                            /** @description Modifier of the rate applied: the first of the line's modifiers with a rate on its service date, else "" (the rate without a modifier). */
+                            rateModifier: string;
                             /** @description rate × units. */
                             expectedAmount: string;
                             /** @description As the payer allows it now (follows 835 corrections). */

@@ -25,11 +25,21 @@ const RADIOLOGY = "Radiology Mutual";
 const PRO_ONLY = "Professional Only Plan";
 const WINDOWS = { baselineStart: "2025-01-01", baselineEnd: "2025-08-31", currentStart: "2025-09-01", currentEnd: "2025-12-31" };
 
-type TCase = { id: string; payer: string; modifier?: string; serviceDate?: string; allowed: string; expected: string | null; underpaid: boolean };
+type TCase = {
+  id: string;
+  payer: string;
+  modifier?: string;
+  serviceDate?: string;
+  allowed: string;
+  expected: string | null;
+  underpaid: boolean;
+  /** The modifier of the rate applied, when not the plain one. */
+  rateModifier?: string;
+};
 
 // expected null: no contract (never underpaid, whatever was allowed).
 const CASES: TCase[] = [
-  { id: "PRO-UNDER", payer: RADIOLOGY, modifier: "26", allowed: "25.00", expected: "30.00", underpaid: true },
+  { id: "PRO-UNDER", payer: RADIOLOGY, modifier: "26", allowed: "25.00", expected: "30.00", underpaid: true, rateModifier: "26" },
   // At the 26 rate: under the plain rate ($100) it would read as $70 underpaid.
   { id: "PRO-AT", payer: RADIOLOGY, modifier: "26", allowed: "30.00", expected: "30.00", underpaid: false },
   { id: "PLAIN-AT", payer: RADIOLOGY, allowed: "100.00", expected: "100.00", underpaid: false },
@@ -37,9 +47,9 @@ const CASES: TCase[] = [
   // 59 has no rate of its own: the plain rate applies.
   { id: "NO-SPECIFIC-RATE", payer: RADIOLOGY, modifier: "59", allowed: "90.00", expected: "100.00", underpaid: true },
   // The pricing modifier need not come first.
-  { id: "SECOND-POSITION", payer: RADIOLOGY, modifier: "59:26", allowed: "25.00", expected: "30.00", underpaid: true },
+  { id: "SECOND-POSITION", payer: RADIOLOGY, modifier: "59:26", allowed: "25.00", expected: "30.00", underpaid: true, rateModifier: "26" },
   // Rates for two of its modifiers: the first in billed order wins (TC, $70; at $30 it would be within tolerance).
-  { id: "FIRST-WINS", payer: RADIOLOGY, modifier: "TC:26", allowed: "29.00", expected: "70.00", underpaid: true },
+  { id: "FIRST-WINS", payer: RADIOLOGY, modifier: "TC:26", allowed: "29.00", expected: "70.00", underpaid: true, rateModifier: "TC" },
   // Served before the 26 rate took effect: the plain rate.
   { id: "BEFORE-26-RATE", payer: RADIOLOGY, modifier: "26", serviceDate: "2025-03-01", allowed: "50.00", expected: "100.00", underpaid: true },
   // A payer contracted for 26 only: lines without it have no contract.
@@ -102,11 +112,11 @@ describe("expected payment by modifier", () => {
     }
   });
 
-  it("the worklist holds exactly the underpaid lines with their modifier's expected amount", async () => {
+  it("the worklist holds exactly the underpaid lines with their modifier's expected amount and the rate's modifier", async () => {
     const page = await listUnderpayments(customerId, { limit: 100 });
-    const worklist = Object.fromEntries(page.items.map((item) => [item.submitterClaimId, [item.expectedAmount, item.variance]]));
+    const worklist = Object.fromEntries(page.items.map((item) => [item.submitterClaimId, [item.expectedAmount, item.variance, item.rateModifier]]));
     const wanted = Object.fromEntries(
-      CASES.filter((c) => c.underpaid).map((c) => [claimId(c.id), [c.expected, (Number(c.expected) - Number(c.allowed)).toFixed(2)]]),
+      CASES.filter((c) => c.underpaid).map((c) => [claimId(c.id), [c.expected, (Number(c.expected) - Number(c.allowed)).toFixed(2), c.rateModifier ?? ""]]),
     );
     expect(worklist).toEqual(wanted);
   });

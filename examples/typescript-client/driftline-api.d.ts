@@ -261,7 +261,7 @@ export interface paths {
         put?: never;
         /**
          * Upload a CSV or X12 835 file
-         * @description Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` (name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. The file is applied in one transaction. A CSV is all or nothing. An X12 835 (the payer's document) is refused whole only when it cannot be read as an 835; otherwise what cannot be used is skipped and what is odd is warned about (`skipped`, `warnings`, with their counts), and the rest is applied. 201: a new upload, applied. 200: the same file (same SHA-256) was uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. 413: over UPLOAD_MAX_BYTES, UPLOAD_MAX_ROWS, X12_MAX_SEGMENTS or X12_MAX_ELEMENTS (the limit is named). An 835's format is detected from its ISA segment. CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): `submitterClaimId` (required): Your claim id (patient control number), up to 64 characters; `lineNumber` (required): Service line number within the claim, 1 or more; `payerName` (required): Payer name as you know it; mapped to catalogue payers; `cptCode` (required): CPT or HCPCS code: 99213, G0101, 0001U, 3008F; `units`: Units of service, greater than zero; default 1; `serviceDate` (required): Date of service: YYYY-MM-DD, ISO 8601 or MM/DD/YYYY; `submittedAt` (required): Date the claim was submitted to the payer; `decidedAt` (required): Date the payer adjudicated the line; not before submittedAt; `paidAt`: Date payment was issued; `billedAmount` (required): Charge: 1234.50, $1,234.50; never negative; `allowedAmount`: Amount the payer allowed (may exceed the charge); `paidAmount`: Amount the payer paid; not more than billedAmount; `outcome` (required): PAID, DENIED, PARTIAL or OTHER; `denialReason`: Main CARC as group-code, e.g. CO-50 or PR-204; `remarkCodes`: RARCs separated by comma, semicolon or space; `payerClaimNumber`: The payer's claim (ICN) number; `patientAccount`: Patient account number; stored only as a keyed hash.
+         * @description Send the file as multipart/form-data field `file`, or as the raw body with `Content-Type: text/csv` or `application/edi-x12` (name it with `Content-Disposition: attachment; filename=…` or `X-Filename`). ANALYST role; `upload` rate limit. The file is applied in one transaction. A CSV is all or nothing. An X12 835 (the payer's document) is refused whole only when it cannot be read as an 835; otherwise what cannot be used is skipped and what is odd is warned about (`skipped`, `warnings`, with their counts), and the rest is applied. 201: a new upload, applied. 200: the same file (same SHA-256) was uploaded before; the existing upload is returned with `replayed: true` and nothing is applied again. 400: the file was rejected (REJECTED upload in `upload`, row errors with `line` and `field` in `errors`); no claim line was written. 413: over UPLOAD_MAX_BYTES, UPLOAD_MAX_ROWS, X12_MAX_SEGMENTS or X12_MAX_ELEMENTS (the limit is named). An 835's format is detected from its ISA segment. CSV columns (header names case-insensitive, snake_case accepted; template, no credentials needed: GET /api/v1/uploads/template.csv): `submitterClaimId` (required): Your claim id (patient control number), up to 64 characters; `lineNumber` (required): Service line number within the claim, 1 or more; `payerName` (required): Payer name as you know it; mapped to catalogue payers; `cptCode` (required): CPT or HCPCS code: 99213, G0101, 0001U, 3008F; `modifier`: CPT/HCPCS modifiers, up to four, separated by ':', ',' or a space: 26, 25:59; `units`: Units of service, greater than zero; default 1; `serviceDate` (required): Date of service: YYYY-MM-DD, ISO 8601 or MM/DD/YYYY; `submittedAt` (required): Date the claim was submitted to the payer; `decidedAt` (required): Date the payer adjudicated the line; not before submittedAt; `paidAt`: Date payment was issued; `billedAmount` (required): Charge: 1234.50, $1,234.50; never negative; `allowedAmount`: Amount the payer allowed (may exceed the charge); `paidAmount`: Amount the payer paid; not more than billedAmount; `outcome` (required): PAID, DENIED, PARTIAL or OTHER; `denialReason`: Main CARC as group-code, e.g. CO-50 or PR-204; `remarkCodes`: RARCs separated by comma, semicolon or space; `payerClaimNumber`: The payer's claim (ICN) number; `patientAccount`: Patient account number; stored only as a keyed hash.
          */
         post: operations["uploads-create"];
         delete?: never;
@@ -4014,8 +4014,8 @@ export interface operations {
                     file: string;
                 };
                 /**
-                 * @example submitterClaimId,lineNumber,payerName,cptCode,units,serviceDate,submittedAt,decidedAt,paidAt,billedAmount,allowedAmount,paidAmount,outcome,denialReason,remarkCodes,payerClaimNumber,patientAccount
-                 *     CLM-10023,1,United Healthcare,99213,1,2024-03-05,2024-03-07,2024-03-28,2024-04-01,"$1,234.50",980.00,784.00,PARTIAL,CO-97,N130;MA01,2024068123456,ACCT-5567
+                 * @example submitterClaimId,lineNumber,payerName,cptCode,modifier,units,serviceDate,submittedAt,decidedAt,paidAt,billedAmount,allowedAmount,paidAmount,outcome,denialReason,remarkCodes,payerClaimNumber,patientAccount
+                 *     CLM-10023,1,United Healthcare,99213,25,1,2024-03-05,2024-03-07,2024-03-28,2024-04-01,"$1,234.50",980.00,784.00,PARTIAL,CO-97,N130;MA01,2024068123456,ACCT-5567
                  */
                 "text/csv": string;
                 "application/edi-x12": string;
@@ -4878,6 +4878,8 @@ export interface operations {
                         lineNumber: string | number;
                         payerName: string;
                         cptCode: string;
+                        /** @description CPT/HCPCS modifiers, up to four two-character codes in billed order: "26", "25:59", "25 59" or ["25", "59"]; stored as "25:59". */
+                        modifier?: string | string[];
                         units?: string | number;
                         serviceDate: string;
                         submittedAt: string;
@@ -5144,6 +5146,8 @@ export interface operations {
                             };
                             /** @description Null on a claim-level line (an 835 claim adjudicated without service lines; cptGroup CLAIM_LEVEL). */
                             cptCode: string | null;
+                            /** @description CPT/HCPCS modifiers in billed order joined by ":" ("26", "25:59"; up to four); "" when the line has none. */
+                            modifier: string;
                             /** @description 835 SVC06: the procedure as submitted, when the payer adjudicated another code. */
                             submittedCptCode: string | null;
                             /** @description 835 CLP08: facility type code, when the remittance gave one. */
@@ -5541,6 +5545,8 @@ export interface operations {
                         };
                         /** @description Null on a claim-level line (an 835 claim adjudicated without service lines; cptGroup CLAIM_LEVEL). */
                         cptCode: string | null;
+                        /** @description CPT/HCPCS modifiers in billed order joined by ":" ("26", "25:59"; up to four); "" when the line has none. */
+                        modifier: string;
                         /** @description 835 SVC06: the procedure as submitted, when the payer adjudicated another code. */
                         submittedCptCode: string | null;
                         /** @description 835 CLP08: facility type code, when the remittance gave one. */
@@ -9621,6 +9627,8 @@ export interface operations {
                             units: string;
                             /** @description Contracted rate per unit applied (fee schedule). */
                             rate: string;
+                            /** @description Modifier of the rate applied: the first of the line's modifiers with a rate on its service date, else "" (the rate without a modifier). */
+                            rateModifier: string;
                             /** @description rate × units. */
                             expectedAmount: string;
                             /** @description As the payer allows it now (follows 835 corrections). */

@@ -7,6 +7,8 @@ export interface TTestClaim {
   charge: number;
   paid: number;
   code?: string;
+  /** SVC01-3..6 procedure modifiers, e.g. ["26", "LT"]. */
+  modifiers?: string[];
   payerClaimNumber?: string;
   /** CAS triplets for the service line, e.g. [["CO", "45", 20]]. */
   adjustments?: [string, string, number][];
@@ -25,7 +27,7 @@ export function x12_835(claims: TTestClaim[], options: { payer?: string; control
     const sign = claim.status === "22" ? -1 : 1;
     body.push(`CLP*${claim.id}*${claim.status ?? "1"}*${sign * claim.charge}*${sign * claim.paid}*0*12*${claim.payerClaimNumber ?? `ICN-${claim.id}`}`);
     body.push("DTM*050*20240410");
-    body.push(`SVC*HC:${claim.code ?? "99213"}*${sign * claim.charge}*${sign * claim.paid}**${sign}`);
+    body.push(`SVC*HC:${[claim.code ?? "99213", ...(claim.modifiers ?? [])].join(":")}*${sign * claim.charge}*${sign * claim.paid}**${sign}`);
     body.push("DTM*472*20240408");
     for (const [group, reason, amount] of claim.adjustments ??
       (claim.charge > claim.paid ? [["CO", "45", claim.charge - claim.paid] as [string, string, number]] : [])) {

@@ -142,7 +142,8 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
                 {row.submitterClaimId} / {row.lineNumber}
               </td>
               <td>{row.payer.name}</td>
-              <td>{row.cptCode}</td>
+              {/* The rate's modifier, as billers write it: 71046-26. */}
+              <td>{row.rateModifier ? `${row.cptCode}-${row.rateModifier}` : row.cptCode}</td>
               <td>{row.serviceDate}</td>
               <td>{money(row.expectedAmount)}</td>
               <td>{money(row.allowedAmount)}</td>

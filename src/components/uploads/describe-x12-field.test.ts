@@ -4,6 +4,7 @@ import { describeX12Field } from "./describe-x12-field";
 describe("describeX12Field", () => {
   it("names the segment and the element in plain words, keeping the code", () => {
     expect(describeX12Field("SVC01")).toEqual({ what: "Service line: procedure code", code: "SVC01" });
+    expect(describeX12Field("SVC01-3")).toEqual({ what: "Service line: procedure modifier", code: "SVC01-3" });
     expect(describeX12Field("DTM*472")).toEqual({ what: "Date: service date", code: "DTM*472" });
     expect(describeX12Field("N104")).toEqual({ what: "Payer or payee: identifier", code: "N104" });
     expect(describeX12Field("SE01")).toEqual({ what: "Remittance end: segment count", code: "SE01" });

@@ -45,6 +45,7 @@ const ELEMENTS: Record<string, string> = {
   CLP07: "payer claim number",
   CLP08: "facility type",
   SVC01: "procedure code",
+  "SVC01-3": "procedure modifier",
   SVC02: "billed amount",
   SVC03: "paid amount",
   SVC05: "units",
@@ -83,9 +84,11 @@ export function describeX12Field(field: string): TFieldDescription {
   if (field === "file") return { what: "The whole file", code: null };
   if (field === "segment") return { what: "A segment", code: null };
   // "DTM*472": segment and qualifier; "SVC01", "N104": segment id and a two-digit position.
+  // "SVC01-3": a component of a composite element.
   const qualified = /^([A-Z][A-Z0-9]{1,2})\*/.exec(field);
+  const component = /^([A-Z][A-Z0-9]{1,2})\d{2}-\d{1,2}$/.exec(field);
   const numbered = /^[A-Z][A-Z0-9]{1,2}\d{2}$/.test(field);
-  const segmentId = qualified?.[1] ?? (numbered ? field.slice(0, -2) : field);
+  const segmentId = qualified?.[1] ?? component?.[1] ?? (numbered ? field.slice(0, -2) : field);
   const segment = SEGMENTS[segmentId];
   let element = ELEMENTS[field];
   if (!element && segmentId === "PLB" && numbered) {

@@ -113,7 +113,8 @@ export default async function ClaimsPage({ searchParams }: { searchParams: Promi
               <td>{line.submitterClaimId}</td>
               <td>{line.lineNumber}</td>
               <td>{line.payer.name}</td>
-              <td>{line.cptCode}</td>
+              {/* Modifiers as billers write them: 71046-26, 99213-25-59. */}
+              <td>{line.cptCode && line.modifier ? [line.cptCode, ...line.modifier.split(":")].join("-") : line.cptCode}</td>
               <td>{line.cptGroup}</td>
               <td>{line.serviceDate}</td>
               <td>{line.decidedAt}</td>

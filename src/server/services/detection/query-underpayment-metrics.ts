@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { COMPARABLE, EXPECTED, RATE_JOIN, underpaidSql } from "@/server/services/underpayments/expected-payment-sql";
+import { COMPARABLE, contractRatesCte, EXPECTED, RATE_JOIN, underpaidSql } from "@/server/services/underpayments/expected-payment-sql";
 import type { TWindows } from "./compute-windows";
 
 /**
@@ -23,14 +23,11 @@ export interface TUnderpaymentRow {
 
 export function underpaymentMetricsSql(customerId: string, windows: TWindows): Prisma.Sql {
   return Prisma.sql`
-WITH r AS MATERIALIZED (
-  SELECT customer_id, payer_id, cpt_code, modifier, valid_from, valid_until, rate
-  FROM fee_schedule_effective_rates WHERE customer_id = ${customerId}::uuid AND modifier = ''
-),
+WITH ${contractRatesCte(customerId)},
 contracted AS (
   SELECT l.payer_id, l.cpt_group, l.decided_at >= ${windows.currentStart}::date AS cur,
          ${EXPECTED} AS expected, l.allowed_amount
-  FROM claim_lines l JOIN r ON ${RATE_JOIN}
+  FROM claim_lines l JOIN contract_rates r ON ${RATE_JOIN}
   WHERE l.customer_id = ${customerId}::uuid
     AND l.decided_at >= ${windows.baselineStart}::date AND l.decided_at <= ${windows.currentEnd}::date
     AND ${COMPARABLE}

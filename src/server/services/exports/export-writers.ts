@@ -298,6 +298,7 @@ type TClaimRow = {
   payer_claim_number: string | null;
   payer_name: string;
   cpt_code: string;
+  modifier: string;
   cpt_group: string;
   units: string;
   service_date: string;
@@ -335,6 +336,7 @@ async function claims(customerId: string, params: Extract<TCreateExportInput, { 
       "payer_claim_number",
       "payer",
       "cpt_code",
+      "modifier",
       "cpt_group",
       "units",
       "service_date",
@@ -353,7 +355,7 @@ async function claims(customerId: string, params: Extract<TCreateExportInput, { 
     maxRows: MAX_CLAIM_EXPORT_ROWS,
     fetchPage: (after, take) =>
       scoped.$queryRaw<TClaimRow[]>`
-        SELECT l.id, l.submitter_claim_id, l.line_number, l.payer_claim_number, p.name AS payer_name, l.cpt_code, l.cpt_group, l.units::text,
+        SELECT l.id, l.submitter_claim_id, l.line_number, l.payer_claim_number, p.name AS payer_name, l.cpt_code, l.modifier, l.cpt_group, l.units::text,
                l.service_date::text, l.submitted_at::text, l.decided_at::text, l.paid_at::text, l.billed_amount::text AS billed,
                l.allowed_amount::text AS allowed, l.paid_amount::text AS paid, l.outcome::text, l.denial_group, l.denial_code, l.remark_codes
         FROM claim_lines l JOIN payers p ON p.id = l.payer_id
@@ -366,6 +368,7 @@ async function claims(customerId: string, params: Extract<TCreateExportInput, { 
       r.payer_claim_number,
       r.payer_name,
       r.cpt_code,
+      r.modifier,
       r.cpt_group,
       r.units,
       r.service_date,

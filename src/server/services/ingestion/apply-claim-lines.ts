@@ -213,6 +213,7 @@ const CHANGED_COLUMNS = [
   "patient_account_hash",
   "submitted_cpt_code",
   "facility_type",
+  "modifier",
 ];
 
 const UPSERT_SQL = `
@@ -221,7 +222,7 @@ WITH written AS (
   SELECT $1, $2, s.submitter_claim_id, s.line_number, s.payer_claim_number, pm.payer_id, pm.id, s.cpt_code,
          COALESCE(cm.group_code, s.default_group), s.units, s.service_date, s.submitted_at, s.decided_at, s.paid_at,
          s.billed_amount, s.allowed_amount, s.paid_amount, s.outcome, s.denial_group, s.denial_code, s.remark_codes,
-         s.patient_account_hash, s.submitted_cpt_code, s.facility_type
+         s.patient_account_hash, s.submitted_cpt_code, s.facility_type, s.modifier
   FROM ${STAGE_TABLE} s
   JOIN payer_mappings pm ON pm.customer_id = $1 AND pm.normalized_name = s.payer_key
   LEFT JOIN cpt_mappings cm ON cm.customer_id = $1 AND cm.cpt_code = s.cpt_code

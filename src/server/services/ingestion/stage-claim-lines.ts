@@ -35,7 +35,8 @@ export const CREATE_STAGE_TABLE = `CREATE TEMP TABLE ${STAGE_TABLE} (
   patient_account_hash text,
   submitted_cpt_code   text,
   facility_type        text,
-  payer_identifier     text
+  payer_identifier     text,
+  modifier             text NOT NULL
 ) ON COMMIT DROP`;
 
 export const COPY_STAGE_SQL = `COPY ${STAGE_TABLE} FROM STDIN`;
@@ -119,7 +120,8 @@ export class StageRowFormatter {
       `${line.serviceDate}\t${line.submittedAt ?? NULL}\t${line.decidedAt}\t${line.paidAt ?? NULL}\t` +
       `${line.billedAmount}\t${line.allowedAmount ?? NULL}\t${line.paidAmount ?? NULL}\t${line.outcome}\t` +
       `${line.denialReason?.group ?? NULL}\t${line.denialReason ? text(line.denialReason.code) : NULL}\t` +
-      `${remarks}\t${account}\t${line.submittedCptCode ?? NULL}\t${text(line.facilityType)}\t${text(line.payerIdentifier)}\n`
+      `${remarks}\t${account}\t${line.submittedCptCode ?? NULL}\t${text(line.facilityType)}\t${text(line.payerIdentifier)}\t` +
+      `${line.modifier ?? ""}\n`
     );
   }
 }

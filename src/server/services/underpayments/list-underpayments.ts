@@ -25,6 +25,9 @@ export const ZUnderpayment = z.object({
   serviceDate: z.string().describe("YYYY-MM-DD"),
   units: z.string(),
   rate: z.string().describe("Contracted rate per unit applied (fee schedule)."),
+  rateModifier: z
+    .string()
+    .describe('Modifier of the rate applied: the first of the line\'s modifiers with a rate on its service date, else "" (the rate without a modifier).'),
   expectedAmount: z.string().describe("rate × units."),
   allowedAmount: z.string().describe("As the payer allows it now (follows 835 corrections)."),
   originalAllowedAmount: z.string().describe("As allowed when the underpayment was found."),
@@ -79,7 +82,7 @@ export const underpaymentSelect = {
   updatedAt: true,
   payer: { select: { id: true, name: true } },
   assignee: { select: { id: true, email: true, name: true } },
-  feeScheduleRate: { select: { rate: true, feeScheduleId: true } },
+  feeScheduleRate: { select: { rate: true, modifier: true, feeScheduleId: true } },
 } satisfies Prisma.UnderpaymentSelect;
 
 type TRow = Prisma.UnderpaymentGetPayload<{ select: typeof underpaymentSelect }>;
@@ -98,6 +101,7 @@ export function toUnderpayment(row: TRow): TUnderpayment {
     serviceDate: day(row.serviceDate),
     units: row.units.toFixed(2),
     rate: row.feeScheduleRate.rate.toFixed(2),
+    rateModifier: row.feeScheduleRate.modifier,
     expectedAmount: row.expectedAmount.toFixed(2),
     allowedAmount: row.allowedAmount.toFixed(2),
     originalAllowedAmount: row.originalAllowedAmount.toFixed(2),

@@ -1,5 +1,5 @@
 import { Prisma } from "@/generated/prisma/client";
-import { COMPARABLE, EXPECTED, RATE_JOIN, underpaidSql } from "./expected-payment-sql";
+import { COMPARABLE, contractRatesCte, EXPECTED, RATE_JOIN, underpaidSql } from "./expected-payment-sql";
 
 /** The worklist's SQL, apart from any client so the demo seed can run it on its own connection. */
 
@@ -14,17 +14,14 @@ export function lineScope(scope: TRefreshScope): Prisma.Sql {
 
 /** Lines in scope with their expected amount (the contracted ones only). */
 export function contractedLinesSql(customerId: string, scope: TRefreshScope): Prisma.Sql {
-  // The tenant's effective rates first, materialised (a few hundred rows): joined as a hash
+  // The tenant's contract rates first, materialised (a few hundred rows): joined as a hash
   // table, never re-evaluated per claim line even when the planner has no statistics yet.
   return Prisma.sql`
-    WITH r AS MATERIALIZED (
-      SELECT customer_id, payer_id, cpt_code, modifier, valid_from, valid_until, rate_id, rate
-      FROM fee_schedule_effective_rates WHERE customer_id = ${customerId}::uuid AND modifier = ''
-    )
+    WITH ${contractRatesCte(customerId)}
     SELECT l.submitter_claim_id, l.line_number, l.payer_id, l.cpt_code, l.cpt_group, l.service_date, l.units,
            l.allowed_amount, l.paid_amount, r.rate_id, ${EXPECTED} AS expected,
            (${COMPARABLE}) AS comparable, (${COMPARABLE} AND ${underpaidSql(EXPECTED, Prisma.sql`l.allowed_amount`)}) AS underpaid
-    FROM claim_lines l JOIN r ON ${RATE_JOIN}
+    FROM claim_lines l JOIN contract_rates r ON ${RATE_JOIN}
     WHERE l.customer_id = ${customerId}::uuid AND ${lineScope(scope)}`;
 }
 

@@ -186,7 +186,7 @@ describe("fee schedules and the underpayment worklist", () => {
     expect(csv.headers.get("content-type")).toContain("text/csv");
     const rows = (await csv.text()).trim().split("\r\n");
     expect(rows).toHaveLength(2);
-    expect(rows[1]).toContain(`${String(lines.under.submitterClaimId)},1,${payer},99213,EM,2026-02-10,2.00,100.00,200.00,200.00,160.00,0.00,RECOVERED`);
+    expect(rows[1]).toContain(`${String(lines.under.submitterClaimId)},1,${payer},99213,EM,2026-02-10,2.00,100.00,,200.00,200.00,160.00,0.00,RECOVERED`);
     const audited = await db().auditEvent.count({ where: { customerId: tenant.customer.id, action: { in: ["underpayment.list", "underpayment.export"] } } });
     expect(audited).toBeGreaterThanOrEqual(2);
   });

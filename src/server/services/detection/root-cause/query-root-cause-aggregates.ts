@@ -1,6 +1,6 @@
 import { Prisma } from "@/generated/prisma/client";
 import type { TDb } from "@/server/db/client";
-import { COMPARABLE, EXPECTED, RATE_JOIN } from "@/server/services/underpayments/expected-payment-sql";
+import { COMPARABLE, contractRatesCte, EXPECTED, RATE_JOIN } from "@/server/services/underpayments/expected-payment-sql";
 import type { TWindows } from "../compute-windows";
 import { METRICS_PLANNER_SETTINGS } from "../query-cell-metrics";
 import type { TMoments, TRootCauseAggregates } from "./explain-drift";
@@ -42,7 +42,8 @@ interface TRow {
 export function rootCauseSql(customerId: string, windows: TWindows, findings: readonly TRootCauseFinding[]): Prisma.Sql {
   const rows = findings.map((f) => ({ key: f.key, payer_id: f.payerId, cpt_group: f.cptGroup, drift_type: f.driftType, carc: f.denialReason }));
   return Prisma.sql`
-WITH f AS MATERIALIZED (
+WITH ${contractRatesCte(customerId)},
+f AS MATERIALIZED (
   SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS f(key text, payer_id uuid, cpt_group text, drift_type text, carc text)
 ),
 base AS MATERIALIZED (
@@ -52,7 +53,7 @@ base AS MATERIALIZED (
          l.decided_at >= ${windows.currentStart}::date AS cur,
          CASE WHEN ${COMPARABLE} THEN ${EXPECTED} - l.allowed_amount END AS variance
   FROM claim_lines l
-  LEFT JOIN fee_schedule_effective_rates r ON ${RATE_JOIN}
+  LEFT JOIN contract_rates r ON ${RATE_JOIN}
     AND (l.payer_id, l.cpt_group) IN (SELECT payer_id, cpt_group FROM f WHERE drift_type = 'UNDERPAYMENT')
   WHERE l.customer_id = ${customerId}::uuid
     AND l.decided_at >= ${windows.baselineStart}::date AND l.decided_at <= ${windows.currentEnd}::date

@@ -186,3 +186,32 @@ describe("ZClaimLineInput", () => {
     expect(issuesOf({ ...validLine, billedAmount: "1,000", paidAmount: "999.99" })).toEqual([]);
   });
 });
+
+describe("modifier", () => {
+  const modifierOf = (modifier: unknown) => {
+    const result = ZClaimLineInput.safeParse({ ...validLine, modifier });
+    return result.success ? result.data.modifier : undefined;
+  };
+
+  it.each([
+    ["26", "26"],
+    ["tc", "TC"],
+    [" 25 , 59 ", "25:59"],
+    ["25:59;xu GT", "25:59:XU:GT"],
+    ["26:26", "26"],
+    [["26", "lt"], "26:LT"],
+    ["", ""],
+    [[], ""],
+  ])("stores %j as %j", (input, stored) => {
+    expect(modifierOf(input)).toBe(stored);
+  });
+
+  it("is optional", () => {
+    const result = ZClaimLineInput.parse(validLine);
+    expect(result.modifier).toBeUndefined();
+  });
+
+  it.each(["2", "2X6", "2-6", "Ä1", "25:59:XU:GT:LT", 26])("rejects %j on the modifier field", (modifier) => {
+    expect(issuesOf({ ...validLine, modifier }).map((issue) => issue.path)).toEqual(["modifier"]);
+  });
+});

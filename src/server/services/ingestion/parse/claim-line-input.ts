@@ -21,6 +21,10 @@ const CPT_CODE = /^(?:\d{5}|[A-Z]\d{4}|\d{4}[FTU])$/;
 const DENIAL_REASON = /^(CO|PR|OA|PI|CR)\s*-\s*([A-Z0-9]{1,3})$/;
 // RARCs look like N130, MA01, M15; anything longer is a mis-split list, not a code.
 const REMARK_CODE = /^[A-Z0-9]{1,6}$/;
+// A CPT/HCPCS modifier is two letters or digits: 26, TC, LT, 59, XU, GA.
+const MODIFIER = /^[0-9A-Z]{2}$/;
+/** Modifiers per line: the 835 SVC01 composite and the CMS-1500 box 24D carry up to four. */
+export const MAX_MODIFIERS = 4;
 // The database column is a 32-bit integer.
 const MAX_LINE_NUMBER = 2_147_483_647;
 
@@ -100,11 +104,34 @@ const ZRemarkCodes = z
   })
   .pipe(z.array(z.string().regex(REMARK_CODE, "not a remark code (RARC)")).max(50));
 
+/**
+ * Modifiers as stored (claim_lines.modifier): upper case, in billed order, repeats dropped, joined
+ * by ':' like the 835 composite ("26", "25:59"); "" = none. CSV cells separate them by ':', ',',
+ * ';' or spaces ("25 59", "25,59"); JSON may also send an array.
+ */
+export const ZModifier = z.union([z.string(), z.array(z.string())], { error: "expected modifiers as text or a list" }).transform((input, ctx) => {
+  const parts = (Array.isArray(input) ? input : input.split(/[\s,;:]+/)).map((code) => code.trim().toUpperCase()).filter((code) => code !== "");
+  const codes = [...new Set(parts)];
+  // Reported on the field itself, not on an index of the split text the caller never sent.
+  if (!codes.every((code) => MODIFIER.test(code))) {
+    ctx.addIssue({ code: "custom", message: "a modifier is two letters or digits, e.g. 26, TC or LT" });
+    return z.NEVER;
+  }
+  if (codes.length > MAX_MODIFIERS) {
+    ctx.addIssue({ code: "custom", message: `at most ${MAX_MODIFIERS} modifiers` });
+    return z.NEVER;
+  }
+  return codes.join(":");
+});
+
 const CLAIM_LINE_SHAPE = {
   submitterClaimId: trimmedText(1, 64),
   lineNumber: ZLineNumber,
   payerName: trimmedText(1, 200),
   cptCode: ZCptCode,
+  modifier: ZModifier.optional().describe(
+    'CPT/HCPCS modifiers, up to four two-character codes in billed order: "26", "25:59", "25 59" or ["25", "59"]; stored as "25:59".',
+  ),
   units: ZUnits,
   serviceDate: ZDate,
   submittedAt: ZDate,

@@ -13,6 +13,12 @@ export const CSV_COLUMNS: readonly TCsvColumn[] = [
   { name: "lineNumber", required: true, description: "Service line number within the claim, 1 or more", example: "1" },
   { name: "payerName", required: true, description: "Payer name as you know it; mapped to catalogue payers", example: "United Healthcare" },
   { name: "cptCode", required: true, description: "CPT or HCPCS code: 99213, G0101, 0001U, 3008F", example: "99213" },
+  {
+    name: "modifier",
+    required: false,
+    description: "CPT/HCPCS modifiers, up to four, separated by ':', ',' or a space: 26, 25:59",
+    example: "25",
+  },
   { name: "units", required: false, description: "Units of service, greater than zero; default 1", example: "1" },
   { name: "serviceDate", required: true, description: "Date of service: YYYY-MM-DD, ISO 8601 or MM/DD/YYYY", example: "2024-03-05" },
   { name: "submittedAt", required: true, description: "Date the claim was submitted to the payer", example: "2024-03-07" },

@@ -52,6 +52,14 @@ const rowCells = {
   ),
   payerName: textCell(200),
   cptCode: fc.constantFrom("99213", "g0101", "0001U", "3008F", " 99214 ", "9921", "ABCDE", "99213X", ""),
+  modifier: optional(
+    fc.oneof(
+      fc.constantFrom("26", "tc", " 25 , 59 ", "25:59:XU:GA", "25:59:XU:GA:LT", "26:26", "26;26;26;26;26", "2X6", "2", "2-6", "  ", ":", "Ä1", "2\u00016"),
+      fc
+        .array(fc.constantFrom("26", "TC", "lt", "59", "x", "ABC", ""), { maxLength: 6 })
+        .chain((codes) => fc.constantFrom(":", ",", " ", ";", ", ").map((separator) => codes.join(separator))),
+    ),
+  ),
   units: optional(fc.constantFrom("1", "2", "0.5", "1.25", "0", "0.001", "01", "1e2", "-1", "99999999", "x")),
   serviceDate: dateCell,
   submittedAt: dateCell,
@@ -98,6 +106,7 @@ function canonicalCells({
     lineNumber: String(line),
     payerName: "Blue Cross Blue Shield",
     cptCode: "99213",
+    modifier: claim % 3 === 0 ? "26" : claim % 3 === 1 ? "25:59" : undefined,
     units: "1",
     serviceDate: date(0),
     submittedAt: date(2),

@@ -17,6 +17,9 @@ const CPT_CODE = /^(?:\d{5}|[A-Z]\d{4}|\d{4}[FTU])$/;
 const DENIAL_REASON = /^(CO|PR|OA|PI|CR)\s*-\s*([A-Z0-9]{1,3})$/;
 const REMARK_CODE = /^[A-Z0-9]{1,6}$/;
 const REMARK_SEPARATORS = /[\s,;]+/;
+const MODIFIER = /^[0-9A-Z]{2}$/;
+const MODIFIER_SEPARATORS = /[\s,;:]+/;
+const MAX_MODIFIERS = 4;
 // Plain whole numbers and plain amounts with exactly two decimals, no leading zeros.
 const PLAIN_INTEGER = /^[1-9]\d{0,9}$/;
 const PLAIN_AMOUNT = /^(?:0|[1-9]\d{0,9})(?:\.\d\d)?$/;
@@ -31,6 +34,7 @@ const KEYS = new Set([
   "lineNumber",
   "payerName",
   "cptCode",
+  "modifier",
   "units",
   "serviceDate",
   "submittedAt",
@@ -112,6 +116,20 @@ function remarkCodes(value: unknown): string[] | undefined {
   return [...seen];
 }
 
+/** Stored form of a modifier cell ("25:59"); undefined when zod must decide (and will refuse). */
+function modifier(value: unknown): string | undefined {
+  if (typeof value !== "string") return undefined;
+  const seen = new Set<string>();
+  for (const part of value.split(MODIFIER_SEPARATORS)) {
+    const code = part.trim().toUpperCase();
+    if (code === "") continue;
+    if (!MODIFIER.test(code)) return undefined;
+    seen.add(code);
+  }
+  if (seen.size > MAX_MODIFIERS) return undefined;
+  return [...seen].join(":");
+}
+
 /**
  * The normalised line when the row is in the fast subset and valid; undefined means "ask zod"
  * (which may still accept it, or reports the errors).
@@ -170,6 +188,11 @@ export function fastClaimLine(input: Record<string, unknown>): TClaimLineInput |
     outcome,
   };
 
+  if (input.modifier !== undefined) {
+    const modifiers = modifier(input.modifier);
+    if (modifiers === undefined) return undefined;
+    line.modifier = modifiers;
+  }
   if (input.paidAt !== undefined) {
     const paidAt = isoDate(input.paidAt);
     if (paidAt === undefined) return undefined;

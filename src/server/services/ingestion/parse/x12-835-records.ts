@@ -11,6 +11,8 @@ export type TServiceRecord = {
   svc: TX12Segment;
   qualifier: string;
   code: string;
+  /** SVC01-3..6: the procedure modifiers, in billed order (empty components left out). */
+  modifiers: string[];
   charge: TSourced;
   paid: TSourced;
   paidCents: number;
@@ -80,7 +82,7 @@ export function readClaim(segment: TX12Segment, report: TReport): TClaimRecord |
 }
 
 export function readService(segment: TX12Segment, report: TReport): TServiceRecord | undefined {
-  const [qualifier = "", code = ""] = componentsAt(segment, 1);
+  const [qualifier = "", code = "", ...modifiers] = componentsAt(segment, 1);
   const paid = x12Cents(elementAt(segment, 3));
   const charge = x12Cents(elementAt(segment, 2));
   if (!paid.ok) report(segment, "SVC03", `${paid.message}; the service line is skipped`);
@@ -91,6 +93,8 @@ export function readService(segment: TX12Segment, report: TReport): TServiceReco
     svc: segment,
     qualifier,
     code,
+    // SVC01-8 (description) comes after the four modifiers and is no modifier.
+    modifiers: modifiers.slice(0, 4).filter((modifier) => modifier !== ""),
     charge: sourced(2, "SVC02"),
     paid: sourced(3, "SVC03"),
     paidCents: paid.value,

@@ -71,6 +71,23 @@ describe("835 rules", () => {
     expect(values("revenue-codes.835").map((value) => value.submittedCptCode)).toEqual([undefined]);
   });
 
+  it("SVC01-3..6: the procedure modifiers are kept in billed order, never the description or SVC06's", () => {
+    const result = parseFixture("modifiers.835");
+    expect(result.errors).toEqual([]);
+    expect(result.lines.map(({ value }) => [value.lineNumber, value.cptCode, value.modifier, value.submittedCptCode])).toEqual([
+      [1, "99213", "25:59", undefined],
+      [2, "71046", "26", undefined],
+      // SVC01-7 is the description; SVC06 HC:99215:25 is the code as submitted, its modifier not the line's.
+      [3, "99214", "25:59:XU:GT", "99215"],
+      // An empty first modifier position is no modifier; case is normalised.
+      [4, "99215", "TC", undefined],
+    ]);
+    // A modifier that is no modifier skips its line (priced without it, it would read as underpaid).
+    expect(result.skipped).toEqual([{ line: 27, field: "SVC01-3", message: "a modifier is two letters or digits, e.g. 26, TC or LT; the line is skipped" }]);
+    // A line without modifiers carries none.
+    expect(values("basic-paid.835").map((value) => value.modifier)).toEqual([undefined, "QW"]);
+  });
+
   it("a non-procedure qualifier (ZZ) skips that line, not the file", () => {
     const result = parseFixture("non-procedure.835");
     expect(result.errors).toEqual([]);

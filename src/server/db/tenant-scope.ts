@@ -156,8 +156,9 @@ export function scopeArgs(model: string, operation: string, args: TArgs, custome
  * pooled connections go back clean; and because the login itself is bound by the policies, an
  * injected `RESET ROLE` changes nothing (database-roles.test.ts).
  *
- * - An operation outside a transaction becomes a batch transaction [setTenant, operation]
- *   (Prisma's documented "RLS through a client extension" pattern).
+ * - A raw statement outside a transaction becomes a batch transaction [setTenant, statement]
+ *   (Prisma's documented "RLS through a client extension" pattern); a model operation a short
+ *   interactive transaction [setTenant, operation] (see below for why).
  * - `withTenantTransaction` runs `setTenant` first inside its
  *   interactive transaction; operations inside it run as they are.
  * - Operations already inside some other transaction (a batch, or an interactive transaction

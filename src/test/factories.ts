@@ -190,6 +190,48 @@ type TRouteModule = Record<
 >;
 
 /**
+ * The route tree is read once per directory and each route module imported once, as `next start`
+ * loads them once: a directory listing and a dynamic import (through the TypeScript loader) on
+ * every request cost more than many handlers and would count as the handler's time in
+ * `npm run bench` (api.listOverheadRatio).
+ */
+const directoryListings = new Map<string, string[] | null>();
+const routeModules = new Map<string, Promise<TRouteModule>>();
+
+function subdirectories(dir: string): string[] | null {
+  if (!directoryListings.has(dir)) {
+    let entries: string[] | null;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => entry.name);
+    } catch {
+      entries = null;
+    }
+    directoryListings.set(dir, entries);
+  }
+  return directoryListings.get(dir)!;
+}
+
+const routeFiles = new Map<string, boolean>();
+
+function routeFileExists(file: string): boolean {
+  if (!routeFiles.has(file)) routeFiles.set(file, existsSync(file));
+  return routeFiles.get(file)!;
+}
+
+function routeModule(file: string): Promise<TRouteModule> {
+  let module = routeModules.get(file);
+  if (!module) {
+    module = import(/* @vite-ignore */ file) as Promise<TRouteModule>;
+    // A failed import is not kept: the next request tries again and shows the error.
+    module.catch(() => routeModules.delete(file));
+    routeModules.set(file, module);
+  }
+  return module;
+}
+
+/**
  * Finds the Next.js route file for a path the way the App Router does: a static segment before
  * a `[param]` before a `[...catchAll]`. So the test server answers every route handler under
  * /api exactly as `next start` would (uploads, exports, openapi.json, tRPC, the REST catch-all)
@@ -202,17 +244,11 @@ function resolveRoute(
 ): { file: string; params: Record<string, string | string[]> } | null {
   if (segments.length === 0) {
     const file = path.join(dir, "route.ts");
-    return existsSync(file) ? { file, params } : null;
+    return routeFileExists(file) ? { file, params } : null;
   }
   const [head, ...rest] = segments as [string, ...string[]];
-  let entries: string[];
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name);
-  } catch {
-    return null;
-  }
+  const entries = subdirectories(dir);
+  if (!entries) return null;
   if (entries.includes(head)) {
     const found = resolveRoute(path.join(dir, head), rest, params);
     if (found) return found;
@@ -224,7 +260,7 @@ function resolveRoute(
   const catchAll = entries.find((entry) => /^\[\.\.\.[^\]]+\]$/.test(entry));
   if (catchAll) {
     const file = path.join(dir, catchAll, "route.ts");
-    if (existsSync(file)) return { file, params: { ...params, [catchAll.slice(4, -1)]: segments.map(decodeURIComponent) } };
+    if (routeFileExists(file)) return { file, params: { ...params, [catchAll.slice(4, -1)]: segments.map(decodeURIComponent) } };
   }
   return null;
 }
@@ -251,7 +287,7 @@ async function dispatch(request: Request): Promise<Response> {
   if (pathname === "/api/auth/callback/credentials" && request.method === "POST") return signInOverHttp(request);
   const route = pathname.startsWith("/api/") ? resolveRoute(APP_DIR, pathname.split("/").filter(Boolean), {}) : null;
   if (!route) return new Response("Not found", { status: 404 });
-  const module = (await import(/* @vite-ignore */ route.file)) as TRouteModule;
+  const module = await routeModule(route.file);
   const handler = module[request.method];
   if (!handler) return new Response("Method not allowed", { status: 405 });
   return handler(request, { params: Promise.resolve(route.params) });

@@ -3,6 +3,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/server/db/client";
 import { dashboardCache } from "@/server/services/dashboard/dashboard-cache";
+import { computeDashboard } from "@/server/services/dashboard/get-dashboard";
 import { callerFor, createTestSession, createTestSuperuser, createTestTenant, startRestServer, type TRestServer, type TTestTenant } from "@/test/factories";
 import { applicationQueries, installQueryLog, withQueryLog } from "@/test/query-log";
 import { seedReadSide } from "@/test/read-side-data";
@@ -62,6 +63,42 @@ describe("dashboard.get", () => {
     });
     const after = await caller.dashboard.get();
     expect(after.totals.uploads).toBe(before.totals.uploads + 1);
+  });
+
+  it("an alert change recomputes the alert figures only; an upload recomputes the claim-line figures too", async () => {
+    dashboardCache.clear();
+    const caller = await viewer();
+    const customerId = tenant.customer.id;
+    const before = await caller.dashboard.get();
+    const claimRuns = dashboardCache.claimFigures.computations;
+    const dashboardRuns = dashboardCache.computations;
+
+    const alert = await db().alertEvent.findFirstOrThrow({ where: { customerId, status: "PENDING", suppressed: false } });
+    await db().alertEvent.update({ where: { id: alert.id }, data: { status: "ACKNOWLEDGED", acknowledgedAt: new Date() } });
+    const acknowledged = await caller.dashboard.get();
+    expect(acknowledged.totals.pendingAlerts).toBe(before.totals.pendingAlerts - 1);
+    expect(dashboardCache.computations).toBe(dashboardRuns + 1);
+    expect(dashboardCache.claimFigures.computations).toBe(claimRuns); // the claim-line aggregates were not run again
+    const { computedAt: _a, ...fromScratch } = await computeDashboard(customerId);
+    expect({ ...acknowledged, computedAt: undefined }).toEqual({ ...fromScratch, computedAt: undefined });
+
+    // A new upload with one line decided today: both parts move.
+    const [upload] = await db().$queryRaw<{ id: string }[]>`
+      INSERT INTO uploads (customer_id, filename, format, size_bytes, content_hash, status, row_count, applied_count, completed_at)
+      VALUES (${customerId}::uuid, 'one-more.csv', 'CSV', 0, gen_random_uuid()::text, 'APPLIED', 1, 1, now()) RETURNING id`;
+    await db().$executeRaw`
+      INSERT INTO claim_lines (customer_id, upload_id, submitter_claim_id, line_number, payer_id, payer_mapping_id, cpt_code, cpt_group,
+        service_date, submitted_at, decided_at, billed_amount, allowed_amount, paid_amount, outcome, denial_group, denial_code)
+      SELECT ${customerId}::uuid, ${upload!.id}::uuid, 'C-one-more', 1, m.payer_id, m.id, '99213', 'EM', current_date - 2, current_date - 1, current_date,
+        200, NULL, 0, 'DENIED', 'CO', '97'
+      FROM payer_mappings m WHERE m.customer_id = ${customerId}::uuid LIMIT 1`;
+    const uploaded = await caller.dashboard.get();
+    expect(dashboardCache.claimFigures.computations).toBe(claimRuns + 1);
+    expect(uploaded.totals.claimLines).toBe(before.totals.claimLines + 1);
+    expect(uploaded.totals.uploads).toBe(before.totals.uploads + 1);
+    const month = new Date().toISOString().slice(0, 7);
+    const deniedThisMonth = (d: typeof before) => d.denialRateTrend.find((m) => m.month === month)?.deniedLines ?? 0;
+    expect(deniedThisMonth(uploaded)).toBe(deniedThisMonth(before) + 1);
   });
 
   it("never shows another tenant's figures", async () => {

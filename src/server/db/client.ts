@@ -24,7 +24,7 @@ export function createPrismaClient(url = databaseUrl(), options: { max?: number;
     connectionTimeoutMillis: options.connectionTimeoutMillis,
     Client: CountingClient,
   });
-  // Every tenant-scoped operation is a batch transaction (tenant-scope.ts): give it the same
+  // Every tenant-scoped operation is a short transaction of its own (tenant-scope.ts): give it the same
   // 10 s wait for a pooled connection as interactive ones (transaction.ts), not Prisma's 2 s,
   // so a burst on a cold pool (new SCRAM logins under load) waits instead of failing.
   const transactionOptions = { maxWait: 10_000, timeout: 30_000 };

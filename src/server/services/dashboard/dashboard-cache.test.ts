@@ -57,6 +57,23 @@ describe("VersionedCache single flight", () => {
     expect(cache.computations).toBe(2);
   });
 
+  it("a follow-up is told the newest version that joined, not its first joiner's", async () => {
+    const cache = new VersionedCache<string>();
+    const g = gate();
+    const first = cache.getOrCompute("tenant", "v1", g.compute("v1"));
+    const seen: string[] = [];
+    const joiner = (version: string) =>
+      cache.getOrCompute("tenant", version, (computing) => {
+        seen.push(computing);
+        return Promise.resolve(`for ${computing}`);
+      });
+    const later = ["v2", "v3"].map(joiner);
+    await g.releaseNext();
+    await first;
+    expect(await Promise.all(later)).toEqual(["for v3", "for v3"]);
+    expect(seen).toEqual(["v3"]);
+  });
+
   it("other tenants are not held up, and a failure is not cached", async () => {
     const cache = new VersionedCache<string>();
     const g = gate();

@@ -1,7 +1,7 @@
 import { Prisma } from "@/generated/prisma/client";
 import { tenantReadDb } from "@/server/db/replica";
 import { ZDashboardRun, type TDashboard } from "./dashboard-shape";
-import { dashboardCache } from "./dashboard-cache";
+import { dashboardCache, type TClaimFigures } from "./dashboard-cache";
 
 /**
  * The dashboard: a handful of SQL aggregates, each served by an index (EXPLAIN in
@@ -12,19 +12,20 @@ import { dashboardCache } from "./dashboard-cache";
  * Cached per customer under a *data version* read from the database on every call (the newest
  * upload, run and alert change), so an upload or run on any instance invalidates every
  * instance's copy at once; the short TTL only bounds how long an unchanged version is reused.
+ * The claim-line figures (line count and trend: the two aggregates that cost anything on a large
+ * tenant) are cached apart under the uploads' part of that version, so an acknowledged alert or
+ * a finished run recomputes only the cheap rest.
  */
 
 const TREND_MONTHS = 6;
 
 type TTotalsRow = {
-  claim_lines: number;
   uploads: number;
   active_events: number;
   revenue_at_risk: string;
   pending_alerts: number;
   recovered_this_month: string;
 };
-type TTrendRow = { month: string; decided: number; denied: number };
 type TPayerRow = { payer_id: string; payer_name: string; events: number; revenue: string; max_severity: number; drift_types: string[] };
 type TAlertRow = {
   id: string;
@@ -47,30 +48,53 @@ function monthStart(now: Date, monthsBack: number): string {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - monthsBack, 1)).toISOString().slice(0, 10);
 }
 
-/** One cheap query whose answer changes whenever the dashboard's inputs do. */
-export async function readDashboardVersion(customerId: string): Promise<string> {
-  const rows = await tenantReadDb(customerId).$queryRaw<{ version: string }[]>`
-    SELECT concat_ws('|',
-      (SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text FROM uploads WHERE customer_id = ${customerId}::uuid),
-      (SELECT count(*) || ':' || coalesce(max(coalesce(finished_at, started_at, queued_at)), 'epoch')::text FROM detection_runs WHERE customer_id = ${customerId}::uuid),
-      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM drift_events WHERE customer_id = ${customerId}::uuid AND status = 'ACTIVE'),
-      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM alert_events WHERE customer_id = ${customerId}::uuid),
-      (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM underpayments WHERE customer_id = ${customerId}::uuid),
-      (SELECT count(*) FROM alert_feedback WHERE customer_id = ${customerId}::uuid)
-    ) AS version`;
-  return rows[0]?.version ?? "";
+/**
+ * One cheap query whose answer changes whenever the dashboard's inputs do: `claims` moves with
+ * the uploads (the only writer of claim lines), `all` with anything the dashboard shows.
+ */
+export async function readDashboardVersion(customerId: string): Promise<{ claims: string; all: string }> {
+  const rows = await tenantReadDb(customerId).$queryRaw<{ claims: string; rest: string }[]>`
+    SELECT
+      (SELECT count(*) || ':' || coalesce(max(greatest(created_at, completed_at)), 'epoch')::text FROM uploads WHERE customer_id = ${customerId}::uuid) AS claims,
+      concat_ws('|',
+        (SELECT count(*) || ':' || coalesce(max(coalesce(finished_at, started_at, queued_at)), 'epoch')::text FROM detection_runs WHERE customer_id = ${customerId}::uuid),
+        (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM drift_events WHERE customer_id = ${customerId}::uuid AND status = 'ACTIVE'),
+        (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM alert_events WHERE customer_id = ${customerId}::uuid),
+        (SELECT count(*) || ':' || coalesce(max(updated_at), 'epoch')::text FROM underpayments WHERE customer_id = ${customerId}::uuid),
+        (SELECT count(*) FROM alert_feedback WHERE customer_id = ${customerId}::uuid)
+      ) AS rest`;
+  const claims = rows[0]?.claims ?? "";
+  return { claims, all: `${claims}|${rows[0]?.rest ?? ""}` };
 }
 
-export async function computeDashboard(customerId: string, now = new Date()): Promise<TDashboard> {
+/** The claim-line figures: every line of the tenant counted, and the trend months' decisions. */
+export async function computeClaimFigures(customerId: string, now = new Date()): Promise<TClaimFigures> {
+  const id = Prisma.sql`${customerId}::uuid`;
+  const rows = await tenantReadDb(customerId).$queryRaw<[{ claim_lines: number; trend: TClaimFigures["trend"] }]>`
+    SELECT
+      (SELECT count(*) FROM claim_lines WHERE customer_id = ${id})::int AS claim_lines,
+      (SELECT coalesce(json_agg(t), '[]'::json) FROM (
+        SELECT to_char(decided_at, 'YYYY-MM') AS month, count(*)::int AS decided,
+               (count(*) FILTER (WHERE outcome = 'DENIED'))::int AS denied
+        FROM claim_lines
+        WHERE customer_id = ${id} AND decided_at >= ${monthStart(now, TREND_MONTHS - 1)}::date
+        GROUP BY 1) t) AS trend`;
+  return { claimLines: rows[0].claim_lines, trend: rows[0].trend };
+}
+
+/** The dashboard from the database; `claimFigures` lets the caller serve that part from its cache. */
+export async function computeDashboard(
+  customerId: string,
+  now = new Date(),
+  claimFigures: () => Promise<TClaimFigures> = () => computeClaimFigures(customerId, now),
+): Promise<TDashboard> {
   const scoped = tenantReadDb(customerId);
   const id = Prisma.sql`${customerId}::uuid`;
-  const trendFrom = monthStart(now, TREND_MONTHS - 1);
   const months = Array.from({ length: TREND_MONTHS }, (_, i) => monthStart(now, TREND_MONTHS - 1 - i).slice(0, 7));
 
-  const [totals, trend, payers, alerts, lastRun] = await Promise.all([
+  const [totals, claims, payers, alerts, lastRun] = await Promise.all([
     scoped.$queryRaw<TTotalsRow[]>`
       SELECT
-        (SELECT count(*) FROM claim_lines WHERE customer_id = ${id})::int AS claim_lines,
         (SELECT count(*) FROM uploads WHERE customer_id = ${id})::int AS uploads,
         a.active_events, a.revenue_at_risk,
         (SELECT count(*) FROM alert_events
@@ -84,12 +108,7 @@ export async function computeDashboard(customerId: string, now = new Date()): Pr
         )::numeric(14, 2)::text AS recovered_this_month
       FROM (SELECT count(*)::int AS active_events, coalesce(sum(estimated_revenue_impact), 0)::numeric(14, 2)::text AS revenue_at_risk
             FROM drift_events WHERE customer_id = ${id} AND status = 'ACTIVE') a`,
-    scoped.$queryRaw<TTrendRow[]>`
-      SELECT to_char(decided_at, 'YYYY-MM') AS month, count(*)::int AS decided,
-             (count(*) FILTER (WHERE outcome = 'DENIED'))::int AS denied
-      FROM claim_lines
-      WHERE customer_id = ${id} AND decided_at >= ${trendFrom}::date
-      GROUP BY 1`,
+    claimFigures(),
     scoped.$queryRaw<TPayerRow[]>`
       SELECT d.payer_id, p.name AS payer_name, d.events, d.revenue, d.max_severity, d.drift_types
       FROM (SELECT payer_id, count(*)::int AS events, sum(estimated_revenue_impact) AS revenue_sort,
@@ -117,10 +136,10 @@ export async function computeDashboard(customerId: string, now = new Date()): Pr
   ]);
 
   const t = totals[0]!;
-  const byMonth = new Map(trend.map((row) => [row.month, row]));
+  const byMonth = new Map(claims.trend.map((row) => [row.month, row]));
   return {
     totals: {
-      claimLines: t.claim_lines,
+      claimLines: claims.claimLines,
       uploads: t.uploads,
       activeDriftEvents: t.active_events,
       revenueAtRisk: t.revenue_at_risk,
@@ -163,6 +182,13 @@ export async function computeDashboard(customerId: string, now = new Date()): Pr
 /** The dashboard of one customer, from the cache when its data version has not moved. */
 export async function getDashboard(customerId: string): Promise<TDashboard> {
   const now = new Date();
-  const version = `${await readDashboardVersion(customerId)}|${now.toISOString().slice(0, 7)}`;
-  return dashboardCache.getOrCompute(customerId, version, () => computeDashboard(customerId, now));
+  const version = await readDashboardVersion(customerId);
+  // The claims part travels in the version so that a follow-up computation (dashboard-cache.ts)
+  // asks for the claim figures of the newest version that joined it.
+  return dashboardCache.getOrCompute(customerId, `${now.toISOString().slice(0, 7)}\n${version.claims}\n${version.all}`, (joined) => {
+    const [month, claims] = joined.split("\n");
+    return computeDashboard(customerId, now, () =>
+      dashboardCache.claimFigures.getOrCompute(customerId, `${claims}|${month}`, () => computeClaimFigures(customerId, now)),
+    );
+  });
 }

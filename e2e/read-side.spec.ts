@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
+import { expectNoSeriousViolations, PASSWORD, signIn } from "./support/journeys";
 
 /**
  * The clinic's read side in a real browser with the demo data: dashboard, payer scorecard, drift
@@ -9,34 +9,11 @@ import { expect, test, type Page } from "@playwright/test";
  * public/screenshots/ for the README.
  */
 
-const PASSWORD = "driftline-demo";
 const TENANT = "northwind-clinic";
 const LAPTOP = { width: 1366, height: 768 };
 const TABLET = { width: 768, height: 1024 };
 
 test.describe.configure({ mode: "serial" });
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible();
-}
-
-async function expectNoSeriousViolations(page: Page, name: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${name}: ${v.id} (${v.impact}) ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
 
 /** Loaded: no skeleton or busy region left (the pages poll, so "network idle" never comes). */
 async function settled(page: Page) {

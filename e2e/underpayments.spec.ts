@@ -1,5 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
-import { expect as baseExpect, test, type Page } from "@playwright/test";
+import { expect as baseExpect, test } from "@playwright/test";
+import { expectNoSeriousViolations, signIn } from "./support/journeys";
 
 /**
  * Fee schedules and underpayments in a real browser with the demo data: the demo fee schedule is
@@ -10,36 +10,12 @@ import { expect as baseExpect, test, type Page } from "@playwright/test";
  * violations.
  */
 
-const PASSWORD = "driftline-demo";
 const TENANT = "northwind-clinic";
 
 test.describe.configure({ mode: "serial", timeout: 180_000 });
 test.use({ actionTimeout: 20_000 });
 // A busy machine renders and applies slowly; nothing here waits on a clock of its own.
 const expect = baseExpect.configure({ timeout: 20_000 });
-
-async function signIn(page: Page, email: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // The first sign-in after start-up hashes (argon2) and renders cold: give it time on a busy machine.
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible({ timeout: 30_000 });
-}
-
-async function expectNoSeriousViolations(page: Page, name: string) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${name}: ${v.id} (${v.impact}) ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
 
 test("an analyst uploads a fee schedule and works the underpayment worklist", async ({ page }) => {
   await signIn(page, `analyst@${TENANT}.example`);

@@ -1,6 +1,5 @@
-import AxeBuilder from "@axe-core/playwright";
 import { expect as baseExpect, test, type Page } from "@playwright/test";
-import { mainNav, PASSWORD } from "./support/journeys";
+import { expectNoSeriousViolations, mainNav, signIn } from "./support/journeys";
 
 /**
  * A billing clerk uploads an imperfect 835 from a payer through the upload page, in a real
@@ -49,29 +48,6 @@ function imperfect835(claimId: string): string {
   return `${[isa, "GS*HP*PAYERSENDER*CLINICRECV*20261101*1000*777*X*005010X221A1", ...body, "GE*1*777", "IEA*1*000000777"].join("~\n")}~\n`;
 }
 
-/** As journeys.ts signs in, with room for a busy machine (password hashing is slow on purpose). */
-async function signIn(page: Page, email: string) {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible({ timeout: 30_000 });
-}
-
-async function expectNoSeriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page }).analyze();
-  const serious = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
-  expect(
-    serious.map(
-      (v) =>
-        `${v.id} (${v.impact}) ${v.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(" | ")}`,
-    ),
-  ).toEqual([]);
-}
-
 /** The outcome sentence and both lists, as the clerk sees them. */
 async function expectIssuesShown(page: Page) {
   await expect(page.getByTestId("upload-outcome")).toContainText("1 line applied, 11 items skipped, 2 warnings");
@@ -117,7 +93,7 @@ test("a clerk uploads an imperfect 835 and reads what was skipped and why, now a
   await expect(page.getByRole("status").getByText(`${filename}: APPLIED`)).toBeVisible({ timeout: 30_000 });
   await expect(page.getByRole("status").filter({ hasText: filename })).toContainText("1 line applied, 11 items skipped, 2 warnings");
   await expectIssuesShown(page);
-  await expectNoSeriousViolations(page);
+  await expectNoSeriousViolations(page, "upload issues");
 
   // Later: from another page back to Uploads, the upload opened from the history.
   await mainNav(page).getByRole("link", { name: "Claims" }).click();
@@ -133,5 +109,5 @@ test("a clerk uploads an imperfect 835 and reads what was skipped and why, now a
   // And on a fresh load of that address.
   await page.reload();
   await expectIssuesShown(page);
-  await expectNoSeriousViolations(page);
+  await expectNoSeriousViolations(page, "upload issues");
 });

@@ -1,28 +1,10 @@
 import { FEE_SCHEDULE_COLUMNS } from "@/server/services/fee-schedules/parse-fee-schedule-csv";
-import { PROBLEM_REF } from "./openapi-problem";
+import { PROBLEM_REF, problemResponse } from "./openapi-problem";
 
 /**
  * POST /fee-schedules is a route handler of its own (multipart), added to the generated document
  * here; GET /fee-schedules is the list procedure.
  */
-
-const problem = (description: string, status: number, code: string) => ({
-  description,
-  content: {
-    "application/problem+json": {
-      schema: { $ref: PROBLEM_REF },
-      example: {
-        type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
-        title: description,
-        status,
-        detail: description,
-        code,
-        requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-        errors: [],
-      },
-    },
-  },
-});
 
 const RESULT_SCHEMA = {
   type: "object",
@@ -113,12 +95,12 @@ export function documentFeeScheduleRoutes<T extends { paths?: Record<string, unk
             },
           },
         },
-        "401": problem("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
-        "403": problem("Role too low for this operation", 403, "FORBIDDEN"),
-        "413": problem("Larger than UPLOAD_MAX_BYTES", 413, "PAYLOAD_TOO_LARGE"),
-        "415": problem("Neither multipart/form-data nor text/csv", 415, "UNSUPPORTED_MEDIA_TYPE"),
-        "429": problem("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
-        "500": problem("Unexpected error (quote the requestId)", 500, "INTERNAL"),
+        "401": problemResponse("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
+        "403": problemResponse("Role too low for this operation", 403, "FORBIDDEN"),
+        "413": problemResponse("Larger than UPLOAD_MAX_BYTES", 413, "PAYLOAD_TOO_LARGE"),
+        "415": problemResponse("Neither multipart/form-data nor text/csv", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        "429": problemResponse("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
+        "500": problemResponse("Unexpected error (quote the requestId)", 500, "INTERNAL"),
       },
     },
   };

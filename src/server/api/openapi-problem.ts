@@ -32,3 +32,22 @@ export const PROBLEM_SCHEMA = {
   },
   required: ["type", "title", "status", "detail", "code", "requestId", "errors"],
 } as const;
+
+/** An OpenAPI response of a problem (RFC 9457) with an example, for the hand-written route-handler operations. */
+export const problemResponse = (description: string, status: number, code: string) => ({
+  description,
+  content: {
+    "application/problem+json": {
+      schema: { $ref: PROBLEM_REF },
+      example: {
+        type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
+        title: description,
+        status,
+        detail: description,
+        code,
+        requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
+        errors: [],
+      },
+    },
+  },
+});

@@ -1,29 +1,11 @@
 import { CSV_COLUMNS, csvTemplate } from "@/server/services/ingestion/parse/csv-columns";
-import { PROBLEM_REF, PROBLEM_SCHEMA } from "./openapi-problem";
+import { PROBLEM_SCHEMA, problemResponse } from "./openapi-problem";
 
 /**
  * POST /uploads is a route handler of its own (trpc-to-openapi cannot take multipart bodies), so it
  * is added to the generated document here. The public CSV template (GET /uploads/template.csv,
  * no credentials) is named in its description rather than listed as an operation.
  */
-
-const problem = (description: string, status: number, code: string) => ({
-  description,
-  content: {
-    "application/problem+json": {
-      schema: { $ref: PROBLEM_REF },
-      example: {
-        type: `urn:driftline:problem:${code.toLowerCase().replace(/_/g, "-")}`,
-        title: description,
-        status,
-        detail: description,
-        code,
-        requestId: "5f0c6c1e-8d4a-4c47-9a55-0f1f2e3d4c5b",
-        errors: [],
-      },
-    },
-  },
-});
 
 const ISSUE_ITEMS = {
   type: "object",
@@ -206,12 +188,12 @@ export function documentUploadRoutes<T extends { paths?: Record<string, unknown>
             },
           },
         },
-        "401": problem("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
-        "403": problem("Role too low for this operation", 403, "FORBIDDEN"),
-        "413": problem("Larger than UPLOAD_MAX_BYTES or more rows than UPLOAD_MAX_ROWS", 413, "PAYLOAD_TOO_LARGE"),
-        "415": problem("Neither multipart/form-data nor a CSV or X12 body", 415, "UNSUPPORTED_MEDIA_TYPE"),
-        "429": problem("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
-        "500": problem("Unexpected error (quote the requestId)", 500, "INTERNAL"),
+        "401": problemResponse("Missing, unknown, revoked or expired credentials", 401, "UNAUTHORIZED"),
+        "403": problemResponse("Role too low for this operation", 403, "FORBIDDEN"),
+        "413": problemResponse("Larger than UPLOAD_MAX_BYTES or more rows than UPLOAD_MAX_ROWS", 413, "PAYLOAD_TOO_LARGE"),
+        "415": problemResponse("Neither multipart/form-data nor a CSV or X12 body", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        "429": problemResponse("Rate limited (see Retry-After)", 429, "TOO_MANY_REQUESTS"),
+        "500": problemResponse("Unexpected error (quote the requestId)", 500, "INTERNAL"),
       },
     },
   };

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD } from "./support/journeys";
+import { signIn } from "./support/journeys";
 
 /**
  * "Why it changed" in a real browser: an analyst sends a payer's lines whose denials jump from
@@ -43,12 +43,7 @@ function lines() {
 
 test("the drift detail page says which denial reason drove the change and since when", async ({ page }) => {
   test.setTimeout(240_000);
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill("analyst@northwind-clinic.example");
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  // The first sign-in on a freshly started server (password hashing, cold caches) may take a while.
-  await expect(page.getByRole("navigation", { name: "Main" })).toBeVisible({ timeout: 30_000 });
+  await signIn(page, "analyst@northwind-clinic.example");
   const ingest = await page.request.post("/api/v1/ingest/claims", { headers: { "idempotency-key": `e2e-root-cause-${Date.now()}` }, data: { lines: lines() } });
   expect(ingest.status(), await ingest.text()).toBe(200);
   const trigger = await page.request.post("/api/v1/reports/trigger", { data: {} });

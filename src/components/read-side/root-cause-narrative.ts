@@ -1,5 +1,5 @@
 import { reasonMeaning, type TNarrativeEvent } from "./drift-narrative";
-import { formatPercent } from "./format";
+import { formatMoney, formatPercent } from "./format";
 
 /**
  * A drift event's root cause in one sentence, e.g. "Most of the rise is CO-197 (precertification
@@ -57,7 +57,7 @@ function procedureMetric(event: TEvent): { name: string; format: (value: number)
     case "PAYMENT_AMOUNT":
       return { name: "the allowed amount against its usual one", format: (v) => formatPercent(v, 0) };
     case "UNDERPAYMENT":
-      return { name: "the mean shortfall against contract per line", format: (v) => `$${v.toFixed(2)}` };
+      return { name: "the mean shortfall against contract per line", format: (v) => formatMoney(v, true) };
     default:
       return { name: "its level", format: (v) => v.toFixed(2) };
   }

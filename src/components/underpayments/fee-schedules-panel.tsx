@@ -2,6 +2,7 @@
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useRef, useState } from "react";
+import { formatMoney } from "@/components/read-side/format";
 import { useTRPC } from "@/trpc/react";
 
 type TAnswer = {
@@ -114,7 +115,7 @@ export function FeeSchedulesPanel({ canUpload }: { canUpload: boolean }) {
               <td>{rate.payer.name}</td>
               <td>{rate.cptCode}</td>
               <td>{rate.modifier ?? "—"}</td>
-              <td>${rate.rate}</td>
+              <td>{formatMoney(rate.rate, true)}</td>
               <td>{rate.effectiveFrom}</td>
               <td>{rate.effectiveTo ?? "open"}</td>
               <td>{rate.status === "SUPERSEDED" ? `superseded by version ${rate.supersededBy?.version ?? "?"}` : "current"}</td>

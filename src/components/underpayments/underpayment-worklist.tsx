@@ -2,12 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import { formatMoney } from "@/components/read-side/format";
 import { useTRPC } from "@/trpc/react";
 
 const STATUSES = ["OPEN", "APPEALED", "RECOVERED", "WRITTEN_OFF"] as const;
 type TStatus = (typeof STATUSES)[number];
-
-const money = (amount: string) => `$${Number(amount).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
   const trpc = useTRPC();
@@ -47,8 +46,11 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
     <div className="stack">
       {summary.data && (
         <p aria-label="Underpayment totals">
-          Recovered this month: <strong>{money(summary.data.recoveredThisMonth)}</strong> · recovered in total {money(summary.data.recoveredTotal)} ·{" "}
-          {summary.data.byStatus.map((row) => `${row.status.replace("_", " ").toLowerCase()}: ${row.lines} lines, ${money(row.variance)}`).join(" · ")}
+          Recovered this month: <strong>{formatMoney(summary.data.recoveredThisMonth, true)}</strong> · recovered in total{" "}
+          {formatMoney(summary.data.recoveredTotal, true)} ·{" "}
+          {summary.data.byStatus
+            .map((row) => `${row.status.replace("_", " ").toLowerCase()}: ${row.lines} lines, ${formatMoney(row.variance, true)}`)
+            .join(" · ")}
         </p>
       )}
       <div>
@@ -145,13 +147,13 @@ export function UnderpaymentWorklist({ canChange }: { canChange: boolean }) {
               {/* The rate's modifier, as billers write it: 71046-26. */}
               <td>{row.rateModifier ? `${row.cptCode}-${row.rateModifier}` : row.cptCode}</td>
               <td>{row.serviceDate}</td>
-              <td>{money(row.expectedAmount)}</td>
-              <td>{money(row.allowedAmount)}</td>
-              <td>{row.paidAmount === null ? "—" : money(row.paidAmount)}</td>
-              <td>{money(row.variance)}</td>
+              <td>{formatMoney(row.expectedAmount, true)}</td>
+              <td>{formatMoney(row.allowedAmount, true)}</td>
+              <td>{formatMoney(row.paidAmount, true)}</td>
+              <td>{formatMoney(row.variance, true)}</td>
               <td>{row.status}</td>
               <td>{row.assignee?.name ?? row.assignee?.email ?? "—"}</td>
-              <td>{row.recoveredAt ? `${money(row.recoveredAmount)} on ${row.recoveredAt}` : "—"}</td>
+              <td>{row.recoveredAt ? `${formatMoney(row.recoveredAmount, true)} on ${row.recoveredAt}` : "—"}</td>
             </tr>
           ))}
         </tbody>

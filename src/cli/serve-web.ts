@@ -5,6 +5,7 @@ import { env } from "@/env";
 import { markClientIpFromSocket } from "@/server/api/metrics-endpoint";
 import { clientAddressOf } from "@/server/lib/client-address";
 import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/metrics";
+import { restRoutesOfBuild, serveRest } from "./serve-rest";
 
 /**
  * The web role: Next.js behind our own node:http server, which (1) writes the client address
@@ -13,7 +14,8 @@ import { markRequestsMeasuredByServer, observeHttpRequest } from "@/server/lib/m
  * (2) measures every request for /api/metrics; and (3) drains on shutdown:
  * stop accepting, close idle keep-alive sockets, answer in-flight requests (with
  * `Connection: close`), and cut whatever is left after `drainMs`; (4) sends HSTS when the
- * process runs with DRIFTLINE_MODE=production.
+ * process runs with DRIFTLINE_MODE=production; (5) answers the REST door itself, ahead of
+ * Next.js (serve-rest.ts).
  */
 export interface TDrainReport {
   /** Requests being answered when the drain began. */
@@ -52,6 +54,7 @@ export async function startWebServer(options: { host: string; port: number }): P
   const app = next({ dev: false, dir: process.cwd(), hostname: options.host, port: options.port });
   await app.prepare();
   const handle = app.getRequestHandler();
+  const rest = restRoutesOfBuild();
   const hsts = env().DRIFTLINE_MODE === "production";
   markClientIpFromSocket();
   markRequestsMeasuredByServer();
@@ -77,7 +80,8 @@ export async function startWebServer(options: { host: string; port: number }): P
       const path = (req.url ?? "/").split("?")[0] ?? "/";
       observeHttpRequest({ method: req.method ?? "GET", path, status: res.statusCode, seconds: (performance.now() - startedAt) / 1000, source: "server" });
     });
-    void handle(req, res);
+    if (rest.answersHere(req.method, req.url)) void serveRest(req, res);
+    else void handle(req, res);
   });
   server.on("connection", (socket: net.Socket) => {
     sockets.set(socket, { requests: 0, active: 0 });

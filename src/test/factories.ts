@@ -9,6 +9,7 @@ import { env } from "@/env";
 import { createContext } from "@/server/api/context";
 import { REST_PREFIX } from "@/server/api/http";
 import { createCaller } from "@/server/api/root";
+import { restRoutes, serveRest } from "@/cli/serve-rest";
 import { authorizeCredentials } from "@/server/auth/authorize-credentials";
 import { createUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
@@ -265,6 +266,12 @@ function resolveRoute(
   return null;
 }
 
+/** The App Router paths of the route files under `dir` (`/api/v1/uploads`, `/api/v1/exports/[id]/download`). */
+function appRoutes(dir: string, prefix = ""): string[] {
+  const here = routeFileExists(path.join(dir, "route.ts")) ? [prefix] : [];
+  return here.concat((subdirectories(dir) ?? []).flatMap((name) => appRoutes(path.join(dir, name), `${prefix}/${name}`)));
+}
+
 /**
  * POST /api/auth/callback/credentials answered by the credentials check next-auth calls
  * (authorizeCredentials): 200 with the new session id, 401 for bad credentials, 429 when rate
@@ -306,16 +313,20 @@ async function writeResponse(response: Response, res: http.ServerResponse): Prom
 }
 
 /**
- * A real HTTP server on 127.0.0.1 (ephemeral port) in front of the Next.js route handlers under
- * /api, routed by their file names (see resolveRoute): REST under /api/v1, tRPC under /api/trpc.
+ * A real HTTP server on 127.0.0.1 (ephemeral port): the REST door answered as the web role answers
+ * it (serve-rest.ts), and the Next.js route handlers under /api, routed by their file names (see
+ * resolveRoute): the other REST routes under /api/v1, tRPC under /api/trpc.
  * The client address header is set as `npm start` sets it, never from the caller: the socket's
  * peer, or — with `trustedProxies` (TRUSTED_PROXIES syntax) and a trusted peer — X-Forwarded-For.
  */
 export async function startRestServer(options: { trustedProxies?: string } = {}): Promise<TRestServer> {
   let origin = "";
   const trusted = parseTrustedProxies(options.trustedProxies);
+  const rest = restRoutes(appRoutes(APP_DIR));
   const server = http.createServer((req, res) => {
     req.headers["x-driftline-client-ip"] = clientAddressOf(req, trusted);
+    // The REST door as the web role answers it (serve-rest.ts); the route modules for the rest.
+    if (rest.answersHere(req.method, req.url)) return void serveRest(req, res);
     toRequest(req, origin)
       .then(dispatch)
       .then((response) => writeResponse(response, res))

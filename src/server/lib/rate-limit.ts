@@ -132,7 +132,14 @@ interface TStore {
 }
 
 let policies: Record<TRateLimitKind, TRateLimitPolicy> | undefined;
-let store: TStore | undefined;
+/**
+ * The store and the leases are per process, on globalThis: the web role loads this module twice
+ * (the Next.js bundle for the tRPC door and route handlers, the server's own module graph for the
+ * REST door, src/cli/serve-rest.ts), and one process must hold one lease per key.
+ */
+const shared = globalThis as unknown as {
+  driftlineRateLimits?: { store: TStore | undefined; leases: Map<string, TLease>; refills: Map<string, Promise<TRateLimitResult | null>> };
+};
 
 /** The policy in force for a kind (defaults merged with RATE_LIMIT_OVERRIDES). */
 export function rateLimitPolicy(kind: TRateLimitKind): TRateLimitPolicy {
@@ -142,7 +149,8 @@ export function rateLimitPolicy(kind: TRateLimitKind): TRateLimitPolicy {
 }
 
 function getStore(): TStore {
-  if (store) return store;
+  const current = shared.driftlineRateLimits!;
+  if (current.store) return current.store;
   const url = process.env.DATABASE_URL;
   if (!url) throw new Error("Rate limits need DATABASE_URL (the counters live in PostgreSQL)");
   // A small pool of its own: a counter upsert is one short statement, and keeping it off the
@@ -150,8 +158,8 @@ function getStore(): TStore {
   const pool = createPool({ connectionString: url, max: 4, idleTimeoutMillis: 30_000 });
   // An idle connection dropped by the server must not crash the process; the next query reports it.
   pool.on("error", () => {});
-  store = { pool, limiters: new Map() };
-  return store;
+  current.store = { pool, limiters: new Map() };
+  return current.store;
 }
 
 function limiterFor(kind: TRateLimitKind): { limiter: RateLimiterPostgres; policy: TRateLimitPolicy } {
@@ -223,8 +231,8 @@ interface TLease {
   resetAt: number;
 }
 
-const leases = new Map<string, TLease>();
-const refills = new Map<string, Promise<TRateLimitResult | null>>();
+shared.driftlineRateLimits ??= { store: undefined, leases: new Map(), refills: new Map() };
+const { leases, refills } = shared.driftlineRateLimits;
 let storeCalls = 0;
 
 /** Store round trips by consumeRateLimit in this process (tests show the leases save them). */
@@ -334,8 +342,9 @@ export async function hasRateLimitKey(kind: TRateLimitKind, key: string): Promis
 
 /** Closes the store's pool (graceful shutdown, scripts, tests); the next call opens a new one. */
 export async function closeRateLimitStore(): Promise<void> {
-  const current = store;
-  store = undefined;
+  const state = shared.driftlineRateLimits!;
+  const current = state.store;
+  state.store = undefined;
   leases.clear();
   await current?.pool.end();
 }

@@ -117,6 +117,14 @@ class DashboardCache extends VersionedCache<TDashboard> {
   }
 }
 
-export const dashboardCache = new DashboardCache();
+/**
+ * One pair per process, on globalThis: the web role loads this module twice (in the Next.js
+ * bundle for the tRPC door, and in the server's own module graph for the REST door, serve-rest.ts),
+ * and both doors must share one single flight per tenant.
+ */
+const holder = globalThis as unknown as { driftlineDashboardCaches?: { dashboard: DashboardCache; payerSummary: VersionedCache<TPayerSummary> } };
+holder.driftlineDashboardCaches ??= { dashboard: new DashboardCache(), payerSummary: new VersionedCache<TPayerSummary>() };
+
+export const dashboardCache = holder.driftlineDashboardCaches.dashboard;
 /** Scorecards by (customer, period, ordering, limit): claim lines only change through uploads. */
-export const payerSummaryCache = new VersionedCache<TPayerSummary>();
+export const payerSummaryCache = holder.driftlineDashboardCaches.payerSummary;

@@ -1,8 +1,6 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
-import { promisify } from "node:util";
-import { gzip } from "node:zlib";
 import { handleRest, REST_PREFIX } from "@/server/api/http";
 import { logger } from "@/server/lib/logger";
 import { SECURITY_HEADERS } from "@/server/lib/security-headers.mjs";
@@ -13,8 +11,9 @@ import { SECURITY_HEADERS } from "@/server/lib/security-headers.mjs";
  * is `handleRest`; calling that same handler here gives the same answer without Next.js's router,
  * its request wrapping and its stream piping, which cost more CPU than a warm API-key request's
  * own work (BENCHMARKS.md, "Request path"). The security headers Next.js adds come from the same
- * list (security-headers.mjs); bodies of 1 KiB or more are gzip-compressed for clients that ask, as
- * Next.js does.
+ * list (security-headers.mjs). Answers are not compressed here (Next.js gzips): gzip took a
+ * 50-event list request from 6.9 to 8.9 ms end to end in `npm run bench`, more than its SQL; the
+ * reverse proxy in front of the web role compresses if wanted (DEPLOYMENT.md).
  *
  * Only what Next.js would send to the catch-all comes here: a path under /api/v1 that no other
  * route file claims (the uploads, fee-schedule upload, downloads, CSV export, document and docs
@@ -27,8 +26,6 @@ const METHODS = new Set(["GET", "POST", "PATCH", "PUT", "DELETE"]);
 /** Plain segments only: letters, digits, `-`, `_`, `~`, and dots inside a segment. */
 const PLAIN_REST_PATH = /^\/api\/v1(?:\/[A-Za-z0-9_~-]+(?:\.[A-Za-z0-9_~-]+)*)+$/;
 const CATCH_ALL = `${REST_PREFIX}/[...path]`;
-const COMPRESS_FROM_BYTES = 1024;
-const gzipAsync = promisify(gzip);
 
 export type TRestRoutes = { answersHere(method: string | undefined, url: string | undefined): boolean };
 
@@ -120,15 +117,10 @@ function requestOf(req: http.IncomingMessage): Request {
   } as RequestInit);
 }
 
-async function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, response: Response): Promise<void> {
-  let body = Buffer.from(await response.arrayBuffer());
+async function writeAnswer(res: http.ServerResponse, response: Response): Promise<void> {
+  const body = Buffer.from(await response.arrayBuffer());
   for (const { key, value } of SECURITY_HEADERS) res.setHeader(key, value);
   response.headers.forEach((value, name) => res.setHeader(name, value));
-  if (body.length >= COMPRESS_FROM_BYTES && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""))) {
-    body = await gzipAsync(body);
-    res.setHeader("content-encoding", "gzip");
-    res.setHeader("vary", "Accept-Encoding");
-  }
   res.setHeader("content-length", body.length);
   res.statusCode = response.status;
   res.end(body);
@@ -137,7 +129,7 @@ async function writeAnswer(req: http.IncomingMessage, res: http.ServerResponse, 
 /** Answers one REST request (see restRoutes for which) with the catch-all's handler. */
 export async function serveRest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   try {
-    await writeAnswer(req, res, await handleRest(requestOf(req)));
+    await writeAnswer(res, await handleRest(requestOf(req)));
   } catch (error) {
     // handleRest answers its own errors; this is a failure writing the answer.
     logger.error({ err: error }, "REST door failed");

@@ -19,20 +19,36 @@ export async function acknowledgeAlerts(tx: TTenantTx, customerId: string, actor
     "alert_events",
     locked.map((a) => a.id),
   );
+  return markAcknowledged(
+    tx,
+    customerId,
+    actor,
+    locked.map((a) => a.id),
+  );
+}
+
+/** The ids among `ids` that were open (PENDING, SENT, FAILED) and are ACKNOWLEDGED now. */
+async function markAcknowledged(tx: TTenantTx, customerId: string, actor: TActor, ids: readonly string[]): Promise<string[]> {
   const changed = await tx.$queryRaw<{ id: string }[]>`
     UPDATE alert_events SET status = 'ACKNOWLEDGED', acknowledged_at = greatest(now(), created_at), acknowledged_by_id = ${actor.userId}::uuid, updated_at = now()
-    WHERE customer_id = ${customerId}::uuid AND id = ANY(${locked.map((a) => a.id)}::uuid[]) AND status IN ('PENDING', 'SENT', 'FAILED')
+    WHERE customer_id = ${customerId}::uuid AND id = ANY(${[...ids]}::uuid[]) AND status IN ('PENDING', 'SENT', 'FAILED')
     RETURNING id::text AS id`;
   return changed.map((row) => row.id);
 }
 
 export async function acknowledgeAlert(customerId: string, actor: TActor, id: string) {
   await withTenantTransaction(customerId, async (tx) => {
+    // One row, so no separate lock: the UPDATE locks it and re-checks the status under the lock,
+    // so of two concurrent acknowledgements exactly one changes the row and writes the audit row.
+    // Only when nothing changed is the row read, to tell "already acknowledged" (fine) from
+    // "no such alert" and "resolved".
+    if ((await markAcknowledged(tx, customerId, actor, [id])).length > 0) {
+      await auditAction(tx, actor, customerId, "alert.acknowledge", { type: "alert", id });
+      return;
+    }
     const alert = await tx.alertEvent.findFirst({ where: { id }, select: { status: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
     if (alert.status === "RESOLVED") throw new AppError("CONFLICT", "This alert is already resolved.");
-    const changed = await acknowledgeAlerts(tx, customerId, actor, [id]);
-    if (changed.length > 0) await auditAction(tx, actor, customerId, "alert.acknowledge", { type: "alert", id });
   });
   return getAlert(customerId, id);
 }

@@ -178,6 +178,23 @@ describe("alerts", () => {
     await expect((await as(b, "ADMIN")).alerts.feedback({ id: alerts[0]!, verdict: "REAL" })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("acknowledge: of concurrent acknowledgements one changes the alert and is audited, all answer it; another tenant's alert is a 404", async () => {
+    const { alerts } = await raiseAlerts(a, 1);
+    const id = alerts[0]!;
+    const callers = await Promise.all([as(a, "ANALYST"), as(a, "ADMIN"), as(a, "ANALYST"), as(a, "ADMIN")]);
+    const answers = await Promise.all(callers.map((caller) => caller.alerts.acknowledge({ id })));
+    for (const answer of answers) expect(answer).toMatchObject({ id, status: "ACKNOWLEDGED" });
+    const audited = await db().auditEvent.count({ where: { customerId: a.customer.id, resourceId: id, action: "alert.acknowledge" } });
+    expect(audited).toBe(1);
+    const row = await db().alertEvent.findUniqueOrThrow({ where: { id } });
+    expect([a.members.ANALYST.id, a.members.ADMIN.id]).toContain(row.acknowledgedById);
+    // Acknowledging again changes nothing and writes no second audit row.
+    await expect(callers[0]!.alerts.acknowledge({ id })).resolves.toMatchObject({ status: "ACKNOWLEDGED" });
+    expect(await db().auditEvent.count({ where: { customerId: a.customer.id, resourceId: id, action: "alert.acknowledge" } })).toBe(1);
+    await expect((await as(b, "ADMIN")).alerts.acknowledge({ id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(callers[0]!.alerts.acknowledge({ id: crypto.randomUUID() })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+
   it("bulk acknowledge: bounded batch, skips foreign and closed ids", async () => {
     const { alerts } = await raiseAlerts(a, 3);
     const { alerts: foreign } = await raiseAlerts(b, 1);

@@ -143,13 +143,9 @@ async function tenantKeys(): Promise<Map<string, string[]>> {
   }
   const missing = slugs.flatMap((slug) => Array.from({ length: Math.max(0, KEYS_PER_TENANT - (bySlug.get(slug)?.length ?? 0)) }, () => slug));
   if (missing.length > 0) log(`load: creating ${missing.length} API keys with the CLI (npm run driftline -- create-api-key)…`);
-  // Two at a time: each CLI start is a Node process with its own database connection.
-  for (let i = 0; i < missing.length; i += 2) {
-    const batch = missing.slice(i, i + 2);
-    const keys = await Promise.all(batch.map((slug) => createKeyWithCli(slug, bySlug.get(slug)?.length ? "ANALYST" : "ADMIN")));
-    batch.forEach((slug, j) => add(slug, keys[j]!));
-    // Each tenant's first key is ADMIN (it may have to add an alert rule); await in order for that.
-  }
+  // One at a time: two CLI processes starting at once can collide on the catalogue ("tuple
+  // concurrently updated"). Each tenant's first key is ADMIN (it may have to add an alert rule).
+  for (const slug of missing) add(slug, await createKeyWithCli(slug, bySlug.get(slug)?.length ? "ANALYST" : "ADMIN"));
   cache[cacheKey] = Object.fromEntries(bySlug);
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, JSON.stringify(cache, null, 2), { mode: 0o600 });

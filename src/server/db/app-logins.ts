@@ -70,6 +70,10 @@ export async function provisionAppLogins(ownerUrl: string, passwords: TPasswords
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
+    // One provisioner at a time on this server: concurrent ALTER ROLE / GRANT on the same role
+    // fail with "tuple concurrently updated" (a CLI started next to `npm start`, web instances
+    // starting together). Held by this connection until it closes.
+    await client.query("SELECT pg_advisory_lock(hashtext('driftline.provision-app-logins'))");
     const logins = [
       { name: names.platform, password: passwords.platform, member: PLATFORM_ROLE, notMember: TENANT_ROLE },
       { name: names.tenant, password: passwords.tenant, member: TENANT_ROLE, notMember: PLATFORM_ROLE },

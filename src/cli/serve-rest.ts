@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import type http from "node:http";
 import path from "node:path";
-import { handleRest, REST_PREFIX } from "@/server/api/http";
+import { handleRest, problem, REST_PREFIX } from "@/server/api/http";
+import { requestIdFrom } from "@/server/lib/request-id";
 import { logger } from "@/server/lib/logger";
 import { SECURITY_HEADERS } from "@/server/lib/security-headers.mjs";
 
@@ -131,12 +132,15 @@ export async function serveRest(req: http.IncomingMessage, res: http.ServerRespo
   try {
     await writeAnswer(res, await handleRest(requestOf(req)));
   } catch (error) {
-    // handleRest answers its own errors; this is a failure writing the answer.
+    // handleRest answers its own errors; this is a failure writing the answer. Answered as the
+    // handler answers its own 500s (a problem with a request id), unless the headers are out.
     logger.error({ err: error }, "REST door failed");
-    if (!res.headersSent) {
-      res.statusCode = 500;
-      res.setHeader("content-type", "application/problem+json");
-    }
-    res.end();
+    if (res.headersSent) return void res.end();
+    const given = req.headers["x-request-id"];
+    const requestId = requestIdFrom(new Headers(typeof given === "string" ? { "x-request-id": given } : {}));
+    const answer = problem(500, "INTERNAL", "Something went wrong on our side. Quote the request id when you report it.", requestId);
+    res.statusCode = 500;
+    answer.headers.forEach((value, name) => res.setHeader(name, value));
+    res.end(await answer.text());
   }
 }

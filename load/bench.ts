@@ -249,8 +249,9 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     // From here on, the application's own clients (without query events), warmed up again.
     await disconnectDb();
     for (let i = 0; i < 5; i += 1) await getList();
+    // The tenant prelude is left out here and sent with BEGIN below, as the driver sends it.
     const statements = events
-      .filter((event) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(event.query.trim()))
+      .filter((event) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(event.query.trim()) && !event.query.startsWith("SELECT set_config('role'"))
       .map((event) => ({ login: event.login, text: event.query, values: JSON.parse(event.params || "[]") as unknown[] }));
     const writes = statements.filter((s) => !/^\s*(SELECT|WITH)\b/i.test(s.text));
     const platformStatements = statements.filter((s) => s.login === "platform").map(({ text, values }) => ({ text, values }));
@@ -258,16 +259,21 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     if (writes.length > 0) throw new Error(`${request} writes (${writes.map((s) => s.text.slice(0, 60)).join("; ")}): pick a read-only list to replay`);
     if (process.env.BENCH_DEBUG) for (const s of statements) log(`  sql: ${s.text.slice(0, 200)} ${JSON.stringify(s.values).slice(0, 200)}`);
     // Tenant statements run as the request runs them: on the tenant login, in one transaction
-    // with the tenant prelude (row-level security needs both), so the bare figure is the SQL the
-    // request cannot do without.
+    // with the tenant prelude (row-level security needs both), BEGIN and prelude in one round
+    // trip as the application's driver sends them (pg-driver.ts), so the bare figure is the SQL
+    // the request cannot do without.
+    const prelude = `BEGIN; SELECT set_config('role', 'driftline_app', true), set_config('app.customer_id', '${customerId}', true)`;
     const replay = async () => {
-      for (const statement of platformStatements) await client.query(statement);
-      if (tenantStatements.length === 0) return;
-      await tenantConnection.query("BEGIN");
-      for (const statement of tenantStatements) await tenantConnection.query(statement);
+      let rows = 0;
+      for (const statement of platformStatements) rows += (await client.query(statement)).rowCount ?? 0;
+      if (tenantStatements.length === 0) return rows;
+      await tenantConnection.query(prelude);
+      for (const statement of tenantStatements) rows += (await tenantConnection.query(statement)).rowCount ?? 0;
       await tenantConnection.query("COMMIT");
+      return rows;
     };
-    await replay();
+    // A replay that sees no rows (no tenant in scope, say) would time nothing worth comparing.
+    if ((await replay()) === 0) throw new Error(`${request}: the replayed statements returned no rows`);
     await fetchList();
     const restSamples: number[] = [];
     const fetchSamples: number[] = [];

@@ -8694,7 +8694,7 @@ export interface operations {
                                 estimatedRevenueImpact: string;
                             };
                         }[];
-                        /** @description When these figures were computed (they are cached briefly per customer). */
+                        /** @description When these figures were computed. They are cached briefly per customer; while a newer computation runs (after an upload, say), other requests get the last figures, at most one computation and 30 s old. */
                         computedAt: string;
                     };
                 };

@@ -4,6 +4,7 @@ import { VersionedCache } from "./dashboard-cache";
 /**
  * Single flight per key: never two computations of one tenant's dashboard at once, and a burst
  * of reads over moving versions costs at most the running computation plus one follow-up.
+ * While one runs, other requests get the last computed value (within a bound) instead of waiting.
  */
 
 /** A computation the test finishes by hand, recording how many run at once. */
@@ -83,5 +84,44 @@ describe("VersionedCache single flight", () => {
     expect(await slow).toBe("a");
     await expect(cache.getOrCompute("c", "v1", async () => Promise.reject(new Error("boom")))).rejects.toThrow("boom");
     expect(await cache.getOrCompute("c", "v1", async () => "c")).toBe("c");
+  });
+
+  it("while a computation runs, other requests get the last computed value; the one that started it waits", async () => {
+    const cache = new VersionedCache<string>();
+    const g = gate();
+    const v1 = cache.getOrCompute("tenant", "v1", g.compute("computed for v1"));
+    await g.releaseNext();
+    expect(await v1).toBe("computed for v1");
+
+    // A write moved the version: the first reader starts the recomputation and waits for it.
+    let fresh: string | undefined;
+    const starter = cache.getOrCompute("tenant", "v2", g.compute("computed for v2")).then((value) => (fresh = value));
+    // Readers of v2, and of a newer v3, meanwhile: the last value at once, no second computation.
+    expect(await cache.getOrCompute("tenant", "v2", g.compute("unused"))).toBe("computed for v1");
+    expect(await cache.getOrCompute("tenant", "v3", g.compute("computed for v3"))).toBe("computed for v1");
+    expect(fresh).toBeUndefined();
+    expect(cache.staleAnswers).toBe(2);
+    await g.releaseNext();
+    await starter;
+    expect(fresh).toBe("computed for v2");
+    // The v3 reader's follow-up still runs, alone, and its value is served from then on.
+    await g.releaseNext();
+    expect(g.peak()).toBe(1);
+    expect(await cache.getOrCompute("tenant", "v3", g.compute("unused"))).toBe("computed for v3");
+    expect(cache.computations).toBe(3);
+  });
+
+  it("a last value older than the bound is not served: the request waits for the running computation", async () => {
+    const cache = new VersionedCache<string>(30_000, 500, 0);
+    const g = gate();
+    const v1 = cache.getOrCompute("tenant", "v1", g.compute("computed for v1"));
+    await g.releaseNext();
+    await v1;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const starter = cache.getOrCompute("tenant", "v2", g.compute("computed for v2"));
+    const waiting = cache.getOrCompute("tenant", "v2", g.compute("unused"));
+    await g.releaseNext();
+    expect(await Promise.all([starter, waiting])).toEqual(["computed for v2", "computed for v2"]);
+    expect(cache.staleAnswers).toBe(0);
   });
 });

@@ -12,12 +12,19 @@ import type { TDashboard } from "./dashboard-shape";
  * for the version being computed share it. A request that read a newer version while one runs
  * does not start a second: it joins one follow-up computation that starts when the running one
  * ends, shared by every request that arrives meanwhile. So a burst of writes and reads on one
- * tenant costs at most two computations in a row, never N at once, and every answer is computed
- * from data at least as new as the version its request read (no stale answer after a write).
- * `compute` is told the version it computes for: a follow-up's is the newest that joined, not
- * the one its first joiner read.
+ * tenant costs at most two computations in a row, never N at once. `compute` is told the version
+ * it computes for: a follow-up's is the newest that joined, not the one its first joiner read.
+ *
+ * Stale while computing: the request that starts a computation waits for it, so an answer after a
+ * quiet spell is always as new as the version its request read. A request that arrives while a
+ * computation runs gets the last computed value at once, when there is one computed within
+ * `maxStaleMs`, instead of queueing behind the computation (a busy tenant uploads every few
+ * seconds, and each upload would otherwise hold every dashboard request for a recomputation).
+ * Such an answer is one computation behind at most; the dashboard says when it was computed.
  */
 export const DASHBOARD_CACHE_TTL_MS = 30_000;
+/** The oldest value served while a newer one is computed. */
+export const MAX_STALE_MS = 30_000;
 const MAX_ENTRIES = 500;
 
 interface TRun<T> {
@@ -34,19 +41,21 @@ interface TQueued<T> {
 }
 
 interface TSlot<T> {
-  done?: TRun<T> & { expiresAt: number };
+  done?: TRun<T> & { expiresAt: number; computedAt: number };
   running?: TRun<T>;
   queued?: TQueued<T>;
 }
 
 export class VersionedCache<T> {
   private readonly slots = new Map<string, TSlot<T>>();
-  /** Computations started, for tests and metrics. */
+  /** Computations started, and answers served from the last value while one ran: for tests and metrics. */
   computations = 0;
+  staleAnswers = 0;
 
   constructor(
     private readonly ttlMs = DASHBOARD_CACHE_TTL_MS,
     private readonly maxEntries = MAX_ENTRIES,
+    private readonly maxStaleMs = MAX_STALE_MS,
   ) {}
 
   getOrCompute(key: string, version: string, compute: (version: string) => Promise<T>): Promise<T> {
@@ -58,18 +67,27 @@ export class VersionedCache<T> {
     }
     const { done, running, queued } = slot;
     if (done && done.version === version && done.expiresAt > Date.now()) return done.value;
-    if (running && running.version === version) return running.value;
     if (!running) return this.start(slot, version, compute);
+    if (running.version === version) return this.staleOr(done, running.value);
     if (queued) {
       queued.version = version;
-      return queued.value;
+      return this.staleOr(done, queued.value);
     }
     let settle: (run: Promise<T>) => void = () => {};
     const value = new Promise<T>((resolve, reject) => {
       settle = (run) => run.then(resolve, reject);
     });
+    // Nobody may wait for the follow-up; a failure of it is still not cached.
+    value.catch(() => {});
     slot.queued = { version, compute, value, settle };
-    return value;
+    return this.staleOr(done, value);
+  }
+
+  /** The last computed value while a computation runs, when it is recent enough; else `fresh`. */
+  private staleOr(done: TSlot<T>["done"], fresh: Promise<T>): Promise<T> {
+    if (!done || Date.now() - done.computedAt > this.maxStaleMs) return fresh;
+    this.staleAnswers += 1;
+    return done.value;
   }
 
   private start(slot: TSlot<T>, version: string, compute: (version: string) => Promise<T>): Promise<T> {
@@ -85,7 +103,7 @@ export class VersionedCache<T> {
     };
     // A failed computation is not cached.
     value.then(() => {
-      slot.done = { version, value, expiresAt: startedAt + this.ttlMs };
+      slot.done = { version, value, expiresAt: startedAt + this.ttlMs, computedAt: startedAt };
       finish();
     }, finish);
     return value;

@@ -75,7 +75,11 @@ export const ZDashboard = z.object({
       }),
     )
     .describe("The 5 newest alerts."),
-  computedAt: z.date().describe("When these figures were computed (they are cached briefly per customer)."),
+  computedAt: z
+    .date()
+    .describe(
+      "When these figures were computed. They are cached briefly per customer; while a newer computation runs (after an upload, say), other requests get the last figures, at most one computation and 30 s old.",
+    ),
 });
 
 export type TDashboard = z.infer<typeof ZDashboard>;

@@ -14,7 +14,8 @@ import { dashboardCache, type TClaimFigures } from "./dashboard-cache";
  * instance's copy at once; the short TTL only bounds how long an unchanged version is reused.
  * The claim-line figures (line count and trend: the two aggregates that cost anything on a large
  * tenant) are cached apart under the uploads' part of that version, so an acknowledged alert or
- * a finished run recomputes only the cheap rest.
+ * a finished run recomputes only the cheap rest. While a recomputation runs, other requests get
+ * the last dashboard at once (dashboard-cache.ts: stale while computing, bounded).
  */
 
 const TREND_MONTHS = 6;

@@ -102,7 +102,8 @@ function sortValue(row: TPayerSummaryRow, field: string): string | number | null
 /**
  * The scorecard, from the per-process versioned cache when the customer's uploads have not
  * changed since (the version is read from the database on every call, so any instance's upload
- * is a miss everywhere; see dashboard-cache.ts).
+ * is a miss everywhere; see dashboard-cache.ts). While a recomputation runs, other requests get
+ * the last scorecard at once (stale while computing, bounded).
  */
 export async function getPayerSummary(customerId: string, input: TPayerSummaryInput, today = new Date()): Promise<TPayerSummary> {
   const period = resolvePeriod(input, today);

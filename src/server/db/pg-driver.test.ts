@@ -65,6 +65,30 @@ describe("withTransactionPrelude", () => {
     expect(value).toEqual({ value: "serializable", isolation: "serializable" });
   });
 
+  it("reaches a pool made by another copy of this module (the web role loads it twice)", async () => {
+    // Next.js's bundle and the server's own module graph each load pg-driver.ts; the Prisma
+    // clients are shared, so a prelude set through one copy must reach the other copy's driver.
+    const other = (await import(/* @vite-ignore */ `./pg-driver.ts?copy=${Date.now()}`)) as typeof import("./pg-driver");
+    expect(other.withTransactionPrelude).not.toBe(withTransactionPrelude);
+    const otherPool = other.createPool({ connectionString: databaseUrl(), max: 1 });
+    try {
+      const seen = await withTransactionPrelude(prelude("set-here"), async () => {
+        const client = await otherPool.connect();
+        try {
+          await client.query("BEGIN");
+          const row = (await client.query<{ value: string }>(SETTING)).rows[0]!.value;
+          await client.query("COMMIT");
+          return row;
+        } finally {
+          client.release();
+        }
+      });
+      expect(seen, "a prelude set through this copy, a pool made by the other").toBe("set-here");
+    } finally {
+      await otherPool.end();
+    }
+  });
+
   it("applies to statements with parameters too (the prelude goes just before them)", async () => {
     const value = await withTransactionPrelude(prelude("with-params"), async () => {
       const client = await pool.connect();

@@ -29,8 +29,15 @@ export function driverRoundTrips(): number {
 const DEFERRABLE = /^\s*(BEGIN|SET TRANSACTION ISOLATION LEVEL [A-Z ]+)\s*;?\s*$/i;
 const BEGIN = /^\s*BEGIN\s*;?\s*$/i;
 
-/** The prelude of the transaction a `withTransactionPrelude` call begins, until it is taken. */
-const preludes = new AsyncLocalStorage<{ sql: string | undefined }>();
+/**
+ * The prelude of the transaction a `withTransactionPrelude` call begins, until it is taken. One
+ * per process, on globalThis: the web role loads this module twice (Next.js's bundle for the tRPC
+ * door, its own module graph for the REST door) while both share one set of Prisma clients, so
+ * whichever copy made a pool's driver must see the prelude the other copy set.
+ */
+const holder = globalThis as unknown as { driftlineTransactionPreludes?: AsyncLocalStorage<{ sql: string | undefined }> };
+holder.driftlineTransactionPreludes ??= new AsyncLocalStorage();
+const preludes = holder.driftlineTransactionPreludes;
 
 /**
  * Runs `fn` so that the first transaction it begins starts with `sql` in the same round trip as

@@ -216,6 +216,7 @@ function keptAliveGet(url: string, headers: Headers): () => Promise<void> {
  */
 async function benchApi(customerId: string, repeat: number): Promise<TBenchReport["api"]> {
   const { db, disconnectDb, tenantClient } = await import("../src/server/db/client");
+  const { tenantPreludeSql } = await import("../src/server/db/tenant-scope");
   const { createTestApiKey, startRestServer } = await import("../src/test/factories");
   const key = await createTestApiKey(customerId, "VIEWER");
   const server = await startRestServer();
@@ -251,7 +252,7 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     for (let i = 0; i < 5; i += 1) await getList();
     // The tenant prelude is left out here and sent with BEGIN below, as the driver sends it.
     const statements = events
-      .filter((event) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(event.query.trim()) && !event.query.startsWith("SELECT set_config('role'"))
+      .filter((event) => !/^(BEGIN|COMMIT|ROLLBACK)/i.test(event.query.trim()) && event.query !== tenantPreludeSql(customerId))
       .map((event) => ({ login: event.login, text: event.query, values: JSON.parse(event.params || "[]") as unknown[] }));
     const writes = statements.filter((s) => !/^\s*(SELECT|WITH)\b/i.test(s.text));
     const platformStatements = statements.filter((s) => s.login === "platform").map(({ text, values }) => ({ text, values }));
@@ -262,7 +263,7 @@ async function benchApi(customerId: string, repeat: number): Promise<TBenchRepor
     // with the tenant prelude (row-level security needs both), BEGIN and prelude in one round
     // trip as the application's driver sends them (pg-driver.ts), so the bare figure is the SQL
     // the request cannot do without.
-    const prelude = `BEGIN; SELECT set_config('role', 'driftline_app', true), set_config('app.customer_id', '${customerId}', true)`;
+    const prelude = `BEGIN; ${tenantPreludeSql(customerId)}`;
     const replay = async () => {
       let rows = 0;
       for (const statement of platformStatements) rows += (await client.query(statement)).rowCount ?? 0;

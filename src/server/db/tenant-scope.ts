@@ -179,7 +179,8 @@ export const APP_ROLE = "driftline_app";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function setTenantText(customerId: string | null): string {
+/** The tenant prelude as parameter-free SQL: the driver sends it with BEGIN; the bench replays it. */
+export function tenantPreludeSql(customerId: string | null): string {
   // set_config('role', …, true) is SET LOCAL ROLE, in the same round trip as the tenant. Written
   // without parameters (the id is checked to be a UUID first, so the literal cannot break out)
   // so that the driver sends it in one round trip with the BEGIN in front of it (pg-driver.ts).
@@ -188,7 +189,7 @@ function setTenantText(customerId: string | null): string {
 }
 
 function setTenantSql(customerId: string | null) {
-  return Prisma.raw(setTenantText(customerId));
+  return Prisma.raw(tenantPreludeSql(customerId));
 }
 
 type TOperation = (args: unknown) => Promise<unknown>;
@@ -261,7 +262,7 @@ function buildTenantDb(customerId: string | null, base: TDb) {
           // the tenant-scope extension above runs before this one.
           if (params.model) {
             const model = modelDelegate(base, params.model, params.operation);
-            return withTransactionPrelude(setTenantText(customerId), () => base.$transaction((tx) => model(tx)(args)));
+            return withTransactionPrelude(tenantPreludeSql(customerId), () => base.$transaction((tx) => model(tx)(args)));
           }
           const [, result] = await base.$transaction([base.$queryRaw(setTenantSql(customerId)), query(args)]);
           return result;
@@ -286,6 +287,6 @@ export function withTenantTransaction<T>(customerId: string, fn: (tx: TTenantTx)
   return retryWriteConflicts(() => {
     const run = () => tenantDb(customerId).$transaction((tx) => fn(tx), transactionSettings(options));
     // The tenant prelude goes out with BEGIN (pg-driver.ts), ahead of fn's first statement.
-    return rowLevelSecurity.enabled ? withTransactionPrelude(setTenantText(customerId), run) : run();
+    return rowLevelSecurity.enabled ? withTransactionPrelude(tenantPreludeSql(customerId), run) : run();
   }, options.maxAttempts);
 }

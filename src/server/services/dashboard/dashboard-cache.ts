@@ -41,7 +41,7 @@ interface TQueued<T> {
 }
 
 interface TSlot<T> {
-  done?: TRun<T> & { expiresAt: number; computedAt: number };
+  done?: TRun<T> & { computedAt: number };
   running?: TRun<T>;
   queued?: TQueued<T>;
 }
@@ -66,7 +66,7 @@ export class VersionedCache<T> {
       if (this.slots.size > this.maxEntries) this.slots.delete(this.slots.keys().next().value as string);
     }
     const { done, running, queued } = slot;
-    if (done && done.version === version && done.expiresAt > Date.now()) return done.value;
+    if (done && done.version === version && Date.now() - done.computedAt < this.ttlMs) return done.value;
     if (!running) return this.start(slot, version, compute);
     if (running.version === version) return this.staleOr(done, running.value);
     if (queued) {
@@ -103,7 +103,7 @@ export class VersionedCache<T> {
     };
     // A failed computation is not cached.
     value.then(() => {
-      slot.done = { version, value, expiresAt: startedAt + this.ttlMs, computedAt: startedAt };
+      slot.done = { version, value, computedAt: startedAt };
       finish();
     }, finish);
     return value;

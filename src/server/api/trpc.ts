@@ -1,6 +1,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
+import { principalCache } from "@/server/auth/principal-cache";
 import { logger } from "@/server/lib/logger";
 import type { TRateLimitKind } from "@/server/lib/rate-limit";
 import type { TContext, TRole } from "./context";
@@ -58,8 +59,19 @@ const errorMapping = t.middleware(async ({ next }) => {
   return result;
 });
 
+/**
+ * A change's answer is sent only once this process has applied the principal invalidations its
+ * commit caused (removed member, revoked key, ended session): the caller's next request, which
+ * may well land on this process, must already be refused.
+ */
+const ownChangesInForce = t.middleware(async ({ type, next }) => {
+  const result = await next();
+  if (type === "mutation") await principalCache().sync();
+  return result;
+});
+
 /** No caller needed (health, sign-in helpers). */
-export const publicProcedure = t.procedure.use(errorMapping);
+export const publicProcedure = t.procedure.use(errorMapping).use(ownChangesInForce);
 
 /** A signed-in user or a valid API key. */
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => next({ ctx: { ...ctx, caller: requireCaller(ctx) } }));

@@ -3,6 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "@/env";
 import { signOut } from "@/server/services/auth/sign-in";
 import { authorizeCredentials } from "./authorize-credentials";
+import { principalCache } from "./principal-cache";
 
 /**
  * next-auth handles the sign-in form post and the signed cookie; the cookie carries only the
@@ -36,6 +37,8 @@ export const authOptions: NextAuthOptions = {
   events: {
     async signOut({ token }) {
       if (typeof token?.sid === "string") await signOut(token.sid);
+      // As for every change (trpc.ts): the ended session is refused from this process's next request on.
+      await principalCache().sync();
     },
   },
 };

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { principalCache } from "@/server/auth/principal-cache";
-import { createTestApiKey, createTestCustomer, createTestSession, createTestUser, startRestServer, type TRestServer } from "@/test/factories";
+import { createTestApiKey, createTestCustomer, createTestSession, createTestTenant, createTestUser, startRestServer, type TRestServer } from "@/test/factories";
 
 /**
  * Principal lookups are cached per process and dropped on every instance by LISTEN/NOTIFY. Two
@@ -119,4 +119,67 @@ describe("principal cache across two instances", () => {
       await client.end();
     }
   });
+
+  it("the instance that commits a revocation refuses the key on its next request, however slowly the notification travels", async () => {
+    const tenant = await createTestTenant();
+    const creator = await createTestUser({ customerId: tenant.customer.id, role: "ADMIN" });
+    const key = await createTestApiKey(tenant.customer.id, "ANALYST", { createdById: creator.id });
+    expect(await status(a.baseUrl, key.headers)).toBe(200);
+    // A slow network between this instance and its listening connection: every chunk it
+    // receives is handed on 300 ms late (in order).
+    const restore = delayListenerInput(300);
+    try {
+      const removed = await fetch(`${a.baseUrl}/users/${creator.id}`, { method: "DELETE", headers: tenant.members.ADMIN.session.headers });
+      expect(removed.status).toBe(200);
+      expect(await status(a.baseUrl, key.headers)).toBe(401);
+    } finally {
+      await restore();
+    }
+  });
 });
+
+describe("sync", () => {
+  it("applies every notification committed before it was called, 100 times in a row", async () => {
+    const cache = principalCache();
+    const owner = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+    await owner.connect();
+    try {
+      let stale = 0;
+      for (let i = 0; i < 100; i += 1) {
+        const tag = `key:sync-${i}`;
+        cache.set(`entry-${i}`, "cached", [tag], cache.epoch);
+        expect(cache.get(`entry-${i}`)).toBe("cached");
+        await owner.query("SELECT pg_notify($1, $2)", ["driftline_principals", tag]);
+        await cache.sync();
+        if (cache.get(`entry-${i}`) !== undefined) stale += 1;
+      }
+      expect(stale).toBe(0);
+    } finally {
+      await owner.end();
+    }
+  });
+});
+
+/**
+ * Delays the data this process's listening connection receives by `ms`, keeping its order. The
+ * returned function puts the connection back once no chunk is held any more.
+ */
+function delayListenerInput(ms: number): () => Promise<void> {
+  const stream = (principalCache() as unknown as { client: { connection: { stream: NodeJS.EventEmitter } } }).client.connection.stream;
+  const handlers = stream.listeners("data") as ((chunk: Buffer) => void)[];
+  let held = 0;
+  const delayed = (chunk: Buffer) => {
+    held += 1;
+    setTimeout(() => {
+      held -= 1;
+      handlers.forEach((handler) => handler(chunk));
+    }, ms);
+  };
+  stream.removeAllListeners("data");
+  stream.on("data", delayed);
+  return async () => {
+    while (held > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    stream.off("data", delayed);
+    handlers.forEach((handler) => stream.on("data", handler));
+  };
+}

@@ -163,6 +163,21 @@ class PrincipalCache {
       });
   }
 
+  /**
+   * Resolves once every notification committed before the call has been applied here: a round
+   * trip on the listening connection. The committing backend signals the listeners before its
+   * COMMIT returns, and a signalled backend sends its pending notifications before it answers the
+   * next query, so they arrive (in order) ahead of this answer. A change made by this process is
+   * thereby in force for its very next request, however slow the notification is; other
+   * processes see it when their notification arrives.
+   */
+  async sync(): Promise<void> {
+    const client = this.client;
+    if (!this.listening || !client) return;
+    // A failure is the channel dropping, which empties the cache (`lost`).
+    await client.query("SELECT 1").catch(() => {});
+  }
+
   /** Waits until the channel is subscribed (tests, and the web process at start-up). */
   async whenListening(): Promise<boolean> {
     this.ensureListening();

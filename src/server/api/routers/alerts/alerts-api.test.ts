@@ -148,6 +148,24 @@ describe("alerts", () => {
     await expect(viewer.alerts.list({ cursor: "garbage" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
   });
 
+  it("related rows read back exact: the largest amounts and the times of a drift event and feedback inside an alert", async () => {
+    const { alerts } = await raiseAlerts(a, 1);
+    const id = alerts[0]!;
+    const analyst = await as(a, "ANALYST");
+    await analyst.alerts.feedback({ id, verdict: "REAL", recoveredAmount: "9999999999.99", recoveredOn: "2026-11-20" });
+    const alert = await db().alertEvent.findUniqueOrThrow({ where: { id }, select: { driftEventId: true } });
+    const lastDetectedAt = new Date("2026-11-30T23:59:59.987Z");
+    // Decimal(14, 2) at its largest, and a fraction a binary float would round.
+    await db().driftEvent.update({ where: { id: alert.driftEventId }, data: { estimatedRevenueImpact: "999999999999.99", firstDetectedAt: lastDetectedAt, lastDetectedAt, baselineValue: 0.1 + 0.2 } });
+    for (const read of [await analyst.alerts.get({ id }), (await analyst.alerts.list({ driftEventId: alert.driftEventId })).items[0]!]) {
+      expect(read.driftEvent.estimatedRevenueImpact).toBe("999999999999.99");
+      expect(read.driftEvent.lastDetectedAt).toEqual(lastDetectedAt);
+      expect(read.driftEvent.baselineValue).toBe(0.1 + 0.2);
+      expect(read.feedback[0]).toMatchObject({ recoveredAmount: "9999999999.99", recoveredOn: "2026-11-20" });
+      expect(read.feedback[0]!.createdAt).toBeInstanceOf(Date);
+    }
+  });
+
   it("acknowledge, resolve and feedback (one per user, editable, moves status, audited)", async () => {
     const { alerts } = await raiseAlerts(a, 2);
     const analyst = await as(a, "ANALYST");

@@ -156,7 +156,10 @@ describe("alerts", () => {
     const alert = await db().alertEvent.findUniqueOrThrow({ where: { id }, select: { driftEventId: true } });
     const lastDetectedAt = new Date("2026-11-30T23:59:59.987Z");
     // Decimal(14, 2) at its largest, and a fraction a binary float would round.
-    await db().driftEvent.update({ where: { id: alert.driftEventId }, data: { estimatedRevenueImpact: "999999999999.99", firstDetectedAt: lastDetectedAt, lastDetectedAt, baselineValue: 0.1 + 0.2 } });
+    await db().driftEvent.update({
+      where: { id: alert.driftEventId },
+      data: { estimatedRevenueImpact: "999999999999.99", firstDetectedAt: lastDetectedAt, lastDetectedAt, baselineValue: 0.1 + 0.2 },
+    });
     for (const read of [await analyst.alerts.get({ id }), (await analyst.alerts.list({ driftEventId: alert.driftEventId })).items[0]!]) {
       expect(read.driftEvent.estimatedRevenueImpact).toBe("999999999999.99");
       expect(read.driftEvent.lastDetectedAt).toEqual(lastDetectedAt);

@@ -136,6 +136,27 @@ describe("principal cache across two instances", () => {
       await restore();
     }
   });
+
+  it("a stalled invalidation channel does not hold a change's answer: it is dropped, and the key is refused all the same", async () => {
+    const tenant = await createTestTenant();
+    const creator = await createTestUser({ customerId: tenant.customer.id, role: "ADMIN" });
+    const key = await createTestApiKey(tenant.customer.id, "ANALYST", { createdById: creator.id });
+    expect(await status(a.baseUrl, key.headers)).toBe(200);
+    // The connection stays open but nothing arrives on it: the sync's answer never comes.
+    const restore = delayListenerInput("until restored");
+    try {
+      const removed = await fetch(`${a.baseUrl}/users/${creator.id}`, { method: "DELETE", headers: tenant.members.ADMIN.session.headers });
+      expect(removed.status).toBe(200);
+      expect(principalCache().ready).toBe(false);
+      expect(await status(a.baseUrl, key.headers)).toBe(401);
+    } finally {
+      await restore();
+    }
+    // A new channel is subscribed on a later request, and the cache is used again.
+    const deadline = Date.now() + 10_000;
+    while (!(await principalCache().whenListening()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(principalCache().ready).toBe(true);
+  });
 });
 
 describe("sync", () => {
@@ -161,18 +182,25 @@ describe("sync", () => {
 });
 
 /**
- * Delays the data this process's listening connection receives by `ms`, keeping its order. The
- * returned function puts the connection back once no chunk is held any more.
+ * Delays the data this process's listening connection receives by `ms` (or holds it until the
+ * returned function is called), keeping its order. The returned function puts the connection
+ * back once no chunk is held any more.
  */
-function delayListenerInput(ms: number): () => Promise<void> {
+function delayListenerInput(ms: number | "until restored"): () => Promise<void> {
   const stream = (principalCache() as unknown as { client: { connection: { stream: NodeJS.EventEmitter } } }).client.connection.stream;
   const handlers = stream.listeners("data") as ((chunk: Buffer) => void)[];
+  const deliver = (chunk: Buffer) => handlers.forEach((handler) => handler(chunk));
+  const heldUntilRestored: Buffer[] = [];
   let held = 0;
   const delayed = (chunk: Buffer) => {
+    if (ms === "until restored") {
+      heldUntilRestored.push(chunk);
+      return;
+    }
     held += 1;
     setTimeout(() => {
       held -= 1;
-      handlers.forEach((handler) => handler(chunk));
+      deliver(chunk);
     }, ms);
   };
   stream.removeAllListeners("data");
@@ -180,6 +208,7 @@ function delayListenerInput(ms: number): () => Promise<void> {
   return async () => {
     while (held > 0) await new Promise((resolve) => setTimeout(resolve, 20));
     stream.off("data", delayed);
+    heldUntilRestored.splice(0).forEach(deliver);
     handlers.forEach((handler) => stream.on("data", handler));
   };
 }

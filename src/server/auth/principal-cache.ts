@@ -18,6 +18,8 @@ import { logger } from "@/server/lib/logger";
 export const PRINCIPAL_CACHE_TTL_MS = 30_000;
 const MAX_ENTRIES = 10_000;
 export const PRINCIPAL_CHANNEL = "driftline_principals";
+/** How long a change's answer waits for the invalidation channel (`sync`) before giving up on it. */
+export const SYNC_TIMEOUT_MS = 1000;
 
 interface TEntry<T> {
   value: T;
@@ -121,25 +123,28 @@ class PrincipalCache {
     this.byTag.clear();
   }
 
+  /** Stops using `which` as the invalidation channel (if it still is) and empties the cache. */
+  private dropChannel(which: pg.Client, error?: unknown): void {
+    if (this.client !== which) return;
+    this.client = null;
+    this.listening = false;
+    this.clear();
+    if (error) logger.warn({ err: error }, "principal cache: invalidation channel lost; lookups go to the database until it is back");
+    which.end().catch(() => {});
+    if (!this.closed) {
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = null;
+      }, 1000);
+      this.retryTimer.unref();
+    }
+  }
+
   private ensureListening(): void {
     if (this.listening || this.connecting || this.retryTimer || this.closed) return;
     const url = process.env.DATABASE_URL;
     if (!url) return;
     const client = new pg.Client({ connectionString: url });
-    const lost = (error?: unknown) => {
-      if (this.client !== client) return;
-      this.client = null;
-      this.listening = false;
-      this.clear();
-      if (error) logger.warn({ err: error }, "principal cache: invalidation channel lost; lookups go to the database until it is back");
-      client.end().catch(() => {});
-      if (!this.closed) {
-        this.retryTimer = setTimeout(() => {
-          this.retryTimer = null;
-        }, 1000);
-        this.retryTimer.unref();
-      }
-    };
+    const lost = (error?: unknown) => this.dropChannel(client, error);
     this.client = client;
     client.on("error", lost);
     client.on("end", () => lost());
@@ -174,8 +179,18 @@ class PrincipalCache {
   async sync(): Promise<void> {
     const client = this.client;
     if (!this.listening || !client) return;
-    // A failure is the channel dropping, which empties the cache (`lost`).
-    await client.query("SELECT 1").catch(() => {});
+    let timer: NodeJS.Timeout | undefined;
+    const answered = client.query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS)));
+    const ok = await Promise.race([answered, timedOut]);
+    clearTimeout(timer);
+    // A channel that fails or stalls cannot vouch for the cache: drop it (and the cache with it),
+    // so lookups go to the database until it is subscribed again. A stalled connection must not
+    // hold every change's answer either.
+    if (!ok) this.dropChannel(client, new Error(`no answer on the invalidation channel within ${SYNC_TIMEOUT_MS} ms`));
   }
 
   /** Waits until the channel is subscribed (tests, and the web process at start-up). */

@@ -4,7 +4,7 @@ import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import { enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows } from "./alert-outbox";
 import { readDriftEventSummaries } from "./drift-event-summary";
-import { getAlert } from "./list-alerts";
+import { getAlertInTx } from "./list-alerts";
 
 /**
  * People's decisions on alerts (ANALYST+): acknowledge (one or a bounded batch) and resolve.
@@ -37,20 +37,17 @@ async function markAcknowledged(tx: TTenantTx, customerId: string, actor: TActor
 }
 
 export async function acknowledgeAlert(customerId: string, actor: TActor, id: string) {
-  await withTenantTransaction(customerId, async (tx) => {
+  return withTenantTransaction(customerId, async (tx) => {
     // One row, so no separate lock: the UPDATE locks it and re-checks the status under the lock,
     // so of two concurrent acknowledgements exactly one changes the row and writes the audit row.
-    // Only when nothing changed is the row read, to tell "already acknowledged" (fine) from
-    // "no such alert" and "resolved".
-    if ((await markAcknowledged(tx, customerId, actor, [id])).length > 0) {
-      await auditAction(tx, actor, customerId, "alert.acknowledge", { type: "alert", id });
-      return;
-    }
-    const alert = await tx.alertEvent.findFirst({ where: { id }, select: { status: true } });
-    if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
-    if (alert.status === "RESOLVED") throw new AppError("CONFLICT", "This alert is already resolved.");
+    // The answer's read then tells "already acknowledged" (fine) from "no such alert" and
+    // "resolved" when nothing changed.
+    const changed = (await markAcknowledged(tx, customerId, actor, [id])).length > 0;
+    if (changed) await auditAction(tx, actor, customerId, "alert.acknowledge", { type: "alert", id });
+    const alert = await getAlertInTx(tx, id);
+    if (!changed && alert.status === "RESOLVED") throw new AppError("CONFLICT", "This alert is already resolved.");
+    return alert;
   });
-  return getAlert(customerId, id);
 }
 
 export async function bulkAcknowledgeAlerts(customerId: string, actor: TActor, ids: readonly string[]) {
@@ -81,10 +78,10 @@ export async function resolveAlertInTx(tx: TTenantTx, customerId: string, actor:
 }
 
 export async function resolveAlert(customerId: string, actor: TActor, id: string) {
-  await withTenantTransaction(customerId, async (tx) => {
+  return withTenantTransaction(customerId, async (tx) => {
     const alert = await tx.alertEvent.findFirst({ where: { id }, select: { id: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
     if (await resolveAlertInTx(tx, customerId, actor, id)) await auditAction(tx, actor, customerId, "alert.resolve", { type: "alert", id });
+    return getAlertInTx(tx, id);
   });
-  return getAlert(customerId, id);
 }

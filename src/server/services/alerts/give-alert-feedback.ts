@@ -4,7 +4,7 @@ import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import type { ZFeedbackInput } from "./alert-shape";
 import { acknowledgeAlerts, resolveAlertInTx } from "./change-alert-status";
-import { getAlert } from "./list-alerts";
+import { getAlertInTx } from "./list-alerts";
 
 /**
  * Feedback on an alert (PRODUCT.md §4): one per (alert, user), editable (upsert). The verdict moves
@@ -23,7 +23,7 @@ async function feedbackUserId(tx: TTenantTx, actor: TActor): Promise<string> {
 }
 
 export async function giveAlertFeedback(customerId: string, actor: TActor, input: z.output<typeof ZFeedbackInput>) {
-  await withTenantTransaction(customerId, async (tx) => {
+  return withTenantTransaction(customerId, async (tx) => {
     const alert = await tx.alertEvent.findFirst({ where: { id: input.id }, select: { id: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
     const userId = await feedbackUserId(tx, actor);
@@ -49,6 +49,6 @@ export async function giveAlertFeedback(customerId: string, actor: TActor, input
       { type: "alert", id: input.id },
       { verdict: input.verdict, feedbackId: saved.id },
     );
+    return getAlertInTx(tx, input.id);
   });
-  return getAlert(customerId, input.id);
 }

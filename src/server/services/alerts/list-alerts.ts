@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { tenantReadDb } from "@/server/db/replica";
+import type { TTenantTx } from "@/server/db/tenant-scope";
 import { AppError } from "@/server/lib/errors";
 import { likeLiteral, paginate, type TListParams } from "@/server/lib/pagination";
 import { alertSelect, toAlert, type ZAlertFilters } from "./alert-shape";
@@ -46,6 +47,16 @@ export async function listAlerts(customerId: string, params: TFilters, extra: Re
  */
 export function listActiveAlerts(customerId: string, params: TFilters) {
   return listAlerts(customerId, params, { status: { in: ["PENDING", "SENT", "FAILED"] }, suppressed: false, rule: { notifyInApp: true } });
+}
+
+/**
+ * The alert as callers see it, read in the transaction that just changed it: its own writes, from
+ * the primary, in one more statement of that transaction instead of a transaction of its own.
+ */
+export async function getAlertInTx(tx: TTenantTx, id: string) {
+  const row = await tx.alertEvent.findFirst({ where: { id }, select: alertSelect });
+  if (!row) throw new AppError("NOT_FOUND", "No such alert.");
+  return toAlert(row);
 }
 
 export async function getAlert(customerId: string, id: string) {

@@ -149,7 +149,7 @@ describe("alerts", () => {
   });
 
   it("related rows read back exact: the largest amounts and the times of a drift event and feedback inside an alert", async () => {
-    const { alerts } = await raiseAlerts(a, 1);
+    const { rule, alerts } = await raiseAlerts(a, 1);
     const id = alerts[0]!;
     const analyst = await as(a, "ANALYST");
     await analyst.alerts.feedback({ id, verdict: "REAL", recoveredAmount: "9999999999.99", recoveredOn: "2026-11-20" });
@@ -160,7 +160,10 @@ describe("alerts", () => {
       where: { id: alert.driftEventId },
       data: { estimatedRevenueImpact: "999999999999.99", firstDetectedAt: lastDetectedAt, lastDetectedAt, baselineValue: 0.1 + 0.2 },
     });
-    for (const read of [await analyst.alerts.get({ id }), (await analyst.alerts.list({ driftEventId: alert.driftEventId })).items[0]!]) {
+    // Other tests' rules in this tenant alert on the same drift event: list this rule's alert only.
+    const listed = (await analyst.alerts.list({ ruleId: rule.id, driftEventId: alert.driftEventId })).items;
+    expect(listed.map((item) => item.id)).toEqual([id]);
+    for (const read of [await analyst.alerts.get({ id }), listed[0]!]) {
       expect(read.driftEvent.estimatedRevenueImpact).toBe("999999999999.99");
       expect(read.driftEvent.lastDetectedAt).toEqual(lastDetectedAt);
       expect(read.driftEvent.baselineValue).toBe(0.1 + 0.2);

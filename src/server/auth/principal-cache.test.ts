@@ -121,16 +121,12 @@ describe("principal cache across two instances", () => {
   });
 
   it("the instance that commits a revocation refuses the key on its next request, however slowly the notification travels", async () => {
-    const tenant = await createTestTenant();
-    const creator = await createTestUser({ customerId: tenant.customer.id, role: "ADMIN" });
-    const key = await createTestApiKey(tenant.customer.id, "ANALYST", { createdById: creator.id });
-    expect(await status(a.baseUrl, key.headers)).toBe(200);
+    const { key, removeCreator } = await cachedKeyOfALeavingMember();
     // A slow network between this instance and its listening connection: every chunk it
     // receives is handed on 300 ms late (in order).
     const restore = delayListenerInput(300);
     try {
-      const removed = await fetch(`${a.baseUrl}/users/${creator.id}`, { method: "DELETE", headers: tenant.members.ADMIN.session.headers });
-      expect(removed.status).toBe(200);
+      expect(await removeCreator()).toBe(200);
       expect(await status(a.baseUrl, key.headers)).toBe(401);
     } finally {
       await restore();
@@ -138,15 +134,11 @@ describe("principal cache across two instances", () => {
   });
 
   it("a stalled invalidation channel does not hold a change's answer: it is dropped, and the key is refused all the same", async () => {
-    const tenant = await createTestTenant();
-    const creator = await createTestUser({ customerId: tenant.customer.id, role: "ADMIN" });
-    const key = await createTestApiKey(tenant.customer.id, "ANALYST", { createdById: creator.id });
-    expect(await status(a.baseUrl, key.headers)).toBe(200);
+    const { key, removeCreator } = await cachedKeyOfALeavingMember();
     // The connection stays open but nothing arrives on it: the sync's answer never comes.
     const restore = delayListenerInput("until restored");
     try {
-      const removed = await fetch(`${a.baseUrl}/users/${creator.id}`, { method: "DELETE", headers: tenant.members.ADMIN.session.headers });
-      expect(removed.status).toBe(200);
+      expect(await removeCreator()).toBe(200);
       expect(principalCache().ready).toBe(false);
       expect(await status(a.baseUrl, key.headers)).toBe(401);
     } finally {
@@ -180,6 +172,23 @@ describe("sync", () => {
     }
   });
 });
+
+/**
+ * An API key, cached by instance A, whose creator (an admin of its tenant) `removeCreator` removes
+ * through A's REST door, revoking the key; it resolves to the removal's status.
+ */
+async function cachedKeyOfALeavingMember() {
+  const tenant = await createTestTenant();
+  const creator = await createTestUser({ customerId: tenant.customer.id, role: "ADMIN" });
+  const key = await createTestApiKey(tenant.customer.id, "ANALYST", { createdById: creator.id });
+  expect(await status(a.baseUrl, key.headers)).toBe(200);
+  const removeCreator = async () => {
+    const response = await fetch(`${a.baseUrl}/users/${creator.id}`, { method: "DELETE", headers: tenant.members.ADMIN.session.headers });
+    await response.arrayBuffer();
+    return response.status;
+  };
+  return { key, removeCreator };
+}
 
 /**
  * Delays the data this process's listening connection receives by `ms` (or holds it until the

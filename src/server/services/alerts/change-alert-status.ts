@@ -4,7 +4,7 @@ import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import { enqueueWebhookDeliveries, readRuleChannels, resolvedAlertRows } from "./alert-outbox";
 import { readDriftEventSummaries } from "./drift-event-summary";
-import { getAlertInTx } from "./list-alerts";
+import { readAlert } from "./list-alerts";
 
 /**
  * People's decisions on alerts (ANALYST+): acknowledge (one or a bounded batch) and resolve.
@@ -44,7 +44,7 @@ export async function acknowledgeAlert(customerId: string, actor: TActor, id: st
     // "resolved" when nothing changed.
     const changed = (await markAcknowledged(tx, customerId, actor, [id])).length > 0;
     if (changed) await auditAction(tx, actor, customerId, "alert.acknowledge", { type: "alert", id });
-    const alert = await getAlertInTx(tx, id);
+    const alert = await readAlert(tx, id);
     if (!changed && alert.status === "RESOLVED") throw new AppError("CONFLICT", "This alert is already resolved.");
     return alert;
   });
@@ -82,6 +82,6 @@ export async function resolveAlert(customerId: string, actor: TActor, id: string
     const alert = await tx.alertEvent.findFirst({ where: { id }, select: { id: true } });
     if (!alert) throw new AppError("NOT_FOUND", "No such alert.");
     if (await resolveAlertInTx(tx, customerId, actor, id)) await auditAction(tx, actor, customerId, "alert.resolve", { type: "alert", id });
-    return getAlertInTx(tx, id);
+    return readAlert(tx, id);
   });
 }

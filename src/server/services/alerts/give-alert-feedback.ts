@@ -4,7 +4,7 @@ import { auditAction, type TActor } from "@/server/lib/actor";
 import { AppError } from "@/server/lib/errors";
 import type { ZFeedbackInput } from "./alert-shape";
 import { acknowledgeAlerts, resolveAlertInTx } from "./change-alert-status";
-import { getAlertInTx } from "./list-alerts";
+import { readAlert } from "./list-alerts";
 
 /**
  * Feedback on an alert (PRODUCT.md §4): one per (alert, user), editable (upsert). The verdict moves
@@ -49,6 +49,6 @@ export async function giveAlertFeedback(customerId: string, actor: TActor, input
       { type: "alert", id: input.id },
       { verdict: input.verdict, feedbackId: saved.id },
     );
-    return getAlertInTx(tx, input.id);
+    return readAlert(tx, input.id);
   });
 }

@@ -50,17 +50,16 @@ export function listActiveAlerts(customerId: string, params: TFilters) {
 }
 
 /**
- * The alert as callers see it, read in the transaction that just changed it: its own writes, from
- * the primary, in one more statement of that transaction instead of a transaction of its own.
+ * One alert as callers see it (API.md "Alert"), read through `client`. The services that change
+ * an alert pass their transaction: the answer then holds their own writes, from the primary, in
+ * one more statement of that transaction instead of a transaction of its own.
  */
-export async function getAlertInTx(tx: TTenantTx, id: string) {
-  const row = await tx.alertEvent.findFirst({ where: { id }, select: alertSelect });
+export async function readAlert(client: Pick<TTenantTx, "alertEvent">, id: string) {
+  const row = await client.alertEvent.findFirst({ where: { id }, select: alertSelect });
   if (!row) throw new AppError("NOT_FOUND", "No such alert.");
   return toAlert(row);
 }
 
-export async function getAlert(customerId: string, id: string) {
-  const row = await tenantReadDb(customerId).alertEvent.findFirst({ where: { id }, select: alertSelect });
-  if (!row) throw new AppError("NOT_FOUND", "No such alert.");
-  return toAlert(row);
+export function getAlert(customerId: string, id: string) {
+  return readAlert(tenantReadDb(customerId), id);
 }

@@ -8,10 +8,9 @@ import { isX12Decimal, x12Cents, x12Date } from "./x12-values";
 
 /**
  * Parsing an uploaded 835 costs time in proportion to its size, whatever its shape: doubling
- * the input may at most triple the time (see LIMIT). Every
- * function that runs a pattern or a scan over text from the file is timed here on pathological
- * inputs (long digit runs that end in a wrong character, runs of blanks and newlines, repeated
- * separators), at size n and 2n.
+ * the input may at most triple the time (see LIMIT). Every function that runs a pattern or a
+ * scan over text from the file is timed here on pathological inputs (long digit runs that end
+ * in a wrong character, runs of blanks and newlines, repeated separators), at size n and 2n.
  *
  * Times are never compared with a constant: only the two sizes, measured side by side in the
  * same run, interleaved, each the fastest of several rounds. The clock is the process's CPU

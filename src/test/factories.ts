@@ -11,6 +11,7 @@ import { REST_PREFIX } from "@/server/api/http";
 import { createCaller } from "@/server/api/root";
 import { restRoutes, serveRest } from "@/cli/serve-rest";
 import { authorizeCredentials } from "@/server/auth/authorize-credentials";
+import { principalCache } from "@/server/auth/principal-cache";
 import { createUserSession } from "@/server/auth/user-sessions";
 import { db } from "@/server/db/client";
 import { clientAddressOf, parseTrustedProxies } from "@/server/lib/client-address";
@@ -86,6 +87,18 @@ export interface TTestSession {
   token: string;
   /** `cookie` header ready to send. */
   headers: Headers;
+}
+
+/**
+ * Waits until this process has applied every principal change committed so far. A key, user,
+ * membership or session changed straight in the database (as an operator, a script or another
+ * instance would) reaches the principal cache with its notification, a few milliseconds later;
+ * a change made through the API is in force for the next request already, because the mutation
+ * waits for the same `sync`. Tests that write directly and then assert the very next request
+ * call this in between.
+ */
+export async function principalChangesApplied(): Promise<void> {
+  await principalCache().sync();
 }
 
 /** A web session for a user, as sign-in would create it, with its session cookie. */

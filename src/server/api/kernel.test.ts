@@ -16,6 +16,7 @@ import {
   createTestSession,
   createTestTenant,
   createTestUser,
+  principalChangesApplied,
   startRestServer,
   uniqueSuffix,
   type TRestServer,
@@ -76,6 +77,7 @@ async function expectProblem(result: Awaited<ReturnType<typeof call>>, status: n
   return problem;
 }
 
+/** An operator's change to a principal, in force here before the next request (see principalChangesApplied). */
 async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
   await client.connect();
@@ -84,6 +86,7 @@ async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
   } finally {
     await client.end();
   }
+  await principalChangesApplied();
 }
 
 describe("web sessions lose access on the next request", () => {
@@ -135,6 +138,7 @@ describe("web sessions lose access on the next request", () => {
   it("a disabled user -> 401 on the next request (tRPC too)", async () => {
     const { user, session } = await memberSession();
     await db().user.update({ where: { id: user.id }, data: { disabledAt: new Date() } });
+    await principalChangesApplied();
     await expectProblem(await call("/customers/me", { headers: session.headers }), 401);
     await expect((await callerFor(session.headers)).customers.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
@@ -155,6 +159,7 @@ describe("web sessions lose access on the next request", () => {
 
     // Member of another tenant too: the next request acts there, never in the one they left.
     await db().membership.create({ data: { customerId: other.id, userId: user.id, role: "VIEWER" } });
+    await principalChangesApplied();
     const me = await call("/customers/me", { headers: session.headers });
     expect((me.json as { customer: { id: string } }).customer.id).toBe(other.id);
   });

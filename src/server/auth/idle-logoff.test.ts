@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "@/env";
 import { db } from "@/server/db/client";
-import { createTestCustomer, createTestSession, createTestUser, startRestServer, type TRestServer } from "@/test/factories";
+import { createTestCustomer, createTestSession, createTestUser, principalChangesApplied, startRestServer, type TRestServer } from "@/test/factories";
 
 /**
  * Automatic logoff (HIPAA §164.312(a)(2)(iii)) counts only what a person does. Over real HTTP:
@@ -24,6 +24,7 @@ afterAll(async () => {
   await server?.close();
 });
 
+/** An operator's change to a session, in force here before the next request (see principalChangesApplied). */
 async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
   await client.connect();
@@ -32,6 +33,7 @@ async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
   } finally {
     await client.end();
   }
+  await principalChangesApplied();
 }
 
 async function sessionSeenMinutesAgo(minutes: number) {

@@ -171,6 +171,49 @@ describe("sync", () => {
       await owner.end();
     }
   });
+
+  it("concurrent callers: each applies what was committed before its own call, with one round trip at a time on the connection", async () => {
+    const cache = principalCache();
+    const client = (cache as unknown as { client: pg.Client }).client;
+    const query = client.query.bind(client) as (text: string) => Promise<unknown>;
+    let outstanding = 0;
+    let mostOutstanding = 0;
+    let roundTrips = 0;
+    // Observes the listening connection's queries (the driver's method, not the cache's code).
+    (client as unknown as { query: (text: string) => Promise<unknown> }).query = async (text: string) => {
+      roundTrips += 1;
+      mostOutstanding = Math.max(mostOutstanding, (outstanding += 1));
+      try {
+        return await query(text);
+      } finally {
+        outstanding -= 1;
+      }
+    };
+    const owners = new pg.Pool({ connectionString: process.env.MIGRATION_DATABASE_URL, max: 8 });
+    // Answers arrive 40 ms after they are sent, so a caller that committed while a round trip was
+    // on the wire would see its change missing if it were answered by that round trip.
+    const restore = delayListenerInput(40);
+    try {
+      const callers = 60;
+      const stale = await Promise.all(
+        Array.from({ length: callers }, async (_, i) => {
+          const tag = `key:concurrent-sync-${i}`;
+          cache.set(`concurrent-${i}`, "cached", [tag], cache.epoch);
+          await new Promise((resolve) => setTimeout(resolve, (i * 7) % 90));
+          await owners.query("SELECT pg_notify($1, $2)", ["driftline_principals", tag]);
+          await cache.sync();
+          return cache.get(`concurrent-${i}`) !== undefined;
+        }),
+      );
+      expect(stale.filter(Boolean)).toHaveLength(0);
+      expect(mostOutstanding).toBe(1);
+      expect(roundTrips).toBeLessThan(callers);
+    } finally {
+      await restore();
+      await owners.end();
+      delete (client as unknown as { query?: unknown }).query;
+    }
+  });
 });
 
 /**

@@ -175,10 +175,38 @@ class PrincipalCache {
    * next query, so they arrive (in order) ahead of this answer. A change made by this process is
    * thereby in force for its very next request, however slow the notification is; other
    * processes see it when their notification arrives.
+   *
+   * Concurrent callers share round trips, one on the connection at a time: a round trip already
+   * sent may have been answered before the caller's commit, so the caller waits for the next one,
+   * which every caller arriving meanwhile shares.
    */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    if (this.nextRound) return this.nextRound;
+    if (this.roundOnTheWire) {
+      this.nextRound = this.roundOnTheWire.then(() => {
+        this.nextRound = null;
+        return this.sendRound();
+      });
+      return this.nextRound;
+    }
+    return this.sendRound();
+  }
+
+  private roundOnTheWire: Promise<void> | null = null;
+  private nextRound: Promise<void> | null = null;
+
+  private sendRound(): Promise<void> {
     const client = this.client;
-    if (!this.listening || !client) return;
+    // Not subscribed (or dropped meanwhile, which emptied the cache): nothing to wait for.
+    if (!this.listening || !client) return Promise.resolve();
+    const round = this.roundTrip(client).finally(() => {
+      if (this.roundOnTheWire === round) this.roundOnTheWire = null;
+    });
+    this.roundOnTheWire = round;
+    return round;
+  }
+
+  private async roundTrip(client: pg.Client): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const answered = client.query("SELECT 1").then(
       () => true,

@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { encode } from "next-auth/jwt";
+import pg from "pg";
 import { env } from "@/env";
 import { createContext } from "@/server/api/context";
 import { REST_PREFIX } from "@/server/api/http";
@@ -99,6 +100,18 @@ export interface TTestSession {
  */
 export async function principalChangesApplied(): Promise<void> {
   await principalCache().sync();
+}
+
+/** An operator's statement (as the database owner) changing a principal, in force here when it returns. */
+export async function changePrincipalAsOwner(sql: string, params: unknown[]): Promise<void> {
+  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql, params);
+  } finally {
+    await client.end();
+  }
+  await principalChangesApplied();
 }
 
 /** A web session for a user, as sign-in would create it, with its session cookie. */

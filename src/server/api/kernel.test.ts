@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "@/env";
 import { Prisma } from "@/generated/prisma/client";
@@ -11,6 +10,7 @@ import { asOwnerWithoutAuditTrigger } from "@/test/audit-tamper";
 import {
   bearerHeaders,
   callerFor,
+  changePrincipalAsOwner,
   createTestApiKey,
   createTestCustomer,
   createTestSession,
@@ -77,18 +77,6 @@ async function expectProblem(result: Awaited<ReturnType<typeof call>>, status: n
   return problem;
 }
 
-/** An operator's change to a principal, in force here before the next request (see principalChangesApplied). */
-async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.MIGRATION_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-  await principalChangesApplied();
-}
-
 describe("web sessions lose access on the next request", () => {
   async function memberSession() {
     const user = await createTestUser({ customerId: tenant.customer.id, role: "VIEWER" });
@@ -100,7 +88,7 @@ describe("web sessions lose access on the next request", () => {
 
   it(`idle past SESSION_IDLE_MINUTES (${env().SESSION_IDLE_MINUTES} min) -> 401 and the session row is revoked`, async () => {
     const { session } = await memberSession();
-    await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() - make_interval(mins => $2::int + 1) WHERE id = $1", [
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = now() - make_interval(mins => $2::int + 1) WHERE id = $1", [
       session.sessionId,
       Math.ceil(env().SESSION_IDLE_MINUTES),
     ]);
@@ -110,13 +98,13 @@ describe("web sessions lose access on the next request", () => {
     const row = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { revokedAt: true } });
     expect(row.revokedAt).not.toBeNull();
     // Coming back within the idle window does not revive it.
-    await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() WHERE id = $1", [session.sessionId]);
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = now() WHERE id = $1", [session.sessionId]);
     await expectProblem(await call("/customers/me", { headers: session.headers }), 401);
   });
 
   it("a person's request within the idle window moves last_seen_at forward (background polls: idle-logoff.test.ts)", async () => {
     const { session } = await memberSession();
-    await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute' WHERE id = $1", [session.sessionId]);
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute' WHERE id = $1", [session.sessionId]);
     const before = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { lastSeenAt: true } });
     const active = new Headers({ cookie: `${session.headers.get("cookie")}; driftline-activity=k${Date.now().toString(36)}` });
     expect((await call("/customers/me", { headers: active })).response.status).toBe(200);
@@ -127,7 +115,7 @@ describe("web sessions lose access on the next request", () => {
   it("past its absolute lifetime (expires_at) -> 401", async () => {
     const { session } = await memberSession();
     // Not idle (seen just now), only old: created 13 hours ago with a 12-hour lifetime.
-    await sqlAsOwner(
+    await changePrincipalAsOwner(
       "UPDATE user_sessions SET created_at = now() - interval '13 hours', expires_at = now() - interval '1 hour', last_seen_at = now() WHERE id = $1",
       [session.sessionId],
     );

@@ -1,8 +1,7 @@
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { env } from "@/env";
 import { db } from "@/server/db/client";
-import { createTestCustomer, createTestSession, createTestUser, principalChangesApplied, startRestServer, type TRestServer } from "@/test/factories";
+import { changePrincipalAsOwner, createTestCustomer, createTestSession, createTestUser, startRestServer, type TRestServer } from "@/test/factories";
 
 /**
  * Automatic logoff (HIPAA §164.312(a)(2)(iii)) counts only what a person does. Over real HTTP:
@@ -24,22 +23,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** An operator's change to a session, in force here before the next request (see principalChangesApplied). */
-async function sqlAsOwner(sql: string, params: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql, params);
-  } finally {
-    await client.end();
-  }
-  await principalChangesApplied();
-}
-
 async function sessionSeenMinutesAgo(minutes: number) {
   const user = await createTestUser({ customerId, role: "VIEWER" });
   const session = await createTestSession(user.id);
-  await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() - make_interval(secs => $2::float8 * 60) WHERE id = $1", [session.sessionId, minutes]);
+  await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = now() - make_interval(secs => $2::float8 * 60) WHERE id = $1", [
+    session.sessionId,
+    minutes,
+  ]);
   const { lastSeenAt } = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { lastSeenAt: true } });
   return { session, lastSeenAt };
 }
@@ -77,7 +67,7 @@ describe("idle logoff counts only a person's activity", () => {
     // The first marker the session sees is a person's action since sign-in: it counts.
     expect(afterFirst.getTime()).toBeGreaterThan(lastSeenAt.getTime());
 
-    await sqlAsOwner("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute' WHERE id = $1", [session.sessionId]);
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = now() - interval '1 minute' WHERE id = $1", [session.sessionId]);
     const rewound = await lastSeen(session.sessionId);
     for (let poll = 0; poll < 3; poll += 1) expect(await get("/alerts/active?pageSize=1", first)).toBe(200);
     expect((await lastSeen(session.sessionId)).getTime()).toBe(rewound.getTime());
@@ -105,10 +95,10 @@ describe("idle logoff counts only a person's activity", () => {
   it(`a page that keeps polling is logged off at the idle limit (${idleMinutes} min)`, async () => {
     const { session } = await sessionSeenMinutesAgo(idleMinutes - 0.5);
     const polling = withCookie(session.headers, "driftline-activity=p1");
-    await sqlAsOwner("UPDATE user_sessions SET last_activity_marker = 'p1' WHERE id = $1", [session.sessionId]);
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_activity_marker = 'p1' WHERE id = $1", [session.sessionId]);
     // Still inside the window: answered, but the clock stays where the person left it.
     expect(await get("/alerts/active?pageSize=1", polling)).toBe(200);
-    await sqlAsOwner("UPDATE user_sessions SET last_seen_at = last_seen_at - interval '1 minute' WHERE id = $1", [session.sessionId]);
+    await changePrincipalAsOwner("UPDATE user_sessions SET last_seen_at = last_seen_at - interval '1 minute' WHERE id = $1", [session.sessionId]);
     expect(await get("/alerts/active?pageSize=1", polling)).toBe(401);
     const row = await db().userSession.findUniqueOrThrow({ where: { id: session.sessionId }, select: { revokedAt: true } });
     expect(row.revokedAt).not.toBeNull();

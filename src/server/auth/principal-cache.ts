@@ -36,6 +36,9 @@ class PrincipalCache {
   private connecting: Promise<void> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** `sync`'s round trip on the listening connection, and the one queued behind it. */
+  private roundOnTheWire: Promise<void> | null = null;
+  private nextRound: Promise<void> | null = null;
 
   /** Whether cached entries may be used: the invalidation channel is subscribed. */
   get ready(): boolean {
@@ -191,9 +194,6 @@ class PrincipalCache {
     }
     return this.sendRound();
   }
-
-  private roundOnTheWire: Promise<void> | null = null;
-  private nextRound: Promise<void> | null = null;
 
   private sendRound(): Promise<void> {
     const client = this.client;
